@@ -1,0 +1,34 @@
+"""The course's grading harness: a pytest plugin, the `course` CLI and the helpers graders use.
+
+Graders import helpers from here (``from graders import fail, invoke_deployed``); they load on
+first use so that a child process such as the Lambda runner starts without pytest or moto.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "CheckFailed": "checks",
+    "expect": "checks",
+    "fail": "checks",
+    "not_graded": "checks",
+    "student_error_summary": "checks",
+    "FakeContext": "lambda_tools",
+    "InvokeResult": "lambda_tools",
+    "api_gateway_event": "lambda_tools",
+    "dynamodb_stream_event": "lambda_tools",
+    "invoke_deployed": "lambda_tools",
+    "sqs_event": "lambda_tools",
+    "StudentCodeError": "loader",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'graders' has no attribute {name!r}")

@@ -1,0 +1,151 @@
+"""The AWS emulators graders run against: moto embedded in the process, or LocalStack in Docker."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+from .call_log import CallLog, recording_middleware
+from .safety import check_endpoint_is_local
+from .settings import ACCOUNT_ID, DEFAULT_LOCALSTACK_ENDPOINT, ENV_ENDPOINT, ENV_LOCALSTACK_HOST, ENV_LOCALSTACK_TOKEN
+
+# What a check may need beyond the AWS control plane. Each backend lists what it has.
+CALL_LOG = "call log (which API calls your code made)"
+LAMBDA_SERVICE_RUNS_CODE = "Lambda itself running code (event source mappings, SNS to Lambda)"
+DEPLOYED_API_OVER_HTTP = "calling a deployed API Gateway stage over HTTP"
+SAM_TRANSFORM = "CloudFormation applying the SAM transform"
+
+LOCALSTACK_NOT_RUNNING = (
+    "LocalStack is not answering at {endpoint} ({reason}).\n"
+    "Start it with `docker compose up -d localstack` (it needs LOCALSTACK_AUTH_TOKEN since March 2026; "
+    "see README, 'Backends'), check it with `course doctor`, or grade on the embedded backend, "
+    "which needs nothing: `course grade --backend moto`."
+)
+LOCALSTACK_RESET_FAILED = (
+    "LocalStack at {endpoint} did not reset its state between checks ({reason}); results would leak "
+    "from one check into the next. Restart it with `docker compose restart localstack`."
+)
+
+
+class BackendUnavailable(RuntimeError):
+    pass
+
+
+def _post(url: str, payload: dict | None = None, timeout: float = 10.0) -> bytes:
+    data = json.dumps(payload).encode() if payload is not None else b""
+    request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read()
+
+
+@dataclass
+class EmbeddedMoto:
+    """moto's server on 127.0.0.1 in a thread of this process; sees every request it answers."""
+
+    port: int = 0
+    name: str = "moto"
+    account_id: str = ACCOUNT_ID
+    capabilities: frozenset[str] = frozenset({CALL_LOG})
+    call_log: CallLog = field(default_factory=CallLog)
+    endpoint: str = ""
+    _server: object = None
+
+    def start(self) -> None:
+        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        log = self.call_log
+
+        class RecordingServer(ThreadedMotoServer):
+            # Same as ThreadedMotoServer._server_entry, with the call log wrapped around moto's app.
+            def _server_entry(self) -> None:
+                app = recording_middleware(DomainDispatcherApplication(create_backend_app), log)
+                self._server = make_server(self._ip_address, self._port, app, True)
+                self._server_ready_event.set()
+                self._server.serve_forever()
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # werkzeug ignores verbose=False
+        server = RecordingServer("127.0.0.1", self.port, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        self._server = server
+        self.endpoint = f"http://{host}:{port}"
+        # Must precede any create_function: Lambda then stores code without needing Docker.
+        _post(f"{self.endpoint}/moto-api/config", {"lambda": {"use_docker": False}})
+
+    def reset(self) -> None:
+        _post(f"{self.endpoint}/moto-api/reset")
+        self.call_log.clear()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()  # type: ignore[attr-defined]
+            self._server = None
+
+
+def localstack_endpoint(environ: dict[str, str] | None = None) -> tuple[str, str]:
+    """(endpoint, where it came from): AWS_ENDPOINT_URL, then LOCALSTACK_HOST, then the default."""
+    environ = os.environ if environ is None else environ
+    if environ.get(ENV_ENDPOINT):
+        return environ[ENV_ENDPOINT].rstrip("/"), f"environment variable {ENV_ENDPOINT}"
+    if environ.get(ENV_LOCALSTACK_HOST):
+        host = environ[ENV_LOCALSTACK_HOST].strip()
+        if "://" not in host:
+            host = f"http://{host}"
+        if host.count(":") == 1:  # no port given: LocalStack's default
+            host = f"{host}:4566"
+        return host.rstrip("/"), f"environment variable {ENV_LOCALSTACK_HOST}"
+    return DEFAULT_LOCALSTACK_ENDPOINT, "default"
+
+
+@dataclass
+class LocalStack:
+    """A LocalStack already running (docker compose); isolation by its state-reset endpoint."""
+
+    endpoint: str
+    name: str = "localstack"
+    account_id: str = "000000000000"  # LocalStack's default account
+    capabilities: frozenset[str] = frozenset({LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM})
+    call_log: CallLog | None = None
+    health_timeout: float = 3.0
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> LocalStack:
+        endpoint, source = localstack_endpoint(environ)
+        return cls(check_endpoint_is_local(endpoint, source))
+
+    def health(self) -> dict:
+        with urllib.request.urlopen(f"{self.endpoint}/_localstack/health", timeout=self.health_timeout) as response:
+            return json.loads(response.read() or b"{}")
+
+    def start(self) -> None:
+        try:
+            self.health()
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "reason", None) or error
+            raise BackendUnavailable(LOCALSTACK_NOT_RUNNING.format(endpoint=self.endpoint, reason=reason)) from None
+
+    def reset(self) -> None:
+        try:
+            _post(f"{self.endpoint}/_localstack/state/reset", timeout=30.0)
+        except (OSError, urllib.error.HTTPError) as error:
+            raise BackendUnavailable(LOCALSTACK_RESET_FAILED.format(endpoint=self.endpoint, reason=error)) from None
+
+    def stop(self) -> None:
+        """LocalStack belongs to docker compose; the harness leaves it running."""
+
+
+def token_present(environ: dict[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    return bool(environ.get(ENV_LOCALSTACK_TOKEN))
+
+
+def make_backend(name: str, environ: dict[str, str] | None = None) -> EmbeddedMoto | LocalStack:
+    if name == "localstack":
+        return LocalStack.from_environment(environ)
+    return EmbeddedMoto()

@@ -1,0 +1,53 @@
+"""What a grader raises: a failed check in the student's terms, or a check this backend cannot grade."""
+
+from __future__ import annotations
+
+import traceback
+from typing import NoReturn
+
+import pytest
+
+from .loader import is_student_file, shown_path
+
+NOT_GRADED_PREFIX = "not graded on this backend: "
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict: expected versus got, with the input used, and optionally a sharper hint."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def fail(message: str, *, hint: str | None = None) -> NoReturn:
+    __tracebackhide__ = True
+    raise CheckFailed(message, hint=hint)
+
+
+def expect(condition: object, message: str, *, hint: str | None = None) -> None:
+    __tracebackhide__ = True
+    if not condition:
+        raise CheckFailed(message, hint=hint)
+
+
+def not_graded(reason: str) -> NoReturn:
+    """This backend lacks what the check needs: leave it out of the maximum, never pass it."""
+    __tracebackhide__ = True
+    pytest.skip(NOT_GRADED_PREFIX + reason)
+
+
+def raised_by_student(error: BaseException) -> bool:
+    return any(is_student_file(frame.filename) for frame in traceback.extract_tb(error.__traceback__))
+
+
+def student_error_summary(error: BaseException) -> str:
+    """``KeyError: 'Item' (inventory_status_lambda.py, line 23)``: the error and the student's own line."""
+    where = ""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if is_student_file(frame.filename):
+            where = f" ({shown_path(frame.filename)}, line {frame.lineno})"
+            break
+    detail = str(error)
+    return f"{type(error).__name__}: {detail}{where}" if detail else f"{type(error).__name__}{where}"

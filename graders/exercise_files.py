@@ -1,0 +1,88 @@
+"""An exercise's files as graders see them: the student's code (or the solution) and its scripts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from .limits import clip
+from .loader import StudentCodeError, load_module, shown_path
+from .manifest import Exercise
+
+SITECUSTOM_DIR = Path(__file__).resolve().parent / "sitecustom"
+NO_BASH = "bash was not found; on Windows run the course from Git Bash or WSL (see README, 'Requirements')."
+
+
+@dataclass
+class ScriptResult:
+    command: str
+    returncode: int | None  # None: stopped at the time limit
+    stdout: str
+    stderr: str
+    duration: float
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def describe(self) -> str:
+        status = "timed out" if self.returncode is None else f"exited with status {self.returncode}"
+        tail = (self.stderr.strip() or self.stdout.strip())[-1500:]
+        return f"`{self.command}` {status}" + (f"; its last output:\n{tail}" if tail else " with no output")
+
+
+@dataclass
+class ExerciseFiles:
+    exercise: Exercise
+    folder: Path
+    backend: object
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def shown(self, name: str) -> str:
+        return shown_path(self.path(name))
+
+    def load(self, filename: str) -> ModuleType:
+        """Import the student's module fresh, as a Lambda cold start would (module-level code runs)."""
+        return load_module(self.path(filename))
+
+    def run_script(self, name: str, *, timeout: float = 120.0, env: dict[str, str] | None = None) -> ScriptResult:
+        """Run a student's shell script with bash, in a scratch copy of the exercise folder."""
+        script = self.path(name)
+        if not script.is_file():
+            raise StudentCodeError(f"{self.shown(name)} is missing.")
+        bash = shutil.which("bash")
+        if bash is None:
+            raise StudentCodeError(NO_BASH)
+        environment = dict(os.environ)
+        environment.update(env or {})
+        bin_dir = str(Path(sys.executable).parent)  # the venv's awslocal and aws come first
+        environment["PATH"] = os.pathsep.join([bin_dir, environment.get("PATH", "")])
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SITECUSTOM_DIR), environment.get("PYTHONPATH")]))
+        command = f"bash {name}"
+        with tempfile.TemporaryDirectory(prefix=f"{self.exercise.id}-") as scratch:
+            workdir = Path(scratch) / self.folder.name
+            shutil.copytree(self.folder, workdir, ignore=shutil.ignore_patterns("__pycache__", "*.zip", ".pytest_cache"))
+            started = time.perf_counter()
+            try:
+                done = subprocess.run(
+                    [bash, name], cwd=workdir, env=environment, capture_output=True, text=True,
+                    errors="replace", timeout=timeout, stdin=subprocess.DEVNULL,
+                )
+            except subprocess.TimeoutExpired as expired:
+                return ScriptResult(command, None, _text(expired.stdout), _text(expired.stderr), time.perf_counter() - started)
+            return ScriptResult(command, done.returncode, clip(done.stdout), clip(done.stderr), time.perf_counter() - started)
+
+
+def _text(data: bytes | str | None) -> str:
+    if isinstance(data, bytes):
+        return clip(data.decode("utf-8", "replace"))
+    return clip(data or "")

@@ -1,0 +1,92 @@
+"""The course manifest (course.toml): one entry per exercise, read by the plugin, the CLI and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .settings import MANIFEST_FILE, REPO_ROOT, tomllib
+
+EXAM_DOMAINS = {
+    1: "Development with AWS Services",
+    2: "Security",
+    3: "Deployment",
+    4: "Troubleshooting and Optimization",
+}
+
+
+class ManifestError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    week: int
+    folder: str  # repo-relative, POSIX separators
+    points: int
+    domain: int
+
+    @property
+    def domain_name(self) -> str:
+        return EXAM_DOMAINS[self.domain]
+
+    @property
+    def readme(self) -> str:
+        return f"{self.folder}/README.md"
+
+
+@dataclass(frozen=True)
+class Course:
+    name: str
+    version: str
+    exercises: tuple[Exercise, ...]
+
+    def get(self, exercise_id: str) -> Exercise:
+        for exercise in self.exercises:
+            if exercise.id == exercise_id:
+                return exercise
+        known = ", ".join(e.id for e in self.exercises)
+        raise ManifestError(f"No exercise {exercise_id!r} in {MANIFEST_FILE}; known exercises: {known}.")
+
+    def owning(self, relative_path: str) -> Exercise | None:
+        """The exercise whose folder holds this repo-relative path, if any."""
+        parts = PurePosixPath(relative_path).parts
+        for exercise in self.exercises:
+            folder = PurePosixPath(exercise.folder).parts
+            if parts[: len(folder)] == folder:
+                return exercise
+        return None
+
+
+REQUIRED_KEYS = ("id", "title", "week", "folder", "points", "domain")
+
+
+def load_course(root: Path = REPO_ROOT) -> Course:
+    path = root / MANIFEST_FILE
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    meta = data.get("course", {})
+    exercises = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data.get("exercise", []), start=1):
+        missing = [key for key in REQUIRED_KEYS if key not in entry]
+        if missing:
+            raise ManifestError(f"{MANIFEST_FILE}: exercise #{index} lacks {', '.join(missing)}.")
+        if entry["id"] in seen:
+            raise ManifestError(f"{MANIFEST_FILE}: exercise id {entry['id']!r} appears twice.")
+        if entry["domain"] not in EXAM_DOMAINS:
+            raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r} has domain {entry['domain']!r}; use 1-4.")
+        seen.add(entry["id"])
+        exercises.append(
+            Exercise(
+                id=entry["id"],
+                title=entry["title"],
+                week=int(entry["week"]),
+                folder=str(PurePosixPath(entry["folder"])),
+                points=int(entry["points"]),
+                domain=int(entry["domain"]),
+            )
+        )
+    return Course(name=meta.get("name", "course"), version=str(meta.get("version", "0")), exercises=tuple(exercises))

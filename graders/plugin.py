@@ -1,0 +1,518 @@
+"""The pytest plugin: backends, sandbox, points, crash containment and the grade reports.
+
+Active in any pytest run from the repository (root conftest.py); it grades only tests that live in
+an exercise folder listed in course.toml and leaves every other test alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import runtime
+from .backends import BackendUnavailable, EmbeddedMoto, LocalStack, make_backend
+from .checks import NOT_GRADED_PREFIX, CheckFailed
+from .exercise_files import ExerciseFiles
+from .limits import StudentExit, StudentTimeout, clip, no_hard_exit, time_limit
+from .checks import raised_by_student, student_error_summary
+from .loader import StudentCodeError, set_display_roots
+from .manifest import Course, Exercise, load_course
+from .partial import PartialCredit
+from .report import build_report, write_reports
+from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, PASSED, CheckResult, format_failure, score_exercises
+from .safety import NetworkGuard, OutboundConnectionBlocked, sandboxed_process_environment
+from .scoreboard import print_scoreboard
+from .settings import (
+    BACKENDS,
+    DEFAULT_REPORT_DIR,
+    REPO_ROOT,
+    REPORT_JSON,
+    REPORT_MARKDOWN,
+    SettingError,
+    resolve,
+    resolve_backend,
+    resolve_check_timeout,
+)
+
+BLOCKED_PREFIX = "blocked: "
+RESULT_KEY = "course_check"
+POINTS_MARKER = (
+    "points(n, *, hint=None, read=None, requires=None): this grader check is worth n points; "
+    "hint is shown when it fails, read names where to read (default: the exercise README), "
+    "requires names checks (test function names) that must pass first."
+)
+NEEDS_MARKER = "needs(*capabilities): the check is 'not graded on this backend' unless the backend has them."
+MISSING_POINTS = "Grader authoring error: {check} has no @pytest.mark.points(n, hint=...) marker."
+TIMEOUT_HINT = "Look for a loop that never ends or a call that waits forever (a missing timeout)."
+NETWORK_HINT = "Create clients with plain boto3.client(...): the harness points them at the emulator."
+EXIT_HINT = "A handler returns a response or raises; it never calls sys.exit() or os._exit()."
+BACKEND_ERROR = "The grading backend failed, so nothing could be graded: {error}"
+
+STATE: pytest.StashKey[GradingState] = pytest.StashKey()
+
+
+@dataclass
+class GradingState:
+    course: Course
+    course_root: Path
+    backend_name: str
+    backend_source: str
+    code_root: Path
+    report_dir: Path | None
+    check_timeout: float
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    backend: EmbeddedMoto | LocalStack | None = None
+    backend_error: str | None = None
+    guard: NetworkGuard | None = None
+    environment: Any = None  # the sandboxed-environment context manager while grading
+    results: list[CheckResult] = field(default_factory=list)
+    outcomes: dict[tuple[str, str], str] = field(default_factory=dict)  # (exercise, check) -> outcome, this process
+    collect_errors: dict[str, list[str]] = field(default_factory=dict)
+    selected: set[str] = field(default_factory=set)
+    is_worker: bool = False  # an xdist worker: the controller writes the reports
+
+
+# ----------------------------------------------------------------------------------------- options
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("course", "Cloud Developer Accelerator grading")
+    group.addoption("--backend", choices=BACKENDS, default=None, help="AWS emulator: moto (embedded, default) or localstack.")
+    group.addoption("--solutions", action="store_true", help="grade the reference solutions in solutions/ instead of your code.")
+    group.addoption("--code-root", default=None, help="grade the exercise folders found under this directory.")
+    group.addoption("--report-dir", default=None, help=f"where grade reports go (default: {DEFAULT_REPORT_DIR}/).")
+    group.addoption("--no-report", action="store_true", help="do not write grade-report.json / grade-summary.md.")
+    group.addoption("--check-timeout", type=float, default=None, help="seconds one check may run (default 30).")
+    group.addoption("--course-root", default=None, help=argparse_suppress())
+
+
+def argparse_suppress() -> str:
+    import argparse
+
+    return argparse.SUPPRESS  # --course-root: the harness's own tests grade a course made in a temp dir
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", POINTS_MARKER)
+    config.addinivalue_line("markers", NEEDS_MARKER)
+    course_root = Path(config.getoption("course_root") or REPO_ROOT).resolve()
+    try:
+        backend = resolve_backend(config.getoption("backend"), root=course_root)
+        timeout = resolve_check_timeout(config.getoption("check_timeout"), root=course_root)
+    except SettingError as error:
+        raise pytest.UsageError(str(error)) from None
+    code_root = course_root
+    if config.getoption("solutions"):
+        code_root = course_root / "solutions"
+    elif config.getoption("code_root"):
+        code_root = Path(config.getoption("code_root")).resolve()
+    report_dir = None
+    if not config.getoption("no_report"):
+        setting = resolve(
+            "report_dir", cli_value=config.getoption("report_dir"), env_var=None, default=DEFAULT_REPORT_DIR, root=course_root
+        )
+        report_dir = Path(setting.value) if Path(setting.value).is_absolute() else course_root / setting.value
+    state = GradingState(
+        course=load_course(course_root),
+        course_root=course_root,
+        backend_name=backend.value,
+        backend_source=backend.source,
+        code_root=code_root,
+        report_dir=report_dir,
+        check_timeout=timeout.value,
+        is_worker=hasattr(config, "workerinput"),
+    )
+    config.stash[STATE] = state
+    set_display_roots(code_root, course_root)
+    # One broken grader file must not stop the other exercises from being graded.
+    config.option.continue_on_collection_errors = True
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash[STATE]
+    if state.backend_name == "localstack":
+        try:
+            where = LocalStack.from_environment().endpoint
+        except ValueError as error:
+            where = str(error)
+    else:
+        where = "embedded moto server on 127.0.0.1 (free port), no Docker"
+    return [
+        f"course backend: {state.backend_name} ({where}); chosen by {state.backend_source}",
+        f"course code graded: {_shown_code_root(state)}",
+    ]
+
+
+# ------------------------------------------------------------------------------- which tests grade
+
+
+def exercise_of(item: pytest.Item) -> Exercise | None:
+    state = item.config.stash[STATE]
+    try:
+        relative = Path(item.path).resolve().relative_to(state.course_root).as_posix()
+    except ValueError:
+        return None
+    return state.course.owning(relative)
+
+
+def check_id(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[-1] if "::" in item.nodeid else item.name
+
+
+def check_title(item: pytest.Item) -> str:
+    doc = getattr(getattr(item, "function", None), "__doc__", None)
+    if doc and doc.strip():
+        return doc.strip().splitlines()[0].rstrip(".")
+    name = getattr(item, "originalname", item.name)
+    title = name.removeprefix("test_").replace("_", " ")
+    params = item.name[len(name):] if item.name.startswith(name) else ""
+    return f"{title}{params}".strip()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = config.stash[STATE]
+    for item in items:
+        exercise = exercise_of(item)
+        if exercise is not None:
+            state.selected.add(exercise.id)
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if report.failed and report.fspath:
+        config = _config_holder.get("config")
+        if config is None:
+            return
+        state = config.stash[STATE]
+        try:
+            relative = Path(report.fspath).resolve().relative_to(state.course_root).as_posix()
+        except ValueError:
+            return
+        exercise = state.course.owning(relative)
+        if exercise is not None:
+            summary = str(report.longrepr).strip().splitlines()[-1] if report.longrepr else "collection failed"
+            state.collect_errors.setdefault(exercise.id, []).append(f"The grader {relative} could not be loaded: {summary}")
+
+
+_config_holder: dict[str, pytest.Config] = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _config_holder["config"] = session.config
+
+
+# ----------------------------------------------------------------------------- backend and sandbox
+
+
+def _ensure_backend(state: GradingState) -> EmbeddedMoto | LocalStack:
+    if state.backend_error:
+        raise BackendUnavailable(state.backend_error)
+    if state.backend is None:
+        try:
+            backend = make_backend(state.backend_name)
+            backend.start()
+        except (BackendUnavailable, ValueError, OSError) as error:
+            state.backend_error = str(error)
+            raise BackendUnavailable(state.backend_error) from None
+        state.backend = backend
+        state.environment = sandboxed_process_environment(backend.endpoint)
+        state.environment.__enter__()
+        state.guard = NetworkGuard(backend.endpoint, extra_hosts=(_host_of(backend.endpoint),))
+        state.guard.install()
+        runtime.activate(backend)
+    return state.backend
+
+
+def _host_of(endpoint: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(endpoint).hostname or ""
+
+
+def _shutdown(state: GradingState) -> None:
+    if state.guard is not None:
+        state.guard.uninstall()
+        state.guard = None
+    if state.environment is not None:
+        state.environment.__exit__(None, None, None)
+        state.environment = None
+    if state.backend is not None:
+        state.backend.stop()
+        state.backend = None
+        runtime.deactivate()
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> EmbeddedMoto | LocalStack:
+    """The AWS emulator this check runs against (name, endpoint, account_id, capabilities)."""
+    return _ensure_backend(request.config.stash[STATE])
+
+
+@pytest.fixture
+def exercise(request: pytest.FixtureRequest, backend: EmbeddedMoto | LocalStack) -> ExerciseFiles:
+    """The student's files for the exercise this grader belongs to (or the reference solution's)."""
+    state = request.config.stash[STATE]
+    owner = exercise_of(request.node)
+    if owner is None:
+        raise RuntimeError("the exercise fixture is for graders inside an exercise folder")
+    return ExerciseFiles(owner, state.code_root / owner.folder, backend)
+
+
+@pytest.fixture
+def aws_calls(backend: EmbeddedMoto | LocalStack):  # type: ignore[no-untyped-def]
+    """The AWS API calls made during this check (embedded backend only)."""
+    from .checks import not_graded
+
+    if backend.call_log is None:
+        not_graded(f"{backend.name} cannot report which API calls your code made")
+    backend.call_log.clear()
+    return backend.call_log
+
+
+@pytest.fixture
+def partial_credit(request: pytest.FixtureRequest) -> PartialCredit:
+    """Split a check into parts: points are earned in proportion to the parts that pass."""
+    credit = PartialCredit()
+    request.node.stash[PARTIAL_KEY] = credit
+    return credit
+
+
+PARTIAL_KEY: pytest.StashKey[PartialCredit] = pytest.StashKey()
+
+
+# --------------------------------------------------------------------------------- running a check
+
+
+@contextmanager
+def _guarded(state: GradingState, what: str) -> Iterator[None]:
+    with no_hard_exit(), time_limit(state.check_timeout, what):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    state = item.config.stash[STATE]
+    exercise = exercise_of(item)
+    if exercise is None:
+        yield
+        return
+    marker = item.get_closest_marker("points")
+    if marker is None:
+        pytest.fail(MISSING_POINTS.format(check=item.nodeid), pytrace=False)
+    try:
+        backend = _ensure_backend(state)
+        backend.reset()
+    except BackendUnavailable as error:
+        pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
+    for name in _required(marker):
+        outcome = state.outcomes.get((exercise.id, name))
+        if outcome in (FAILED, PARTIAL, BLOCKED, ERROR):
+            pytest.skip(f"{BLOCKED_PREFIX}finish '{_title_for(item, name)}' first; this check builds on it")
+    needs = item.get_closest_marker("needs")
+    missing = [cap for cap in (needs.args if needs else ()) if cap not in backend.capabilities]
+    if missing:
+        pytest.skip(f"{NOT_GRADED_PREFIX}{backend.name} lacks {', '.join(missing)}")
+    with _guarded(state, "This check"):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    state = item.config.stash[STATE]
+    if exercise_of(item) is None:
+        yield
+        return
+    with _guarded(state, "This check"):
+        yield
+
+
+def _required(marker: pytest.Mark) -> list[str]:
+    requires = marker.kwargs.get("requires")
+    if requires is None:
+        return []
+    return [requires] if isinstance(requires, str) else list(requires)
+
+
+def _title_for(item: pytest.Item, name: str) -> str:
+    function = getattr(item.module, name, None) if hasattr(item, "module") else None
+    doc = getattr(function, "__doc__", None)
+    if doc and doc.strip():
+        return doc.strip().splitlines()[0].rstrip(".")
+    return name.removeprefix("test_").replace("_", " ")
+
+
+def _explain(error: BaseException, marker_hint: str) -> tuple[str, str, str]:
+    """(outcome, message, hint) for an exception that ended a check."""
+    if isinstance(error, CheckFailed):
+        return FAILED, error.message, error.hint or marker_hint
+    if isinstance(error, StudentCodeError):
+        return FAILED, str(error), marker_hint
+    if isinstance(error, StudentTimeout):
+        return FAILED, f"{error}.", TIMEOUT_HINT
+    if isinstance(error, StudentExit):
+        return FAILED, f"Your code tried to end the grading process: {error}.", EXIT_HINT
+    if isinstance(error, SystemExit):
+        return FAILED, f"Your code called sys.exit({error.code!r}).", EXIT_HINT
+    if isinstance(error, BackendUnavailable):
+        return ERROR, str(error), ""
+    if isinstance(error, OutboundConnectionBlocked):
+        return FAILED, str(error), NETWORK_HINT
+    if isinstance(error, AssertionError):
+        text = str(error).split("\nassert ", 1)[0].strip() or "A check failed."
+        return FAILED, text, marker_hint
+    if raised_by_student(error):
+        return FAILED, f"Your code raised {student_error_summary(error)}.", marker_hint
+    return FAILED, f"The check stopped on {student_error_summary(error)}.", marker_hint
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    exercise = exercise_of(item)
+    if exercise is None or report.when == "teardown":
+        return
+    if report.when == "setup" and report.passed:
+        return
+    state = item.config.stash[STATE]
+    marker = item.get_closest_marker("points")
+    points = float(marker.args[0]) if marker and marker.args else 0.0
+    hint = str(marker.kwargs.get("hint") or "") if marker else ""
+    read = str(marker.kwargs.get("read") or exercise.readme) if marker else exercise.readme
+    title = check_title(item)
+    credit = item.stash.get(PARTIAL_KEY, None)
+
+    if report.skipped:
+        reason = _skip_reason(report)
+        if reason.startswith(NOT_GRADED_PREFIX):
+            result_outcome, earned, message, hint = NOT_GRADED, 0.0, reason, ""
+        elif reason.startswith(BLOCKED_PREFIX):
+            result_outcome, earned, message = BLOCKED, 0.0, reason.removeprefix(BLOCKED_PREFIX).capitalize() + "."
+        else:
+            result_outcome, earned, message = ERROR, 0.0, f"The check was skipped ({reason}); graders may not skip."
+    elif report.passed:
+        if credit is not None and credit.failures:
+            result_outcome = PARTIAL if credit.passed else FAILED
+            earned = round(points * credit.fraction, 2)
+            message = credit.summary()
+            hint = credit.hint or hint
+        else:
+            result_outcome, earned, message = PASSED, points, ""
+    else:
+        error = call.excinfo.value if call.excinfo is not None else None
+        if marker is None:
+            result_outcome, message = ERROR, MISSING_POINTS.format(check=item.nodeid)
+        elif error is None:
+            result_outcome, message = FAILED, str(report.longrepr)
+        else:
+            result_outcome, message, hint = _explain(error, hint)
+            if isinstance(error, pytest.fail.Exception):
+                message = str(error)
+                result_outcome = ERROR if message.startswith("The grading backend failed") else FAILED
+        earned = 0.0
+        if credit is not None and credit.passed and result_outcome == FAILED:
+            earned = round(points * credit.fraction_of_planned(), 2)
+            result_outcome = PARTIAL if earned else FAILED
+
+    if result_outcome not in (PASSED, NOT_GRADED):
+        report.outcome = "failed"  # partial credit and "finish X first" still show as not done
+        report.longrepr = format_failure(f"{exercise.title}", title, message, hint if result_outcome != ERROR else "", read)
+    result = CheckResult(
+        exercise=exercise.id,
+        id=check_id(item),
+        title=title,
+        outcome=result_outcome,
+        points=earned if result_outcome != NOT_GRADED else 0.0,
+        max=points,
+        message=clip(message),
+        hint=hint if result_outcome not in (PASSED, NOT_GRADED, ERROR) else "",
+        read=read if result_outcome not in (PASSED, NOT_GRADED) else "",
+        duration=round(report.duration, 3),
+    )
+    state.outcomes[(exercise.id, item.name)] = result_outcome
+    report.user_properties.append((RESULT_KEY, {"exercise": exercise.id, "order": [item.location[1] or 0, result.id], **result.to_json()}))
+    _clip_sections(report)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def _clip_sections(report: pytest.TestReport) -> None:
+    """Megabytes of printed output must not flood the terminal or the report."""
+    report.sections = [(name, clip(content)) for name, content in report.sections]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    config = _config_holder.get("config")
+    if config is None:
+        return
+    state = config.stash[STATE]
+    for key, value in report.user_properties:
+        if key == RESULT_KEY:
+            data = dict(value)
+            exercise_id = data.pop("exercise")
+            order = tuple(data.pop("order"))
+            state.results.append(CheckResult.from_json(exercise_id, data, order=order))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------- reports
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = session.config.stash[STATE]
+    _shutdown(state)
+    if state.is_worker or state.report_dir is None:
+        return
+    if not (state.results or state.collect_errors):
+        return
+    scores = score_exercises(state.course, state.results, state.collect_errors, state.selected)
+    report = build_report(
+        course=state.course,
+        scores=scores,
+        backend={"name": state.backend_name, "chosen_by": state.backend_source},
+        code_root=_shown_code_root(state),
+        started=state.started,
+        finished=datetime.now(timezone.utc),
+        harness_errors=[state.backend_error] if state.backend_error else [],
+        commit_root=state.course_root,
+    )
+    write_reports(report, state.report_dir, REPORT_JSON, REPORT_MARKDOWN)
+    session.config.stash[REPORT_KEY] = report
+
+
+REPORT_KEY: pytest.StashKey[dict] = pytest.StashKey()
+
+
+def _shown_code_root(state: GradingState) -> str:
+    if state.code_root.is_relative_to(state.course_root):
+        return state.code_root.relative_to(state.course_root).as_posix() or "."
+    return "(another directory)"
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    report = config.stash.get(REPORT_KEY, None)
+    if report is None:
+        return
+    state = config.stash[STATE]
+    shown_dir = str(state.report_dir)
+    if state.report_dir and state.report_dir.is_relative_to(state.course_root):
+        shown_dir = state.report_dir.relative_to(state.course_root).as_posix()
+    print_scoreboard(report, terminalreporter, report_dir=shown_dir)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None:
+        _shutdown(state)
+    _config_holder.pop("config", None)
+

@@ -1,0 +1,98 @@
+"""One check's result and the totals built from many: the single place where points are counted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .manifest import Course, Exercise
+
+PASSED = "passed"
+PARTIAL = "partial"  # some of a fractional check's parts passed
+FAILED = "failed"
+BLOCKED = "blocked"  # a prerequisite check failed: "finish X first"
+NOT_GRADED = "not_graded"  # the backend lacks what the check needs: out of the maximum
+ERROR = "error"  # the harness or a grader broke, not the student's code
+OUTCOMES = (PASSED, PARTIAL, FAILED, BLOCKED, NOT_GRADED, ERROR)
+
+
+@dataclass
+class CheckResult:
+    exercise: str
+    id: str
+    title: str
+    outcome: str
+    points: float
+    max: float
+    message: str = ""
+    hint: str = ""
+    read: str = ""
+    duration: float = 0.0
+    order: tuple[int, str] = (0, "")  # line in the grader file, then id: a stable order under xdist
+
+    @property
+    def counts_towards_max(self) -> bool:
+        return self.outcome != NOT_GRADED
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("order")
+        data.pop("exercise")
+        return data
+
+    @classmethod
+    def from_json(cls, exercise: str, data: dict[str, Any], order: tuple[int, str] = (0, "")) -> CheckResult:
+        return cls(exercise=exercise, order=order, **data)
+
+
+@dataclass
+class ExerciseScore:
+    exercise: Exercise
+    checks: list[CheckResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # e.g. a grader file that failed to load
+
+    @property
+    def points(self) -> float:
+        return round(sum(c.points for c in self.checks if c.counts_towards_max), 2)
+
+    @property
+    def max(self) -> float:
+        return round(sum(c.max for c in self.checks if c.counts_towards_max), 2)
+
+    @property
+    def not_graded(self) -> int:
+        return sum(1 for c in self.checks if c.outcome == NOT_GRADED)
+
+    @property
+    def status(self) -> str:
+        if self.errors or any(c.outcome == ERROR for c in self.checks):
+            return "error"
+        if self.max and self.points >= self.max:
+            return "complete"
+        if self.points > 0:
+            return "in progress"
+        return "not started"
+
+
+def percent(points: float, maximum: float) -> float:
+    return round(100.0 * points / maximum, 1) if maximum else 0.0
+
+
+def score_exercises(course: Course, results: list[CheckResult], errors: dict[str, list[str]], selected: set[str]) -> list[ExerciseScore]:
+    """Exercises in manifest order, checks in grader order; only exercises that were graded."""
+    scores = []
+    for exercise in course.exercises:
+        checks = sorted((r for r in results if r.exercise == exercise.id), key=lambda r: r.order)
+        if checks or exercise.id in selected or errors.get(exercise.id):
+            scores.append(ExerciseScore(exercise, checks, list(errors.get(exercise.id, []))))
+    return scores
+
+
+def format_failure(exercise_title: str, check_title: str, message: str, hint: str, read: str) -> str:
+    """The student-facing text of a failed check (see shared STYLE: checked, expected/got, hint, read)."""
+    lines = [f"{exercise_title} › {check_title}", message.strip()]
+    if hint:
+        lines.append(f"Hint: {hint}")
+    if read:
+        lines.append(f"Read: {read}")
+    return "\n".join(lines)

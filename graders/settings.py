@@ -1,0 +1,109 @@
+"""Every setting the harness reads, and the one order it reads them in.
+
+A setting is looked up on the command line, then in an environment variable, then under
+``[tool.course]`` in pyproject.toml, then falls back to its default. The place a value came from
+travels with it, so a bad value can say where to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+# Environment variables the harness reads.
+ENV_BACKEND = "COURSE_BACKEND"
+ENV_ENDPOINT = "AWS_ENDPOINT_URL"
+ENV_LOCALSTACK_HOST = "LOCALSTACK_HOST"
+ENV_LOCALSTACK_TOKEN = "LOCALSTACK_AUTH_TOKEN"
+ENV_CHECK_TIMEOUT = "COURSE_CHECK_TIMEOUT"
+
+BACKENDS = ("moto", "localstack")
+DEFAULT_BACKEND = "moto"
+DEFAULT_LOCALSTACK_ENDPOINT = "http://localhost:4566"
+# The compose service name: the one non-loopback host an endpoint may name (CI service containers).
+COMPOSE_SERVICE_HOST = "localstack"
+DEFAULT_CHECK_TIMEOUT = 30.0
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # the account both emulators answer as by default
+DUMMY_ACCESS_KEY = "test"
+DUMMY_SECRET_KEY = "test"
+
+# Embedded server for `course backend up`: the port LocalStack uses, so docs read the same for both.
+BACKGROUND_PORT = 4566
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MANIFEST_FILE = "course.toml"
+DEFAULT_REPORT_DIR = "reports"
+REPORT_JSON = "grade-report.json"
+REPORT_MARKDOWN = "grade-summary.md"
+
+
+class SettingError(ValueError):
+    """A setting has a value the harness cannot use; the message names its source."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: Any
+    source: str  # "command line", "environment variable X", "pyproject.toml [tool.course]", "default"
+
+
+def pyproject_course_table(root: Path = REPO_ROOT) -> dict[str, Any]:
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    return dict(data.get("tool", {}).get("course", {}))
+
+
+def resolve(
+    name: str,
+    *,
+    cli_value: Any,
+    env_var: str | None,
+    default: Any,
+    root: Path = REPO_ROOT,
+    environ: dict[str, str] | None = None,
+) -> Setting:
+    """Look a setting up: command line, then environment, then pyproject, then default."""
+    environ = os.environ if environ is None else environ
+    if cli_value not in (None, ""):
+        return Setting(cli_value, "command line")
+    if env_var and environ.get(env_var):
+        return Setting(environ[env_var], f"environment variable {env_var}")
+    table = pyproject_course_table(root)
+    if name in table:
+        return Setting(table[name], "pyproject.toml [tool.course]")
+    return Setting(default, "default")
+
+
+def resolve_backend(cli_value: str | None, root: Path = REPO_ROOT, environ: dict[str, str] | None = None) -> Setting:
+    setting = resolve("backend", cli_value=cli_value, env_var=ENV_BACKEND, default=DEFAULT_BACKEND, root=root, environ=environ)
+    value = str(setting.value).strip().lower()
+    if value not in BACKENDS:
+        raise SettingError(
+            f"Unknown backend {setting.value!r} (from {setting.source}); choose one of: {', '.join(BACKENDS)}."
+        )
+    return Setting(value, setting.source)
+
+
+def resolve_check_timeout(cli_value: float | None, root: Path = REPO_ROOT, environ: dict[str, str] | None = None) -> Setting:
+    setting = resolve(
+        "check_timeout", cli_value=cli_value, env_var=ENV_CHECK_TIMEOUT, default=DEFAULT_CHECK_TIMEOUT, root=root, environ=environ
+    )
+    try:
+        seconds = float(setting.value)
+    except (TypeError, ValueError):
+        raise SettingError(f"check timeout {setting.value!r} (from {setting.source}) is not a number of seconds.") from None
+    if seconds <= 0:
+        raise SettingError(f"check timeout {seconds} (from {setting.source}) must be positive.")
+    return Setting(seconds, setting.source)
