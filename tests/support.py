@@ -1,0 +1,54 @@
+"""Helpers for the repo's own tests: run the graders on a tree of files and read the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class GradeRun:
+    returncode: int
+    output: str
+    report: dict[str, Any] | None
+
+    def exercise(self, exercise_id: str) -> dict[str, Any]:
+        assert self.report is not None, f"no report was written; output:\n{self.output[-3000:]}"
+        for exercise in self.report["exercises"]:
+            if exercise["id"] == exercise_id:
+                return exercise
+        raise AssertionError(f"{exercise_id} is not in the report: {[e['id'] for e in self.report['exercises']]}")
+
+    def check(self, exercise_id: str, check_id: str) -> dict[str, Any]:
+        for check in self.exercise(exercise_id)["checks"]:
+            if check["id"] == check_id:
+                return check
+        raise AssertionError(f"no check {check_id} in {exercise_id}")
+
+    def failed_checks(self, exercise_id: str) -> list[str]:
+        return [c["id"] for c in self.exercise(exercise_id)["checks"] if c["outcome"] not in ("passed", "not_graded")]
+
+
+def run_graders(*args: str, report_dir: Path, cwd: Path = REPO, timeout: float = 600) -> GradeRun:
+    """`python -m pytest ARGS` in a child process, as a student would run it; returns the report."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "COURSE_"))}
+    command = [sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider", "--report-dir", str(report_dir)]
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    report_file = report_dir / "grade-report.json"
+    report = json.loads(report_file.read_text()) if report_file.is_file() else None
+    return GradeRun(done.returncode, done.stdout + done.stderr, report)
+
+
+def copy_exercise(folder: str, destination_root: Path, *, source_root: Path = REPO / "solutions") -> Path:
+    """Copy an exercise folder (by default the reference solution) under destination_root; return it."""
+    target = destination_root / folder
+    shutil.copytree(source_root / folder, target, ignore=shutil.ignore_patterns("__pycache__", "*.zip"))
+    return target
