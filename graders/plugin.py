@@ -347,6 +347,17 @@ def _title_for(item: pytest.Item, name: str) -> str:
     return name.removeprefix("test_").replace("_", " ")
 
 
+def _blocked_connection(error: BaseException | None) -> OutboundConnectionBlocked | None:
+    """SDKs wrap socket errors in their own; the guard's refusal is what the student needs to see."""
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, OutboundConnectionBlocked):
+            return error
+        error = error.__cause__ or error.__context__ or getattr(error, "kwargs", {}).get("error")
+        seen += 1
+    return None
+
+
 def _explain(error: BaseException, marker_hint: str) -> tuple[str, str, str]:
     """(outcome, message, hint) for an exception that ended a check."""
     if isinstance(error, CheckFailed):
@@ -361,8 +372,9 @@ def _explain(error: BaseException, marker_hint: str) -> tuple[str, str, str]:
         return FAILED, f"Your code called sys.exit({error.code!r}).", EXIT_HINT
     if isinstance(error, BackendUnavailable):
         return ERROR, str(error), ""
-    if isinstance(error, OutboundConnectionBlocked):
-        return FAILED, str(error), NETWORK_HINT
+    blocked = _blocked_connection(error)
+    if blocked is not None:
+        return FAILED, str(blocked), NETWORK_HINT
     if isinstance(error, AssertionError):
         text = str(error).split("\nassert ", 1)[0].strip() or "A check failed."
         return FAILED, text, marker_hint
@@ -387,13 +399,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     read = str(marker.kwargs.get("read") or exercise.readme) if marker else exercise.readme
     title = check_title(item)
     credit = item.stash.get(PARTIAL_KEY, None)
+    message = ""
 
     if report.skipped:
         reason = _skip_reason(report)
         if reason.startswith(NOT_GRADED_PREFIX):
             result_outcome, earned, message, hint = NOT_GRADED, 0.0, reason, ""
         elif reason.startswith(BLOCKED_PREFIX):
-            result_outcome, earned, message = BLOCKED, 0.0, reason.removeprefix(BLOCKED_PREFIX).capitalize() + "."
+            reason = reason.removeprefix(BLOCKED_PREFIX)
+            result_outcome, earned, message = BLOCKED, 0.0, reason[:1].upper() + reason[1:] + "."
         else:
             result_outcome, earned, message = ERROR, 0.0, f"The check was skipped ({reason}); graders may not skip."
     elif report.passed:
@@ -420,6 +434,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             earned = round(points * credit.fraction_of_planned(), 2)
             result_outcome = PARTIAL if earned else FAILED
 
+    message = clip(message)
     if result_outcome not in (PASSED, NOT_GRADED):
         report.outcome = "failed"  # partial credit and "finish X first" still show as not done
         report.longrepr = format_failure(f"{exercise.title}", title, message, hint if result_outcome != ERROR else "", read)
@@ -430,7 +445,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcome=result_outcome,
         points=earned if result_outcome != NOT_GRADED else 0.0,
         max=points,
-        message=clip(message),
+        message=message,
         hint=hint if result_outcome not in (PASSED, NOT_GRADED, ERROR) else "",
         read=read if result_outcome not in (PASSED, NOT_GRADED) else "",
         duration=round(report.duration, 3),
