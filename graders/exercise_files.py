@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from .cli_shim import warm_cli_bin_dir
 from .limits import clip
 from .loader import StudentCodeError, load_module, shown_path
 from .manifest import Exercise
@@ -64,8 +65,10 @@ class ExerciseFiles:
             raise StudentCodeError(NO_BASH)
         environment = dict(os.environ)
         environment.update(env or {})
-        bin_dir = str(Path(sys.executable).parent)  # the venv's awslocal and aws come first
-        environment["PATH"] = os.pathsep.join([bin_dir, environment.get("PATH", "")])
+        warm_cli = warm_cli_bin_dir()
+        bin_dir = str(Path(sys.executable).parent)  # else the venv's awslocal and aws come first
+        path = [str(warm_cli)] if warm_cli else []
+        environment["PATH"] = os.pathsep.join([*path, bin_dir, environment.get("PATH", "")])
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SITECUSTOM_DIR), environment.get("PYTHONPATH")]))
         command = f"bash {name}"
         with tempfile.TemporaryDirectory(prefix=f"{self.exercise.id}-") as scratch:
@@ -78,11 +81,14 @@ class ExerciseFiles:
                     errors="replace", timeout=timeout, stdin=subprocess.DEVNULL,
                 )
             except subprocess.TimeoutExpired as expired:
-                return ScriptResult(command, None, _text(expired.stdout), _text(expired.stderr), time.perf_counter() - started)
-            return ScriptResult(command, done.returncode, clip(done.stdout), clip(done.stderr), time.perf_counter() - started)
+                stdout, stderr, returncode = expired.stdout, expired.stderr, None
+            else:
+                stdout, stderr, returncode = done.stdout, done.stderr, done.returncode
+            elapsed = time.perf_counter() - started
+            shown = self.exercise.folder  # the scratch copy's path means nothing to a student
+            return ScriptResult(command, returncode, _text(stdout, workdir, shown), _text(stderr, workdir, shown), elapsed)
 
 
-def _text(data: bytes | str | None) -> str:
-    if isinstance(data, bytes):
-        return clip(data.decode("utf-8", "replace"))
-    return clip(data or "")
+def _text(data: bytes | str | None, scratch: Path, shown: str) -> str:
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data or ""
+    return clip(text.replace(str(scratch), shown))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from . import runtime
+from . import cli_shim, runtime
 from .backends import BackendUnavailable, EmbeddedMoto, LocalStack, make_backend
 from .checks import NOT_GRADED_PREFIX, CheckFailed
 from .exercise_files import ExerciseFiles
@@ -236,6 +236,7 @@ def _host_of(endpoint: str) -> str:
 
 
 def _shutdown(state: GradingState) -> None:
+    cli_shim.shutdown()
     if state.guard is not None:
         state.guard.uninstall()
         state.guard = None
