@@ -8,6 +8,7 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from typing import Union
 
 from .call_log import CallLog, recording_middleware
 from .safety import check_endpoint_is_local
@@ -88,6 +89,36 @@ class EmbeddedMoto:
             self._server = None
 
 
+@dataclass
+class InProcessMoto:
+    """moto's mock_aws patched into this process: for `make bench` comparisons only.
+
+    Child processes (a student's deploy script, the Lambda runner) cannot reach it, and it has no
+    call log, so it is not a grading backend; the benchmark runs the in-process checks on it.
+    """
+
+    name: str = "moto-inprocess"
+    account_id: str = ACCOUNT_ID
+    capabilities: frozenset[str] = frozenset()
+    call_log: CallLog | None = None
+    endpoint: str = ""
+    _mock: object = None
+
+    def start(self) -> None:
+        from moto import mock_aws
+
+        self._mock = mock_aws(config={"lambda": {"use_docker": False}})
+        self._mock.start()  # type: ignore[attr-defined]
+
+    def reset(self) -> None:
+        self._mock.reset()  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop()  # type: ignore[attr-defined]
+            self._mock = None
+
+
 def localstack_endpoint(environ: dict[str, str] | None = None) -> tuple[str, str]:
     """(endpoint, where it came from): AWS_ENDPOINT_URL, then LOCALSTACK_HOST, then the default."""
     environ = os.environ if environ is None else environ
@@ -145,7 +176,12 @@ def token_present(environ: dict[str, str] | None = None) -> bool:
     return bool(environ.get(ENV_LOCALSTACK_TOKEN))
 
 
-def make_backend(name: str, environ: dict[str, str] | None = None) -> EmbeddedMoto | LocalStack:
+Backend = Union[EmbeddedMoto, LocalStack, InProcessMoto]
+
+
+def make_backend(name: str, environ: dict[str, str] | None = None) -> Backend:
     if name == "localstack":
         return LocalStack.from_environment(environ)
+    if name == InProcessMoto.name:
+        return InProcessMoto()
     return EmbeddedMoto()

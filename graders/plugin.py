@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from . import cli_shim, runtime
-from .backends import BackendUnavailable, EmbeddedMoto, LocalStack, make_backend
+from .backends import Backend, BackendUnavailable, LocalStack, make_backend
 from .checks import NOT_GRADED_PREFIX, CheckFailed
 from .exercise_files import ExerciseFiles
 from .limits import StudentExit, StudentTimeout, clip, no_hard_exit, time_limit
@@ -30,6 +30,7 @@ from .safety import NetworkGuard, OutboundConnectionBlocked, sandboxed_process_e
 from .scoreboard import print_scoreboard
 from .settings import (
     BACKENDS,
+    BENCHMARK_ONLY_BACKEND,
     DEFAULT_REPORT_DIR,
     REPO_ROOT,
     REPORT_JSON,
@@ -67,7 +68,7 @@ class GradingState:
     report_dir: Path | None
     check_timeout: float
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    backend: EmbeddedMoto | LocalStack | None = None
+    backend: Backend | None = None
     backend_error: str | None = None
     guard: NetworkGuard | None = None
     environment: Any = None  # the sandboxed-environment context manager while grading
@@ -83,7 +84,10 @@ class GradingState:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("course", "Cloud Developer Accelerator grading")
-    group.addoption("--backend", choices=BACKENDS, default=None, help="AWS emulator: moto (embedded, default) or localstack.")
+    group.addoption(
+        "--backend", choices=(*BACKENDS, BENCHMARK_ONLY_BACKEND), default=None,
+        help="AWS emulator: moto (embedded, default) or localstack.",
+    )
     group.addoption("--solutions", action="store_true", help="grade the reference solutions in solutions/ instead of your code.")
     group.addoption("--code-root", default=None, help="grade the exercise folders found under this directory.")
     group.addoption("--report-dir", default=None, help=f"where grade reports go (default: {DEFAULT_REPORT_DIR}/).")
@@ -207,10 +211,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _config_holder["config"] = session.config
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Prerequisites are looked up in the worker's own results: keep each grader file on one worker."""
+    if config.getoption("dist") == "load":
+        from xdist.scheduler import LoadFileScheduling
+
+        return LoadFileScheduling(config, log)
+    return None
+
+
 # ----------------------------------------------------------------------------- backend and sandbox
 
 
-def _ensure_backend(state: GradingState) -> EmbeddedMoto | LocalStack:
+def _ensure_backend(state: GradingState) -> Backend:
     if state.backend_error:
         raise BackendUnavailable(state.backend_error)
     if state.backend is None:
@@ -223,7 +237,7 @@ def _ensure_backend(state: GradingState) -> EmbeddedMoto | LocalStack:
         state.backend = backend
         state.environment = sandboxed_process_environment(backend.endpoint)
         state.environment.__enter__()
-        state.guard = NetworkGuard(backend.endpoint, extra_hosts=(_host_of(backend.endpoint),))
+        state.guard = NetworkGuard(backend.endpoint or "moto in this process", extra_hosts=(_host_of(backend.endpoint),))
         state.guard.install()
         runtime.activate(backend)
     return state.backend
@@ -250,13 +264,13 @@ def _shutdown(state: GradingState) -> None:
 
 
 @pytest.fixture
-def backend(request: pytest.FixtureRequest) -> EmbeddedMoto | LocalStack:
+def backend(request: pytest.FixtureRequest) -> Backend:
     """The AWS emulator this check runs against (name, endpoint, account_id, capabilities)."""
     return _ensure_backend(request.config.stash[STATE])
 
 
 @pytest.fixture
-def exercise(request: pytest.FixtureRequest, backend: EmbeddedMoto | LocalStack) -> ExerciseFiles:
+def exercise(request: pytest.FixtureRequest, backend: Backend) -> ExerciseFiles:
     """The student's files for the exercise this grader belongs to (or the reference solution's)."""
     state = request.config.stash[STATE]
     owner = exercise_of(request.node)
@@ -266,7 +280,7 @@ def exercise(request: pytest.FixtureRequest, backend: EmbeddedMoto | LocalStack)
 
 
 @pytest.fixture
-def aws_calls(backend: EmbeddedMoto | LocalStack):  # type: ignore[no-untyped-def]
+def aws_calls(backend: Backend):  # type: ignore[no-untyped-def]
     """The AWS API calls made during this check (embedded backend only)."""
     from .checks import not_graded
 

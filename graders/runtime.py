@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .backends import EmbeddedMoto, LocalStack
+    from .backends import Backend
 
-_active: list[EmbeddedMoto | LocalStack] = []
+_active: list[Backend] = []
 
 
-def activate(backend: EmbeddedMoto | LocalStack) -> None:
+def activate(backend: Backend) -> None:
     _active[:] = [backend]
 
 
@@ -18,7 +18,7 @@ def deactivate() -> None:
     _active.clear()
 
 
-def active_backend() -> EmbeddedMoto | LocalStack:
+def active_backend() -> Backend:
     if not _active:
         raise RuntimeError("No grading backend is running: use this helper inside a grader test.")
     return _active[0]

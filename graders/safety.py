@@ -70,9 +70,11 @@ def sandbox_environment(endpoint: str, base: Mapping[str, str]) -> dict[str, str
         for key, value in base.items()
         if key not in REAL_ACCOUNT_VARIABLES and not key.startswith("AWS_ENDPOINT_URL_")
     }
+    env.pop("AWS_ENDPOINT_URL", None)
+    if endpoint:  # empty for the in-process benchmark backend, which patches botocore instead
+        env["AWS_ENDPOINT_URL"] = endpoint
     env.update(
         {
-            "AWS_ENDPOINT_URL": endpoint,
             "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
             "AWS_DEFAULT_REGION": REGION,

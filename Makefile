@@ -1,0 +1,39 @@
+# Two commands for students and maintainers alike:
+#   make grade   grade your work on the embedded AWS emulator (creates .venv on first use)
+#   make test    run the repository's own test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: grade test bench status doctor backend-up backend-down clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+grade: $(STAMP)  ## grade every exercise (or: make grade ARGS=lab1)
+	$(BIN)/course grade $(ARGS)
+
+test: $(STAMP)  ## the repo's own tests: harness, graders against solutions and wrong solutions, docs
+	$(BIN)/python -m pytest tests -n 2 --dist loadfile $(ARGS)
+
+bench: $(STAMP)  ## grading speed figures (not a test)
+	$(BIN)/python scripts/bench.py $(ARGS)
+
+status: $(STAMP)
+	$(BIN)/course status
+
+doctor: $(STAMP)
+	$(BIN)/course doctor
+
+backend-up: $(STAMP)
+	$(BIN)/course backend up
+
+backend-down: $(STAMP)
+	$(BIN)/course backend down
+
+clean:
+	rm -rf $(VENV) reports .course .pytest_cache

@@ -1,0 +1,151 @@
+"""Every command the docs show a student runs here, in order, in a fresh copy of the repository.
+
+Commands are the `$ ` lines of ```console blocks. Each document runs as one bash session (so `source`,
+`export` and `cd` carry on, as in a student's terminal) and every command must exit 0.
+Markers, as HTML comments:
+  <!-- docs-test: needs-docker -->   before a block: Docker cannot run here; syntax is checked only.
+  <!-- docs-test: with-solution -->  anywhere in a lab README: run it as a student who finished the lab.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support import REPO
+
+NEEDS_DOCKER = "<!-- docs-test: needs-docker -->"
+WITH_SOLUTION = "<!-- docs-test: with-solution -->"
+# What .ci/run runs itself (running it here would run this test inside itself).
+RUN_BY_CI = {"make test", ".venv/bin/python -m pytest tests"}
+DOC_TIMEOUT = 900
+
+
+@dataclass
+class Command:
+    text: str
+    doc: str
+    line: int
+    needs_docker: bool
+
+
+def documents() -> list[Path]:
+    found = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    for area in ("katas", "labs", "capstone"):
+        found += sorted((REPO / area).glob("*/README.md"))
+    return found
+
+
+def console_commands(path: Path) -> list[Command]:
+    commands: list[Command] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    in_block = needs_docker = False
+    previous = ""
+    pending: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not in_block and stripped.startswith("```console"):
+            in_block, needs_docker = True, previous == NEEDS_DOCKER
+        elif in_block and stripped.startswith("```"):
+            in_block = False
+        elif in_block and (stripped.startswith("$ ") or pending):
+            pending.append(stripped.removeprefix("$ ").rstrip("\\").strip())
+            if not stripped.endswith("\\"):
+                commands.append(Command(" ".join(pending), path.relative_to(REPO).as_posix(), number, needs_docker))
+                pending = []
+        if stripped:
+            previous = stripped
+    return commands
+
+
+ALL_DOCS = documents()
+
+
+@pytest.fixture(scope="module")
+def fresh_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository as a clone has it: tracked and new files, nothing ignored (no .venv, no reports)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    target = tmp_path_factory.mktemp("clone") / "course"
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def student_environment() -> dict[str, str]:
+    """A terminal without this test's virtualenv: the docs' own commands must set everything up."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COURSE_", "AWS_", "VIRTUAL_ENV"))}
+    our_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != our_bin)
+    return env
+
+
+def session_script(commands: list[Command]) -> str:
+    # A student reading any page but the README has the course's environment active already.
+    parts = ['cd "$COURSE_COPY"', "if [ -f .venv/bin/activate ]; then source .venv/bin/activate; fi"]
+    for index, command in enumerate(commands):
+        parts.append(f"echo '@@@ start {index}'")
+        parts.append(command.text)
+        parts.append(f"echo \"@@@ exit {index} $?\"")
+    return "\n".join(parts) + "\n"
+
+
+def install_solution(copy: Path, doc: str) -> None:
+    folder = Path(doc).parent
+    for source in (copy / "solutions" / folder).iterdir():
+        if source.is_file():
+            shutil.copy2(source, copy / folder / source.name)
+
+
+def test_every_documented_command_is_found_and_ci_runs_the_readme_test_command() -> None:
+    texts = {c.text for path in ALL_DOCS for c in console_commands(path)}
+    assert {"make grade", "make test"} <= texts, "README's quick start must give `make grade` and `make test`"
+    assert "make test" in (REPO / ".ci" / "run").read_text()
+    makefile = (REPO / "Makefile").read_text()
+    assert re.search(r"^test:.*\n\t\$\(BIN\)/python -m pytest tests", makefile, re.M), "make test must run pytest tests"
+
+
+@pytest.mark.parametrize("doc", [p.relative_to(REPO).as_posix() for p in ALL_DOCS])
+def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
+    commands = [c for c in console_commands(REPO / doc) if c.text not in RUN_BY_CI]
+    docker_only = [c for c in commands if c.needs_docker]
+    runnable = [c for c in commands if not c.needs_docker]
+    for command in docker_only:
+        syntax = subprocess.run(["bash", "-n", "-c", command.text], capture_output=True, text=True)
+        assert syntax.returncode == 0, f"{doc}:{command.line}: `{command.text}` is not valid bash: {syntax.stderr}"
+        if command.text.startswith("docker compose") and " up " in f"{command.text} ":
+            services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+            assert command.text.split()[-1] in services, f"{doc}:{command.line}: no such compose service"
+    if not runnable:
+        return
+    if WITH_SOLUTION in (REPO / doc).read_text():
+        install_solution(fresh_copy, doc)
+    env = student_environment() | {"COURSE_COPY": str(fresh_copy)}
+    try:
+        done = subprocess.run(
+            ["bash", "-c", session_script(runnable)], env=env, capture_output=True, text=True, timeout=DOC_TIMEOUT
+        )
+    finally:  # a document that stopped half-way must not leave the background emulator running
+        course = fresh_copy / ".venv" / "bin" / "course"
+        if course.exists():
+            subprocess.run([str(course), "backend", "down"], env=env, cwd=fresh_copy, capture_output=True, timeout=60)
+    exits = dict(re.findall(r"^@@@ exit (\d+) (\d+)$", done.stdout, re.M))
+    for index, command in enumerate(runnable):
+        status = exits.get(str(index))
+        output = done.stdout.split(f"@@@ start {index}\n", 1)[-1].split("@@@ exit", 1)[0]
+        assert status == "0", (
+            f"{doc}:{command.line}: `{command.text}` exited {status or 'without finishing'}\n"
+            f"{output[-3000:]}\nstderr:\n{done.stderr[-3000:]}"
+        )
