@@ -1,0 +1,140 @@
+"""`course grade`: run the grader plugin in this process on some exercises and judge the run by its report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .manifest import Course, Exercise
+from .settings import REPORT_JSON
+from .status import read_report, report_directory, shown
+
+EXIT_GRADED = 0  # grading ran and wrote a report, whatever the score: unstarted labs are not a failure
+EXIT_BELOW_THRESHOLD = 1
+EXIT_HARNESS = 2
+
+# The scoreboard the plugin prints is what a student reads; pytest's own output stays out of its way.
+QUIET_PYTEST = ("-q", "--tb=no", "-rN", "-p", "no:cacheprovider", "-p", "graders.plugin")
+
+MISSING_FOLDER = "The folder of exercise {id!r} ({folder}) does not exist: is your copy of the course complete?"
+NO_CHECKS = "No grader checks were found in {folders}; nothing was graded."
+NO_REPORT_WRITTEN = (
+    "Grading ended (pytest exit code {code}) but wrote no report at {path}, so the result is unknown. "
+    "Drop --no-report if you passed it; otherwise the harness failed: see the output above."
+)
+HARNESS_FAILED = (
+    "The grading harness failed (see 'Harness error' above), so this run does not count: fix that and grade again."
+)
+BELOW_THRESHOLD = "Total {percent:g}% is below --fail-under {threshold:g}%."
+
+
+def select(course: Course, exercise_ids: Sequence[str]) -> list[Exercise]:
+    """The exercises named (manifest order when none are named); ManifestError names the known ids."""
+    if not exercise_ids:
+        return list(course.exercises)
+    chosen: list[Exercise] = []
+    for exercise_id in exercise_ids:
+        exercise = course.get(exercise_id)
+        if exercise not in chosen:
+            chosen.append(exercise)
+    return chosen
+
+
+def pytest_arguments(
+    *,
+    course_root: Path,
+    folders: Sequence[str],
+    backend: str | None,
+    solutions: bool,
+    code_root: str | None,
+    report_dir: str | None,
+    extra: Sequence[str],
+) -> list[str]:
+    args = [*QUIET_PYTEST, "--rootdir", str(course_root), "--course-root", str(course_root)]
+    if backend:
+        args += ["--backend", backend]
+    if solutions:
+        args.append("--solutions")
+    if code_root:
+        args += ["--code-root", code_root]
+    if report_dir:
+        args += ["--report-dir", report_dir]
+    return [*args, *extra, *folders]
+
+
+def _stamp(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def grade(
+    *,
+    course: Course,
+    course_root: Path,
+    exercise_ids: Sequence[str],
+    backend: str | None = None,
+    solutions: bool = False,
+    code_root: str | None = None,
+    report_dir: str | None = None,
+    fail_under: float | None = None,
+    extra: Sequence[str] = (),
+    out: TextIO,
+) -> int:
+    """Grade; raises ManifestError for an unknown exercise id. Returns the command's exit code.
+
+    code_root and report_dir must be absolute: pytest runs from the course root.
+    """
+    exercises = select(course, exercise_ids)
+    for exercise in exercises:
+        if not (course_root / exercise.folder).is_dir():
+            print(MISSING_FOLDER.format(id=exercise.id, folder=exercise.folder), file=out)
+            return EXIT_HARNESS
+    report_path = report_directory(course_root, report_dir) / REPORT_JSON
+    before = _stamp(report_path)
+    folders = [exercise.folder for exercise in exercises]
+    args = pytest_arguments(
+        course_root=course_root,
+        folders=folders,
+        backend=backend,
+        solutions=solutions,
+        code_root=code_root,
+        report_dir=report_dir,
+        extra=extra,
+    )
+
+    import pytest  # only here: `course status` and `course --help` stay quick
+
+    cwd = os.getcwd()
+    os.chdir(course_root)  # node ids and paths in messages read relative to the course
+    try:
+        code = int(pytest.main(args))
+    finally:
+        os.chdir(cwd)
+    out.flush()
+
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print(NO_CHECKS.format(folders=", ".join(folders)), file=out)
+        return EXIT_HARNESS
+    if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        return EXIT_HARNESS  # pytest has said why
+    after = _stamp(report_path)
+    if after is None or after == before:
+        print(NO_REPORT_WRITTEN.format(code=code, path=shown(report_path, course_root)), file=out)
+        return EXIT_HARNESS
+    try:
+        report = read_report(report_path)
+    except ValueError as error:
+        print(NO_REPORT_WRITTEN.format(code=code, path=f"a readable report ({error})"), file=out)
+        return EXIT_HARNESS
+    if report.get("harness_errors"):
+        print(HARNESS_FAILED, file=out)
+        return EXIT_HARNESS
+    percent = float(report["totals"]["percent"])
+    if fail_under is not None and percent < fail_under:
+        print(BELOW_THRESHOLD.format(percent=percent, threshold=fail_under), file=out)
+        return EXIT_BELOW_THRESHOLD
+    return EXIT_GRADED
