@@ -1,0 +1,163 @@
+"""The `course` command: thin glue from the command line to keyword-only functions in graders/.
+
+Each subcommand imports its module only when it runs, so `course --help` starts without pytest, boto3 or moto.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .background import DEFAULT_IDLE_MINUTES
+from .settings import BACKENDS, BACKGROUND_PORT, DEFAULT_REPORT_DIR, MANIFEST_FILE, REPO_ROOT
+
+EXIT_USAGE = 2
+EXTRA_ONLY_FOR_GRADE = "arguments after `--` are passed to pytest and only `course grade` takes them"
+
+DESCRIPTION = "Grade the course's exercises on a local AWS emulator, and check your setup. Nothing reaches real AWS."
+GRADE_EPILOG = (
+    "Exit status: 0 when grading ran and wrote its report, whatever the score; 1 when --fail-under is not met; "
+    "2 on a usage error or when the harness itself failed. Arguments after `--` go to pytest, e.g. "
+    "`course grade lab1 -- -x`."
+)
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{value:g} is not a percentage between 0 and 100")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the idle time must be positive")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --course-root is hidden: the harness's own tests grade a small course made in a temporary folder.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course-root", type=Path, default=None, help=argparse.SUPPRESS)
+
+    parser = argparse.ArgumentParser(prog="course", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    grade = commands.add_parser(
+        "grade", parents=[common], help="grade exercises (all when none is named)", epilog=GRADE_EPILOG
+    )
+    grade.add_argument("exercises", nargs="*", metavar="EXERCISE", help=f"exercise ids from {MANIFEST_FILE}, e.g. lab1")
+    grade.add_argument("--backend", choices=BACKENDS, help="AWS emulator: moto (embedded, the default) or localstack")
+    grade.add_argument("--solutions", action="store_true", help="grade the reference solutions instead of your code")
+    grade.add_argument("--code-root", metavar="DIR", help="grade the exercise folders found under DIR")
+    grade.add_argument("--report-dir", metavar="DIR", help=f"where reports go (default: {DEFAULT_REPORT_DIR}/)")
+    grade.add_argument("--fail-under", type=_percent, metavar="PERCENT", help="exit 1 when the total is below PERCENT")
+
+    status = commands.add_parser("status", parents=[common], help="your progress, from the last grade report")
+    status.add_argument("--report-dir", metavar="DIR", help=f"where reports are (default: {DEFAULT_REPORT_DIR}/)")
+
+    commands.add_parser(
+        "doctor", parents=[common], help="check Python, packages, the emulators, Docker and credentials"
+    )
+
+    backend = commands.add_parser(
+        "backend", parents=[common], help="run the embedded emulator in the background, for the docs' commands by hand"
+    )
+    backend.add_argument("action", choices=("up", "down", "status"))
+    backend.add_argument(
+        "--port", type=_port, default=BACKGROUND_PORT, help=f"port on 127.0.0.1 (default {BACKGROUND_PORT})"
+    )
+    backend.add_argument(
+        "--idle-minutes",
+        type=_minutes,
+        default=DEFAULT_IDLE_MINUTES,
+        help=f"`up`: stop by itself after this many minutes without AWS calls (default {DEFAULT_IDLE_MINUTES:g})",
+    )
+    return parser
+
+
+def _absolute(path: str | None) -> str | None:
+    return str(Path(path).resolve()) if path else None  # relative to where the student typed it
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, extra = argv[:at], argv[at + 1 :]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    if extra and args.command != "grade":
+        parser.error(EXTRA_ONLY_FOR_GRADE)
+    course_root = args.course_root.resolve() if args.course_root else REPO_ROOT
+    out = sys.stdout
+
+    if args.command == "doctor":
+        from .doctor import doctor
+
+        return doctor(course_root=course_root, out=out)
+    if args.command == "backend":
+        from . import background_control
+
+        if args.action == "up":
+            return background_control.up(
+                course_root=course_root, port=args.port, idle_minutes=args.idle_minutes, out=out
+            )
+        if args.action == "down":
+            return background_control.down(course_root=course_root, out=out)
+        return background_control.status(course_root=course_root, out=out)
+
+    from .manifest import ManifestError, load_course
+
+    try:
+        course = load_course(course_root)
+    except (OSError, ManifestError) as error:
+        print(f"course: cannot read {MANIFEST_FILE}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "status":
+        from .status import status
+
+        return status(course=course, course_root=course_root, report_dir=_absolute(args.report_dir), out=out)
+
+    from .grade import grade
+
+    try:
+        return grade(
+            course=course,
+            course_root=course_root,
+            exercise_ids=args.exercises,
+            backend=args.backend,
+            solutions=args.solutions,
+            code_root=_absolute(args.code_root),
+            report_dir=_absolute(args.report_dir),
+            fail_under=args.fail_under,
+            extra=extra,
+            out=out,
+        )
+    except ManifestError as error:
+        print(f"course grade: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
