@@ -63,12 +63,12 @@ class EmbeddedMoto:
         log = self.call_log
 
         class RecordingServer(ThreadedMotoServer):
-            # Same as ThreadedMotoServer._server_entry, with the call log wrapped around moto's app.
+            # ThreadedMotoServer._server_entry, with the call log around moto's app and a short poll.
             def _server_entry(self) -> None:
                 app = recording_middleware(DomainDispatcherApplication(create_backend_app), log)
                 self._server = make_server(self._ip_address, self._port, app, True)
                 self._server_ready_event.set()
-                self._server.serve_forever()
+                self._server.serve_forever(poll_interval=0.05)  # stop() waits up to one interval
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # werkzeug ignores verbose=False
         server = RecordingServer("127.0.0.1", self.port, verbose=False)

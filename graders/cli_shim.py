@@ -45,10 +45,24 @@ class _Capture(io.TextIOWrapper):
         return self.buffer.getvalue()  # type: ignore[attr-defined]
 
 
-def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, bytes, bytes]:
-    """Run one AWS CLI command in this process with the caller's environment, directory and argv."""
+_shared_loader: list[Any] = []
+
+
+def _driver() -> Any:
+    """A fresh CLI driver, but with one model loader for all: parsing a service's JSON model is most
+    of a warm command's cost, and the models never change during a run."""
     from awscli.clidriver import create_clidriver
 
+    driver = create_clidriver()
+    if _shared_loader:
+        driver.session.register_component("data_loader", _shared_loader[0])
+    else:
+        _shared_loader.append(driver.session.get_component("data_loader"))
+    return driver
+
+
+def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, bytes, bytes]:
+    """Run one AWS CLI command in this process with the caller's environment, directory and argv."""
     if tool == "awslocal" and "--endpoint-url" not in argv and env.get("AWS_ENDPOINT_URL"):
         argv = ["--endpoint-url", env["AWS_ENDPOINT_URL"], *argv]  # what awslocal itself adds
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
@@ -62,7 +76,7 @@ def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[
         os.chdir(cwd)
         sys.stdout, sys.stderr = out, err
         try:
-            rc = create_clidriver().main(argv)
+            rc = _driver().main(argv)
         except SystemExit as exit_request:
             rc = exit_request.code if isinstance(exit_request.code, int) else 1
         except Exception as error:  # the CLI's own failure: report it as the CLI would, status 255
