@@ -43,6 +43,7 @@ from .settings import (
 
 BLOCKED_PREFIX = "blocked: "
 RESULT_KEY = "course_check"
+RESULT_COLLECTOR = "course-result-collector"
 POINTS_MARKER = (
     "points(n, *, hint=None, read=None, requires=None): this grader check is worth n points; "
     "hint is shown when it fails, read names where to read (default: the exercise README), "
@@ -133,6 +134,7 @@ def pytest_configure(config: pytest.Config) -> None:
         is_worker=hasattr(config, "workerinput"),
     )
     config.stash[STATE] = state
+    config.pluginmanager.register(ResultCollector(state), RESULT_COLLECTOR)
     set_display_roots(code_root, course_root)
     # One broken grader file must not stop the other exercises from being graded.
     config.option.continue_on_collection_errors = True
@@ -154,6 +156,35 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 # ------------------------------------------------------------------------------- which tests grade
+
+
+class ResultCollector:
+    """Gathers check results where reports arrive (the xdist controller, or the only process)."""
+
+    def __init__(self, state: GradingState) -> None:
+        self.state = state
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if not (report.failed and report.fspath):
+            return
+        try:
+            relative = Path(report.fspath).resolve().relative_to(self.state.course_root).as_posix()
+        except ValueError:
+            return
+        exercise = self.state.course.owning(relative)
+        if exercise is not None:
+            summary = str(report.longrepr).strip().splitlines()[-1] if report.longrepr else "collection failed"
+            self.state.collect_errors.setdefault(exercise.id, []).append(
+                f"The grader {relative} could not be loaded: {summary}"
+            )
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for key, value in report.user_properties:
+            if key == RESULT_KEY:
+                data = dict(value)
+                exercise_id = data.pop("exercise")
+                order = tuple(data.pop("order"))
+                self.state.results.append(CheckResult.from_json(exercise_id, data, order=order))  # type: ignore[arg-type]
 
 
 def exercise_of(item: pytest.Item) -> Exercise | None:
@@ -185,30 +216,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         exercise = exercise_of(item)
         if exercise is not None:
             state.selected.add(exercise.id)
-
-
-def pytest_collectreport(report: pytest.CollectReport) -> None:
-    if report.failed and report.fspath:
-        config = _config_holder.get("config")
-        if config is None:
-            return
-        state = config.stash[STATE]
-        try:
-            relative = Path(report.fspath).resolve().relative_to(state.course_root).as_posix()
-        except ValueError:
-            return
-        exercise = state.course.owning(relative)
-        if exercise is not None:
-            summary = str(report.longrepr).strip().splitlines()[-1] if report.longrepr else "collection failed"
-            state.collect_errors.setdefault(exercise.id, []).append(f"The grader {relative} could not be loaded: {summary}")
-
-
-_config_holder: dict[str, pytest.Config] = {}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    _config_holder["config"] = session.config
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -482,19 +489,6 @@ def _clip_sections(report: pytest.TestReport) -> None:
     report.sections = [(name, clip(content)) for name, content in report.sections]
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    config = _config_holder.get("config")
-    if config is None:
-        return
-    state = config.stash[STATE]
-    for key, value in report.user_properties:
-        if key == RESULT_KEY:
-            data = dict(value)
-            exercise_id = data.pop("exercise")
-            order = tuple(data.pop("order"))
-            state.results.append(CheckResult.from_json(exercise_id, data, order=order))  # type: ignore[arg-type]
-
-
 # ---------------------------------------------------------------------------------------- reports
 
 
@@ -544,5 +538,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
     if state is not None:
         _shutdown(state)
-    _config_holder.pop("config", None)
+    collector = config.pluginmanager.get_plugin(RESULT_COLLECTOR)
+    if collector is not None:
+        config.pluginmanager.unregister(collector)
 
