@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -31,15 +32,21 @@ LOCALSTACK_RESET_FAILED = (
     "from one check into the next. Restart it with `docker compose restart localstack`."
 )
 
+PORT_TAKEN = "Port {port} on 127.0.0.1 is in use by another program; stop it or choose another port."
+
 
 class BackendUnavailable(RuntimeError):
     pass
 
 
+# The emulator is local: a student's HTTP(S)_PROXY must never see these calls.
+_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def _post(url: str, payload: dict | None = None, timeout: float = 10.0) -> bytes:
     data = json.dumps(payload).encode() if payload is not None else b""
     request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
+    with _direct.open(request, timeout=timeout) as response:
         return response.read()
 
 
@@ -54,28 +61,24 @@ class EmbeddedMoto:
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
     _server: object = None
+    _thread: object = None
 
     def start(self) -> None:
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
-        log = self.call_log
-
-        class RecordingServer(ThreadedMotoServer):
-            # ThreadedMotoServer._server_entry, with the call log around moto's app and a short poll.
-            def _server_entry(self) -> None:
-                app = recording_middleware(DomainDispatcherApplication(create_backend_app), log)
-                self._server = make_server(self._ip_address, self._port, app, True)
-                self._server_ready_event.set()
-                self._server.serve_forever(poll_interval=0.05)  # stop() waits up to one interval
-
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # werkzeug ignores verbose=False
-        server = RecordingServer("127.0.0.1", self.port, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        self._server = server
-        self.endpoint = f"http://{host}:{port}"
+        app = recording_middleware(DomainDispatcherApplication(create_backend_app), self.call_log)
+        # What moto's ThreadedMotoServer does, with the call log around moto's app, the server made
+        # here (a taken port raises at once instead of hanging) and a short poll (stop() is quick).
+        try:
+            server = make_server("127.0.0.1", self.port, app, threaded=True)
+        except SystemExit:  # werkzeug's answer to a taken port: a message and sys.exit(1)
+            raise BackendUnavailable(PORT_TAKEN.format(port=self.port)) from None
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        self._server, self._thread = server, thread
+        self.endpoint = f"http://127.0.0.1:{server.server_port}"
         # Must precede any create_function: Lambda then stores code without needing Docker.
         _post(f"{self.endpoint}/moto-api/config", {"lambda": {"use_docker": False}})
 
@@ -85,7 +88,9 @@ class EmbeddedMoto:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.stop()  # type: ignore[attr-defined]
+            self._server.shutdown()  # type: ignore[attr-defined]
+            self._server.server_close()  # type: ignore[attr-defined]
+            self._thread.join(timeout=5)  # type: ignore[attr-defined]
             self._server = None
 
 
@@ -151,7 +156,7 @@ class LocalStack:
         return cls(check_endpoint_is_local(endpoint, source))
 
     def health(self) -> dict:
-        with urllib.request.urlopen(f"{self.endpoint}/_localstack/health", timeout=self.health_timeout) as response:
+        with _direct.open(f"{self.endpoint}/_localstack/health", timeout=self.health_timeout) as response:
             return json.loads(response.read() or b"{}")
 
     def start(self) -> None:

@@ -36,9 +36,9 @@ from .settings import (
     REPORT_JSON,
     REPORT_MARKDOWN,
     SettingError,
-    resolve,
     resolve_backend,
     resolve_check_timeout,
+    resolve_report_dir,
 )
 
 BLOCKED_PREFIX = "blocked: "
@@ -117,12 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
         code_root = course_root / "solutions"
     elif config.getoption("code_root"):
         code_root = Path(config.getoption("code_root")).resolve()
-    report_dir = None
-    if not config.getoption("no_report"):
-        setting = resolve(
-            "report_dir", cli_value=config.getoption("report_dir"), env_var=None, default=DEFAULT_REPORT_DIR, root=course_root
-        )
-        report_dir = Path(setting.value) if Path(setting.value).is_absolute() else course_root / setting.value
+    report_dir = None if config.getoption("no_report") else resolve_report_dir(config.getoption("report_dir"), course_root)
     state = GradingState(
         course=load_course(course_root),
         course_root=course_root,

@@ -90,6 +90,9 @@ def sandbox_environment(endpoint: str, base: Mapping[str, str]) -> dict[str, str
             ALLOWED_HOSTS_VARIABLE: urlsplit(endpoint).hostname or "",
         }
     )
+    # boto3, the AWS CLI and requests would send emulator calls to a configured proxy otherwise.
+    local = ",".join(filter(None, ["127.0.0.1", "localhost", "::1", urlsplit(endpoint).hostname]))
+    env["NO_PROXY"] = env["no_proxy"] = ",".join(filter(None, [local, base.get("NO_PROXY") or base.get("no_proxy")]))
     return env
 
 

@@ -97,6 +97,13 @@ def resolve_backend(cli_value: str | None, root: Path = REPO_ROOT, environ: dict
     return Setting(value, setting.source)
 
 
+def resolve_report_dir(cli_value: str | None, root: Path = REPO_ROOT) -> Path:
+    """Where grade reports go: --report-dir, then [tool.course] report_dir, then reports/ under root."""
+    setting = resolve("report_dir", cli_value=cli_value, env_var=None, default=DEFAULT_REPORT_DIR, root=root)
+    directory = Path(str(setting.value))
+    return directory if directory.is_absolute() else root / directory
+
+
 def resolve_check_timeout(cli_value: float | None, root: Path = REPO_ROOT, environ: dict[str, str] | None = None) -> Setting:
     setting = resolve(
         "check_timeout", cli_value=cli_value, env_var=ENV_CHECK_TIMEOUT, default=DEFAULT_CHECK_TIMEOUT, root=root, environ=environ

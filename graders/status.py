@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .manifest import Course, Exercise
-from .settings import DEFAULT_REPORT_DIR, REPORT_JSON, REPORT_MARKDOWN, resolve
+from .settings import REPORT_JSON, REPORT_MARKDOWN, resolve_report_dir
 
 NOT_GRADED_YET = "not graded yet"
 NO_REPORT = (
@@ -19,10 +19,7 @@ ALL_COMPLETE = "Every exercise is complete. Run `course grade` to re-check them 
 
 
 def report_directory(course_root: Path, cli_value: str | None) -> Path:
-    """Where the plugin writes its reports: the same lookup as the plugin's --report-dir."""
-    setting = resolve("report_dir", cli_value=cli_value, env_var=None, default=DEFAULT_REPORT_DIR, root=course_root)
-    directory = Path(str(setting.value))
-    return directory if directory.is_absolute() else course_root / directory
+    return resolve_report_dir(cli_value, course_root)
 
 
 def shown(path: Path, root: Path) -> str:

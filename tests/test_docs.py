@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graders.settings import BACKGROUND_PORT
 from support import REPO
 
 NEEDS_DOCKER = "<!-- docs-test: needs-docker -->"
@@ -27,6 +29,10 @@ WITH_SOLUTION = "<!-- docs-test: with-solution -->"
 # What .ci/run runs itself (running it here would run this test inside itself).
 RUN_BY_CI = {"make test", ".venv/bin/python -m pytest tests"}
 DOC_TIMEOUT = 900
+PORT_BUSY = (
+    f"Port {BACKGROUND_PORT} is taken (a background emulator or LocalStack?): the documented commands "
+    "need it. Stop it (`course backend down`, `docker compose down`) and run the tests again."
+)
 
 
 @dataclass
@@ -133,6 +139,9 @@ def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
     if WITH_SOLUTION in (REPO / doc).read_text():
         install_solution(fresh_copy, doc)
     env = student_environment() | {"COURSE_COPY": str(fresh_copy)}
+    with socket.socket() as probe:  # the docs use the background emulator's own port
+        if probe.connect_ex(("127.0.0.1", BACKGROUND_PORT)) == 0:
+            pytest.fail(PORT_BUSY, pytrace=False)
     try:
         done = subprocess.run(
             ["bash", "-c", session_script(runnable)], env=env, capture_output=True, text=True, timeout=DOC_TIMEOUT

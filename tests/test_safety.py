@@ -29,6 +29,11 @@ def test_the_sandbox_clears_real_credentials_and_profiles() -> None:
     assert env["HOME"] == "/home/student"
 
 
+def test_a_configured_proxy_is_bypassed_for_the_emulator() -> None:
+    env = sandbox_environment("http://localstack:4566", {"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "corp.example"})
+    assert env["NO_PROXY"] == env["no_proxy"] == "127.0.0.1,localhost,::1,localstack,corp.example"
+
+
 @pytest.mark.parametrize("endpoint", ["http://localhost:4566", "http://127.0.0.1:5000", "http://[::1]:4566", "http://localstack:4566"])
 def test_local_endpoints_are_accepted(endpoint: str) -> None:
     assert check_endpoint_is_local(endpoint) == endpoint

@@ -134,3 +134,30 @@ def test_grading_on_localstack_reports_what_it_cannot_grade(pytester: pytest.Pyt
     assert outcomes == {"test_counts_calls": "not_graded", "test_sees_the_endpoint": "passed"}
     assert (report["totals"]["points"], report["totals"]["max"]) == (1, 1)
     assert FakeLocalStack.resets == 2
+
+
+def test_the_embedded_backend_fails_fast_when_its_port_is_taken() -> None:
+    from graders.backends import EmbeddedMoto
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(BackendUnavailable, match=f"Port {taken.getsockname()[1]} on 127.0.0.1 is in use"):
+            EmbeddedMoto(port=taken.getsockname()[1]).start()
+
+
+def test_the_embedded_backend_starts_answers_and_stops() -> None:
+    import urllib.request
+
+    from graders.backends import EmbeddedMoto
+
+    backend = EmbeddedMoto()
+    backend.start()
+    try:
+        assert backend.endpoint.startswith("http://127.0.0.1:")
+        config = json.loads(urllib.request.urlopen(f"{backend.endpoint}/moto-api/config", timeout=5).read())
+        assert config["lambda"]["use_docker"] is False
+    finally:
+        backend.stop()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{backend.endpoint}/moto-api/config", timeout=2)
