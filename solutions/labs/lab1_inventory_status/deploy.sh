@@ -54,6 +54,7 @@ if awslocal lambda get-function --function-name "$FUNCTION" >/dev/null 2>&1; the
     --environment "Variables={INVENTORY_TABLE=$TABLE}" \
     --timeout 10 \
     --memory-size 128 >/dev/null
+  awslocal lambda wait function-updated --function-name "$FUNCTION"
 else
   echo "creating function $FUNCTION"
   awslocal lambda create-function \
@@ -65,6 +66,6 @@ else
     --environment "Variables={INVENTORY_TABLE=$TABLE}" \
     --timeout 10 \
     --memory-size 128 >/dev/null
+  awslocal lambda wait function-active --function-name "$FUNCTION"
 fi
-awslocal lambda wait function-updated --function-name "$FUNCTION"
 echo "deployed $FUNCTION"
