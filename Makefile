@@ -18,7 +18,7 @@ grade: $(STAMP)  ## grade every exercise (or: make grade ARGS=lab1)
 	$(BIN)/course grade $(ARGS)
 
 test: $(STAMP)  ## the repo's own tests: harness, graders against solutions and wrong solutions, docs
-	$(BIN)/python -m pytest tests -n 2 --dist loadfile $(ARGS)
+	$(BIN)/python -m pytest tests -n 2 --dist loadgroup $(ARGS)
 
 bench: $(STAMP)  ## grading speed figures (not a test)
 	$(BIN)/python scripts/bench.py $(ARGS)

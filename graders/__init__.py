@@ -24,6 +24,7 @@ _EXPORTS = {
     "invoke_deployed": "lambda_tools",
     "sqs_event": "lambda_tools",
     "StudentCodeError": "loader",
+    "scrub_paths": "loader",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -55,6 +55,12 @@ class ExerciseFiles:
         """Import the student's module fresh, as a Lambda cold start would (module-level code runs)."""
         return load_module(self.path(filename))
 
+    def copy_to(self, directory: Path) -> ExerciseFiles:
+        """A copy of the files in ``directory``, for a check that edits them (a second deploy of changed code)."""
+        target = directory / self.folder.name
+        shutil.copytree(self.folder, target, ignore=shutil.ignore_patterns("__pycache__", "*.zip", ".pytest_cache"))
+        return ExerciseFiles(self.exercise, target, self.backend)
+
     def run_script(self, name: str, *, timeout: float = 120.0, env: dict[str, str] | None = None) -> ScriptResult:
         """Run a student's shell script with bash, in a scratch copy of the exercise folder."""
         script = self.path(name)

@@ -184,7 +184,20 @@ def _run_stored_package(client: Any, account_id: str, name: str, payload: Any, q
             zipfile.ZipFile(BytesIO(stored.code_bytes)).extractall(task_dir)
         except zipfile.BadZipFile:
             return _error_result("The stored code package is not a valid zip file.", "Runtime.InvalidZip", config)
-        return _run_handler(Path(task_dir), config, payload)
+        result = _run_handler(Path(task_dir), config, payload)
+    return _as_on_lambda(result, task_dir)
+
+
+def _as_on_lambda(result: InvokeResult, task_dir: str) -> InvokeResult:
+    """The package ran from a temp directory; Lambda's own messages say /var/task."""
+    real = os.path.realpath(task_dir)
+
+    def rewrite(text: str) -> str:
+        return text.replace(real, "/var/task").replace(task_dir, "/var/task")
+
+    result.log_tail = rewrite(result.log_tail)
+    result.payload = json.loads(rewrite(json.dumps(result.payload)))
+    return result
 
 
 def _runner_environment(config: dict[str, Any]) -> dict[str, str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import os
+import re
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 
@@ -35,6 +37,24 @@ def shown_path(filename: str | os.PathLike[str]) -> str:
     return path.name
 
 
+def is_grader_file(path: Path) -> bool:
+    """Graders and their conftest live beside the student's files but are never the student's."""
+    return path.name == "conftest.py" or (path.name.startswith("test_") and path.suffix == ".py")
+
+
+def scrub_paths(text: str) -> str:
+    """Directories of the grading machine cut from text a student reads; file names remain."""
+    return _machine_path_pattern().sub("", text)
+
+
+def _machine_path_pattern() -> re.Pattern[str]:
+    roots = {str(root) for root in _display_roots}
+    temp = Path(tempfile.gettempdir())
+    roots |= {str(temp), str(temp.resolve()), str(Path.home())}
+    alternatives = "|".join(re.escape(root) for root in sorted(roots - {"/", ""}, key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives})[^\s\"':]*[\\/]")
+
+
 def is_student_file(filename: str) -> bool:
     return os.path.realpath(filename) in _student_files
 
@@ -44,7 +64,7 @@ def _forget_modules_from(folder: Path) -> None:
     prefix = str(folder.resolve()) + os.sep
     for name, module in list(sys.modules.items()):
         source = getattr(module, "__file__", None) or ""
-        if source and os.path.realpath(source).startswith(prefix):
+        if source and os.path.realpath(source).startswith(prefix) and not is_grader_file(Path(source)):
             del sys.modules[name]
 
 
@@ -55,7 +75,8 @@ def load_module(path: Path) -> ModuleType:
         raise StudentCodeError(f"{shown} is missing; the exercise expects your code in that file.")
     folder = path.parent.resolve()
     for source in folder.rglob("*.py"):
-        _student_files.add(os.path.realpath(source))
+        if not is_grader_file(source):
+            _student_files.add(os.path.realpath(source))
     _forget_modules_from(folder)
     name = f"student_{path.stem}_{next(_counter)}"
     spec = importlib.util.spec_from_file_location(name, path)

@@ -34,8 +34,9 @@ class PartialCredit:
             self.results.append((label, None))
 
     def _fail(self, label: str, message: str, hint: str | None) -> None:
+        if not self.failures:  # a specific hint speaks to the first failure listed, or not at all
+            self.hint = hint
         self.results.append((label, message))
-        self.hint = self.hint or hint
 
     @property
     def passed(self) -> int:

@@ -21,7 +21,7 @@ from .checks import NOT_GRADED_PREFIX, CheckFailed
 from .exercise_files import ExerciseFiles
 from .limits import StudentExit, StudentTimeout, clip, no_hard_exit, time_limit
 from .checks import raised_by_student, student_error_summary
-from .loader import StudentCodeError, set_display_roots
+from .loader import StudentCodeError, scrub_paths, set_display_roots
 from .manifest import Course, Exercise, load_course
 from .partial import PartialCredit
 from .report import build_report, write_reports
@@ -451,10 +451,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             earned = round(points * credit.fraction_of_planned(), 2)
             result_outcome = PARTIAL if earned else FAILED
 
-    message = clip(message)
+    message = clip(scrub_paths(message))
+    if result_outcome in (PASSED, NOT_GRADED, ERROR, BLOCKED):
+        hint = ""  # a blocked check's advice is its prerequisite's; an error is not the student's to fix
+    if result_outcome in (PASSED, NOT_GRADED, BLOCKED):
+        read = ""
     if result_outcome not in (PASSED, NOT_GRADED):
         report.outcome = "failed"  # partial credit and "finish X first" still show as not done
-        report.longrepr = format_failure(f"{exercise.title}", title, message, hint if result_outcome != ERROR else "", read)
+        report.longrepr = format_failure(exercise.title, title, message, hint, read)
     result = CheckResult(
         exercise=exercise.id,
         id=check_id(item),
@@ -463,8 +467,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         points=earned if result_outcome != NOT_GRADED else 0.0,
         max=points,
         message=message,
-        hint=hint if result_outcome not in (PASSED, NOT_GRADED, ERROR) else "",
-        read=read if result_outcome not in (PASSED, NOT_GRADED) else "",
+        hint=hint,
+        read=read,
         duration=round(report.duration, 3),
     )
     state.outcomes[(exercise.id, item.name)] = result_outcome

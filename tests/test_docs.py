@@ -123,6 +123,7 @@ def test_every_documented_command_is_found_and_ci_runs_the_readme_test_command()
     assert re.search(r"^test:.*\n\t\$\(BIN\)/python -m pytest tests", makefile, re.M), "make test must run pytest tests"
 
 
+@pytest.mark.xdist_group("docs")  # one fresh copy, pages in order: the README's setup comes first
 @pytest.mark.parametrize("doc", [p.relative_to(REPO).as_posix() for p in ALL_DOCS])
 def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
     commands = [c for c in console_commands(REPO / doc) if c.text not in RUN_BY_CI]

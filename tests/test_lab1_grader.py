@@ -279,3 +279,20 @@ def test_the_declared_points_match_the_checks() -> None:
     checks = [value for name, value in vars(GRADER).items() if name.startswith("test_") and callable(value)]
     total = sum(next(m for m in f.pytestmark if m.name == "points").args[0] for f in checks)
     assert declared == total
+
+
+# ------------------------------------------------------------------ the failure the docs show
+
+
+def test_a_forgotten_404_prints_exactly_the_failure_the_docs_show(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "inventory_status_lambda.py", "        if item is None:\n            return json_response(404", "        if False:\n            return json_response(404")
+    run = grade(code, tmp_path, *HANDLER_ONLY)
+    check = run.check(LAB_ID, "test_an_unknown_sku_returns_404")
+    shown = "\n".join(
+        [f"Inventory Status Lambda › {check['title']}", check["message"], f"Hint: {check['hint']}", f"Read: {check['read']}"]
+    )
+    assert shown.startswith("Inventory Status Lambda › unknown SKU returns 404\nExpected statusCode 404 for SKU 'PU-9999'")
+    for doc in ("README.md", "docs/week0.md", "docs/harness.md"):
+        lines = [line.strip().split("   <-")[0].rstrip() for line in (REPO / doc).read_text(encoding="utf-8").splitlines()]
+        start = lines.index("Inventory Status Lambda › unknown SKU returns 404")
+        assert "\n".join(lines[start : start + 4]) == shown, f"{doc} shows a different failure than the grader prints"

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ import boto3
 import botocore.session
 import pytest
 
-from graders import FakeContext, api_gateway_event, expect, fail, invoke_deployed
+from graders import FakeContext, api_gateway_event, expect, fail, invoke_deployed, scrub_paths
 from graders.exercise_files import ExerciseFiles
 
 HANDLER_FILE = "inventory_status_lambda.py"
@@ -122,21 +120,6 @@ def short(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-# Directories of the grading machine that output from the student's code or script may name.
-_MACHINE_DIRS = sorted(
-    {str(Path(tempfile.gettempdir())), str(Path(tempfile.gettempdir()).resolve()), str(Path.home()),
-     str(Path(__file__).resolve().parents[2])} - {"/", ""},
-    key=len,
-    reverse=True,
-)
-_MACHINE_PATH = re.compile("(?:" + "|".join(re.escape(d) for d in _MACHINE_DIRS) + r")[^\s\"':]*[\\/]")
-
-
-def without_paths(text: str) -> str:
-    """Output of the student's code or script with the machine's directories cut: file names remain."""
-    return _MACHINE_PATH.sub("", text)
-
-
 def describe(event: Any) -> str:
     """The input, as a message names it: the SKU asked for, or the event when there is none."""
     if isinstance(event, dict) and "httpMethod" in event:
@@ -199,7 +182,7 @@ def last_error_line(log: str) -> str:
     """The line of a log that names the last exception (else its last line), short and path-free."""
     lines = [line.strip() for line in log.splitlines() if line.strip()]
     errors = [line for line in lines if re.match(r"^[\w.]*(Error|Exception)\b.*:", line)]
-    return without_paths((errors or lines or [""])[-1])[:200]
+    return scrub_paths((errors or lines or [""])[-1])[:200]
 
 
 @pytest.fixture
@@ -266,7 +249,7 @@ def content_type(response: dict[str, Any]) -> str | None:
 
 def run_deploy(exercise: ExerciseFiles, which: str = "`bash deploy.sh`") -> None:
     result = exercise.run_script(DEPLOY_SCRIPT)
-    expect(result.ok, f"Expected {which} to exit with status 0; {without_paths(result.describe())}", hint=DEPLOY_HINT)
+    expect(result.ok, f"Expected {which} to exit with status 0; {scrub_paths(result.describe())}", hint=DEPLOY_HINT)
 
 
 # ------------------------------------------------------------------------- the handler, in-process
@@ -566,15 +549,14 @@ def test_deploy_sh_can_run_again_and_updates_the_code(
     lambda_client = boto3.client("lambda")
     before = lambda_client.get_function_configuration(FunctionName=FUNCTION)["CodeSha256"]
     # The student edits the handler and deploys again: the same script, different code.
-    edited = tmp_path / exercise.folder.name
-    shutil.copytree(exercise.folder, edited, ignore=shutil.ignore_patterns("__pycache__", "*.zip"))
-    with (edited / HANDLER_FILE).open("a", encoding="utf-8") as handler:
+    edited = exercise.copy_to(tmp_path)
+    with edited.path(HANDLER_FILE).open("a", encoding="utf-8") as handler:
         handler.write("\n# edited before the second deploy\n")
-    second = ExerciseFiles(exercise.exercise, edited, exercise.backend).run_script(DEPLOY_SCRIPT)
+    second = edited.run_script(DEPLOY_SCRIPT)
     if not second.ok:  # nothing else to judge: the whole check fails
         fail(
             "Expected a second `bash deploy.sh` (the table, role and function already exist) to exit with status 0; "
-            + without_paths(second.describe())
+            + scrub_paths(second.describe())
         )
     with partial_credit.part("the second run succeeds"):
         pass  # it did: half the points
@@ -668,10 +650,10 @@ def test_the_deployed_function_answers_an_api_gateway_request(exercise: Exercise
     where = f"the deployed {FUNCTION} for {describe(event)} (in the table {TABLE})"
     if result.function_error:
         error = result.payload if isinstance(result.payload, dict) else {}
-        log = without_paths(result.log_tail.strip())[-800:]
+        log = scrub_paths(result.log_tail.strip())[-800:]
         fail(
             f"Expected {where} to answer; the invocation failed with "
-            f"{error.get('errorType', 'an error')}: {without_paths(str(error.get('errorMessage', result.payload)))[:300]}"
+            f"{error.get('errorType', 'an error')}: {scrub_paths(str(error.get('errorMessage', result.payload)))[:300]}"
             + (f". Its log ends:\n{log}" if log else "."),
         )
     payload = result.payload if isinstance(result.payload, dict) else {}
