@@ -17,16 +17,16 @@ import pytest
 
 from . import cli_shim, runtime
 from .backends import Backend, BackendUnavailable, LocalStack, make_backend
-from .checks import NOT_GRADED_PREFIX, CheckFailed
+from .checks import NOT_GRADED_PREFIX
 from .exercise_files import ExerciseFiles
-from .limits import StudentExit, StudentTimeout, clip, no_hard_exit, time_limit
-from .checks import raised_by_student, student_error_summary
-from .loader import StudentCodeError, scrub_paths, set_display_roots
+from .limits import clip, no_hard_exit, time_limit
+from .verdicts import explain, skip_reason
+from .loader import scrub_paths, set_display_roots
 from .manifest import Course, Exercise, load_course
 from .partial import PartialCredit
 from .report import build_report, write_reports
 from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, PASSED, CheckResult, format_failure, score_exercises
-from .safety import NetworkGuard, OutboundConnectionBlocked, sandboxed_process_environment
+from .safety import NetworkGuard, sandboxed_process_environment
 from .scoreboard import print_scoreboard
 from .settings import (
     BACKENDS,
@@ -51,10 +51,8 @@ POINTS_MARKER = (
 )
 NEEDS_MARKER = "needs(*capabilities): the check is 'not graded on this backend' unless the backend has them."
 MISSING_POINTS = "Grader authoring error: {check} has no @pytest.mark.points(n, hint=...) marker."
-TIMEOUT_HINT = "Look for a loop that never ends or a call that waits forever (a missing timeout)."
-NETWORK_HINT = "Create clients with plain boto3.client(...): the harness points them at the emulator."
-EXIT_HINT = "A handler returns a response or raises; it never calls sys.exit() or os._exit()."
 BACKEND_ERROR = "The grading backend failed, so nothing could be graded: {error}"
+BACKEND_ERROR_PREFIX = BACKEND_ERROR.split("{", 1)[0]
 
 STATE: pytest.StashKey[GradingState] = pytest.StashKey()
 
@@ -364,42 +362,6 @@ def _title_for(item: pytest.Item, name: str) -> str:
     return name.removeprefix("test_").replace("_", " ")
 
 
-def _blocked_connection(error: BaseException | None) -> OutboundConnectionBlocked | None:
-    """SDKs wrap socket errors in their own; the guard's refusal is what the student needs to see."""
-    seen = 0
-    while error is not None and seen < 20:
-        if isinstance(error, OutboundConnectionBlocked):
-            return error
-        error = error.__cause__ or error.__context__ or getattr(error, "kwargs", {}).get("error")
-        seen += 1
-    return None
-
-
-def _explain(error: BaseException, marker_hint: str) -> tuple[str, str, str]:
-    """(outcome, message, hint) for an exception that ended a check."""
-    if isinstance(error, CheckFailed):
-        return FAILED, error.message, error.hint or marker_hint
-    if isinstance(error, StudentCodeError):
-        return FAILED, str(error), marker_hint
-    if isinstance(error, StudentTimeout):
-        return FAILED, f"{error}.", TIMEOUT_HINT
-    if isinstance(error, StudentExit):
-        return FAILED, f"Your code tried to end the grading process: {error}.", EXIT_HINT
-    if isinstance(error, SystemExit):
-        return FAILED, f"Your code called sys.exit({error.code!r}).", EXIT_HINT
-    if isinstance(error, BackendUnavailable):
-        return ERROR, str(error), ""
-    blocked = _blocked_connection(error)
-    if blocked is not None:
-        return FAILED, str(blocked), NETWORK_HINT
-    if isinstance(error, AssertionError):
-        text = str(error).split("\nassert ", 1)[0].strip() or "A check failed."
-        return FAILED, text, marker_hint
-    if raised_by_student(error):
-        return FAILED, f"Your code raised {student_error_summary(error)}.", marker_hint
-    return FAILED, f"The check stopped on {student_error_summary(error)}.", marker_hint
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
@@ -419,7 +381,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     message = ""
 
     if report.skipped:
-        reason = _skip_reason(report)
+        reason = skip_reason(report)
         if reason.startswith(NOT_GRADED_PREFIX):
             result_outcome, earned, message, hint = NOT_GRADED, 0.0, reason, ""
         elif reason.startswith(BLOCKED_PREFIX):
@@ -442,10 +404,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         elif error is None:
             result_outcome, message = FAILED, str(report.longrepr)
         else:
-            result_outcome, message, hint = _explain(error, hint)
-            if isinstance(error, pytest.fail.Exception):
+            result_outcome, message, hint = explain(error, hint)
+            if isinstance(error, pytest.fail.Exception):  # the harness's own setup refusals, or a grader's
                 message = str(error)
-                result_outcome = ERROR if message.startswith("The grading backend failed") else FAILED
+                result_outcome = ERROR if message.startswith(BACKEND_ERROR_PREFIX) else FAILED
         earned = 0.0
         if credit is not None and credit.passed and result_outcome == FAILED:
             earned = round(points * credit.fraction_of_planned(), 2)
@@ -474,13 +436,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     state.outcomes[(exercise.id, item.name)] = result_outcome
     report.user_properties.append((RESULT_KEY, {"exercise": exercise.id, "order": [item.location[1] or 0, result.id], **result.to_json()}))
     _clip_sections(report)
-
-
-def _skip_reason(report: pytest.TestReport) -> str:
-    longrepr = report.longrepr
-    if isinstance(longrepr, tuple) and len(longrepr) == 3:
-        return str(longrepr[2]).removeprefix("Skipped: ")
-    return str(longrepr)
 
 
 def _clip_sections(report: pytest.TestReport) -> None:
