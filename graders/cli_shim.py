@@ -107,7 +107,8 @@ class WarmAwsCli:
     def __init__(self) -> None:
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits up to one interval, at the end of every grading run.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         port = self._server.server_address[1]
         self._dir = tempfile.TemporaryDirectory(prefix="course-aws-cli-")

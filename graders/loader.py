@@ -61,10 +61,10 @@ def is_student_file(filename: str) -> bool:
 
 def _forget_modules_from(folder: Path) -> None:
     """A module the student's file imported from its own folder is reloaded fresh next time."""
-    prefix = str(folder.resolve()) + os.sep
+    prefixes = tuple({str(folder) + os.sep, str(folder.resolve()) + os.sep})
     for name, module in list(sys.modules.items()):
         source = getattr(module, "__file__", None) or ""
-        if source and os.path.realpath(source).startswith(prefix) and not is_grader_file(Path(source)):
+        if source.startswith(prefixes) and not is_grader_file(Path(source)):
             del sys.modules[name]
 
 

@@ -7,6 +7,7 @@ Run it with ``course grade lab1`` or ``pytest labs/lab1_inventory_status``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -132,8 +133,14 @@ def get_event(sku: str) -> dict[str, Any]:
     return api_gateway_event("GET", ROUTE, {"sku": sku})
 
 
+@functools.cache
+def dynamodb() -> Any:
+    """One resource for the grader's own calls: building one costs more than the calls themselves."""
+    return boto3.resource("dynamodb")
+
+
 def make_table(name: str = TABLE, items: list[dict[str, Any]] | None = None) -> Any:
-    table = boto3.resource("dynamodb").create_table(
+    table = dynamodb().create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "sku", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "sku", "AttributeType": "S"}],
