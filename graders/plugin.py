@@ -68,6 +68,7 @@ class GradingState:
     check_timeout: float
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     backend: Backend | None = None
+    endpoint: str = ""  # kept after the backend stops, for the report
     backend_error: str | None = None
     guard: NetworkGuard | None = None
     environment: Any = None  # the sandboxed-environment context manager while grading
@@ -235,6 +236,7 @@ def _ensure_backend(state: GradingState) -> Backend:
             state.backend_error = str(error)
             raise BackendUnavailable(state.backend_error) from None
         state.backend = backend
+        state.endpoint = backend.endpoint or "in-process"
         state.environment = sandboxed_process_environment(backend.endpoint)
         state.environment.__enter__()
         state.guard = NetworkGuard(backend.endpoint or "moto in this process", extra_hosts=(_host_of(backend.endpoint),))
@@ -457,7 +459,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report = build_report(
         course=state.course,
         scores=scores,
-        backend={"name": state.backend_name, "chosen_by": state.backend_source},
+        backend={"name": state.backend_name, "chosen_by": state.backend_source, "endpoint": state.endpoint},
         code_root=_shown_code_root(state),
         started=state.started,
         finished=datetime.now(timezone.utc),

@@ -56,7 +56,10 @@ def render(report: dict[str, Any], *, color: bool, width: int, report_dir: str) 
                 console.print(Text(f"Read: {check['read']}", style="dim"))
     for error in report["harness_errors"]:
         console.print(Text(f"\nHarness error: {error}", style="bold red"))
-    console.print(f"\nReports: {report_dir}/grade-report.json, {report_dir}/grade-summary.md")
+    backend = report["backend"]
+    where = f" at {backend['endpoint']}" if backend.get("endpoint") else ""
+    console.print(f"\nBackend: {backend['name']}{where} (chosen by {backend['chosen_by']})")
+    console.print(f"Reports: {report_dir}/grade-report.json, {report_dir}/grade-summary.md")
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
