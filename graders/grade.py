@@ -96,7 +96,7 @@ def grade(
             return EXIT_HARNESS
     report_path = report_directory(course_root, report_dir) / REPORT_JSON
     before = _stamp(report_path)
-    folders = [exercise.folder for exercise in exercises]
+    folders = [target for exercise in exercises for target in exercise.targets]
     args = pytest_arguments(
         course_root=course_root,
         folders=folders,

@@ -27,6 +27,22 @@ class Exercise:
     folder: str  # repo-relative, POSIX separators
     points: int
     domain: int
+    # Grader files of this exercise when its folder holds another exercise's too (an optional
+    # extension graded separately); empty: every grader in the folder.
+    graders: tuple[str, ...] = ()
+    optional: bool = False  # reported on its own, outside the course total
+
+    @property
+    def targets(self) -> list[str]:
+        """What pytest is given to grade this exercise alone."""
+        return [f"{self.folder}/{name}" for name in self.graders] or [self.folder]
+
+    def grades(self, parts: tuple[str, ...]) -> bool:
+        """Whether a repo-relative path (split in parts) belongs to this exercise."""
+        folder = PurePosixPath(self.folder).parts
+        if parts[: len(folder)] != folder:
+            return False
+        return not self.graders or (len(parts) > len(folder) and parts[len(folder)] in self.graders)
 
     @property
     def domain_name(self) -> str:
@@ -51,11 +67,10 @@ class Course:
         raise ManifestError(f"No exercise {exercise_id!r} in {MANIFEST_FILE}; known exercises: {known}.")
 
     def owning(self, relative_path: str) -> Exercise | None:
-        """The exercise whose folder holds this repo-relative path, if any."""
+        """The exercise a repo-relative path (a grader file) belongs to, if any."""
         parts = PurePosixPath(relative_path).parts
         for exercise in self.exercises:
-            folder = PurePosixPath(exercise.folder).parts
-            if parts[: len(folder)] == folder:
+            if exercise.grades(parts):
                 return exercise
         return None
 
@@ -76,6 +91,9 @@ def load_course(root: Path = REPO_ROOT) -> Course:
             raise ManifestError(f"{MANIFEST_FILE}: exercise #{index} lacks {', '.join(missing)}.")
         if entry["id"] in seen:
             raise ManifestError(f"{MANIFEST_FILE}: exercise id {entry['id']!r} appears twice.")
+        graders = entry.get("graders", [])
+        if not isinstance(graders, list) or not all(isinstance(name, str) for name in graders):
+            raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r}: graders must be a list of file names.")
         if entry["domain"] not in EXAM_DOMAINS:
             raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r} has domain {entry['domain']!r}; use 1-4.")
         seen.add(entry["id"])
@@ -87,6 +105,23 @@ def load_course(root: Path = REPO_ROOT) -> Course:
                 folder=str(PurePosixPath(entry["folder"])),
                 points=int(entry["points"]),
                 domain=int(entry["domain"]),
+                graders=tuple(graders),
+                optional=bool(entry.get("optional", False)),
             )
         )
+    _check_shared_folders(exercises)
     return Course(name=meta.get("name", "course"), version=str(meta.get("version", "0")), exercises=tuple(exercises))
+
+
+def _check_shared_folders(exercises: list[Exercise]) -> None:
+    """Two exercises may share a folder only when each names its own, distinct grader files."""
+    by_folder: dict[str, list[Exercise]] = {}
+    for exercise in exercises:
+        by_folder.setdefault(exercise.folder, []).append(exercise)
+    for folder, sharing in by_folder.items():
+        if len(sharing) < 2:
+            continue
+        names = [name for exercise in sharing for name in exercise.graders]
+        if any(not exercise.graders for exercise in sharing) or len(names) != len(set(names)):
+            ids = ", ".join(exercise.id for exercise in sharing)
+            raise ManifestError(f"{MANIFEST_FILE}: {ids} share {folder}; each must list distinct `graders` files.")

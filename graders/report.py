@@ -45,6 +45,7 @@ def build_report(
                 "week": score.exercise.week,
                 "folder": score.exercise.folder,
                 "domain": score.exercise.domain_name,
+                "optional": score.exercise.optional,
                 "declared_points": score.exercise.points,
                 "points": score.points,
                 "max": score.max,
@@ -55,8 +56,10 @@ def build_report(
                 "checks": [check.to_json() for check in score.checks],
             }
         )
-    points = round(sum(s.points for s in scores), 2)
-    maximum = round(sum(s.max for s in scores), 2)
+    required = [s for s in scores if not s.exercise.optional]
+    extensions = [s for s in scores if s.exercise.optional]
+    points = round(sum(s.points for s in required), 2)
+    maximum = round(sum(s.max for s in required), 2)
     all_checks = [c for s in scores for c in s.checks]
     return {
         "schema_version": SCHEMA_VERSION,
@@ -74,6 +77,9 @@ def build_report(
             "checks": len(all_checks),
             "passed": sum(1 for c in all_checks if c.outcome == "passed"),
             "not_graded": sum(1 for c in all_checks if c.outcome == NOT_GRADED),
+            # Optional extensions are graded separately, outside points/max.
+            "optional_points": round(sum(s.points for s in extensions), 2),
+            "optional_max": round(sum(s.max for s in extensions), 2),
         },
         "harness_errors": harness_errors,
         "exercises": exercises,
@@ -91,6 +97,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         f"Backend: `{report['backend']['name']}`"
         + (f" · {totals['not_graded']} check(s) not graded on this backend" if totals["not_graded"] else "")
+        + (f" · optional extensions {totals['optional_points']:g} / {totals['optional_max']:g}" if totals["optional_max"] else "")
         + (f" · commit `{report['git_commit'][:12]}`" if report["git_commit"] else ""),
         "",
         "| Week | Exercise | Points | Status |",
@@ -100,8 +107,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         status = exercise["status"]
         if exercise["not_graded"]:
             status += f" ({exercise['not_graded']} not graded here)"
+        optional = " (optional)" if exercise.get("optional") else ""
         lines.append(
-            f"| {exercise['week']} | {_cell(exercise['title'])} (`{exercise['id']}`) "
+            f"| {exercise['week']} | {_cell(exercise['title'])} (`{exercise['id']}`){optional} "
             f"| {exercise['points']:g} / {exercise['max']:g} | {status} |"
         )
     failing = [

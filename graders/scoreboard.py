@@ -36,7 +36,7 @@ def render(report: dict[str, Any], *, color: bool, width: int, report_dir: str) 
         style = "green" if exercise["status"] == "complete" else "red" if exercise["status"] == "error" else "yellow"
         table.add_row(
             str(exercise["week"]),
-            f"{exercise['title']} ({exercise['id']})",
+            f"{exercise['title']} ({exercise['id']})" + (" optional" if exercise.get("optional") else ""),
             f"{exercise['points']:g}/{exercise['max']:g}",
             Text(bar(exercise["points"], exercise["max"]), style=style),
             status,
@@ -56,6 +56,8 @@ def render(report: dict[str, Any], *, color: bool, width: int, report_dir: str) 
                 console.print(Text(f"Read: {check['read']}", style="dim"))
     for error in report["harness_errors"]:
         console.print(Text(f"\nHarness error: {error}", style="bold red"))
+    if totals.get("optional_max"):
+        console.print(f"\nOptional extensions (not in the total): {totals['optional_points']:g} / {totals['optional_max']:g} points")
     backend = report["backend"]
     where = f" at {backend['endpoint']}" if backend.get("endpoint") else ""
     console.print(f"\nBackend: {backend['name']}{where} (chosen by {backend['chosen_by']})")

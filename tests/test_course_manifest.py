@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from graders.manifest import load_course
@@ -11,9 +13,10 @@ COURSE = load_course(REPO)
 EXERCISES = {exercise.id: exercise for exercise in COURSE.exercises}
 
 
-def grader_checks(pytester: pytest.Pytester, folder: str) -> list[pytest.Item]:
-    items, _ = pytester.inline_genitems("-p", "no:cacheprovider", "-p", "graders.plugin", "--course-root", str(REPO), str(REPO / folder))
-    return items
+def grader_checks(pytester: pytest.Pytester, exercise_id: str) -> list[pytest.Item]:
+    targets = [str(REPO / target) for target in EXERCISES[exercise_id].targets]
+    items, _ = pytester.inline_genitems("-p", "no:cacheprovider", "-p", "graders.plugin", "--course-root", str(REPO), *targets)
+    return [item for item in items if COURSE.owning(Path(item.path).relative_to(REPO).as_posix()) == EXERCISES[exercise_id]]
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
@@ -33,7 +36,7 @@ def test_every_exercise_folder_has_readme_starter_grader_and_solution(exercise_i
 @pytest.mark.parametrize("exercise_id", EXERCISES)
 def test_every_check_declares_points_with_a_hint_and_they_sum_to_the_manifest(pytester: pytest.Pytester, exercise_id: str) -> None:
     exercise = EXERCISES[exercise_id]
-    items = grader_checks(pytester, exercise.folder)
+    items = grader_checks(pytester, exercise_id)
     assert items, f"no checks collected in {exercise.folder}"
     total = 0.0
     for item in items:

@@ -265,3 +265,21 @@ def test_a_non_loopback_endpoint_is_refused(pytester: pytest.Pytester, monkeypat
     report = json.loads((pytester.path / "reports" / "grade-report.json").read_text())
     assert report["totals"]["points"] == 0
     assert all(c["outcome"] == "error" for e in report["exercises"] for c in e["checks"])
+
+
+def test_an_optional_extension_is_graded_apart_from_the_total(pytester: pytest.Pytester) -> None:
+    manifest = MANIFEST.replace('folder = "labs/ex1"\n', 'folder = "labs/ex1"\ngraders = ["test_ex1.py"]\n') + (
+        '\n[[exercise]]\nid = "ex1-ext"\ntitle = "Exercise One, extended"\nweek = 0\nfolder = "labs/ex1"\n'
+        'graders = ["test_ex1_extension.py"]\noptional = true\npoints = 2\ndomain = 1\n'
+    )
+    make_course(pytester, SCORING_GRADER)
+    pytester.makefile(".toml", course=manifest)
+    (pytester.path / "labs" / "ex1" / "test_ex1_extension.py").write_text(
+        "import pytest\n\n@pytest.mark.points(2, hint='n/a')\ndef test_extended():\n    pass\n"
+    )
+    _, report = grade(pytester)
+    jsonschema.validate(report, SCHEMA)
+    assert exercise(report, "ex1-ext")["optional"] is True and exercise(report, "ex1-ext")["points"] == 2
+    assert [c["id"] for c in exercise(report, "ex1")["checks"]][0] == "test_passes"
+    assert (report["totals"]["points"], report["totals"]["max"]) == (10.0, 14.0)  # as without the extension
+    assert (report["totals"]["optional_points"], report["totals"]["optional_max"]) == (2.0, 2.0)
