@@ -1,0 +1,1279 @@
+"""Lab 3 grader: the orders role's permissions and trust policies, then setup_iam.sh on the backend.
+
+The emulators do not enforce IAM and moto has no policy simulator, so this file carries a small
+policy evaluator of its own (the first section; tests/test_lab3_grader.py tests it on known cases).
+The policy checks ask it what the student's documents allow, action by action and ARN by ARN, and
+never look at how the JSON is written. The setup_iam.sh checks run the script and read IAM and
+Lambda back. Run it with ``course grade lab3`` or ``pytest labs/lab3_iam``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import urllib.parse
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from graders import expect, fail, scrub_paths
+from graders.exercise_files import ExerciseFiles
+
+# ================================================================================ policy evaluator
+# The subset of IAM's policy language this lab needs, evaluated the way IAM does for one policy:
+# - Allow and Deny statements with Action or NotAction, Resource or NotResource, and (in trust
+#   policies) Principal or NotPrincipal, each a string or a list of strings;
+# - `*` (any run of characters) and `?` (one character) in all of them; actions compare
+#   case-insensitively, ARNs and principals case-sensitively; an ARN is compared segment by segment
+#   (arn:partition:service:region:account:resource), a `*` spanning colons only in the last one;
+# - an explicit Deny wins over any Allow, and what no statement allows is denied (default deny);
+# - Condition blocks are not evaluated. A statement with a Condition may or may not apply, so
+#   "allowed" below means allowed whatever the conditions say (a conditional Allow does not count,
+#   a conditional Deny might apply), and "possibly allowed" means allowed if the conditions favour it.
+
+POLICY_VERSION = "2012-10-17"
+STATEMENT_KEYS = {
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+}
+PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
+ACTION_PATTERN = re.compile(r"^(\*|[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+)$")
+ASSUME_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+ANYONE = ("*", "*")  # the principal "*": anybody at all
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    """A policy element as a tuple of strings, or None when it is something else (a number, {})."""
+    values = _as_list(value)
+    if not values or not all(isinstance(item, str) for item in values):
+        return None
+    return tuple(values)
+
+
+def shown(value: Any, limit: int = 70) -> str:
+    """A value as JSON, clipped inside its quotes so that a message stays readable."""
+    if isinstance(value, str) and len(value) > limit:
+        value = value[: limit - 3] + "..."
+    text = json.dumps(value)
+    return text if len(text) <= limit + 20 else text[: limit + 17] + "..."
+
+
+def glob_match(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
+    """IAM's wildcards: `*` any run of characters (none included), `?` exactly one."""
+    regex = "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
+    return re.fullmatch(regex, text, re.DOTALL | (re.IGNORECASE if ignore_case else 0)) is not None
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    return glob_match(pattern, action, ignore_case=True)
+
+
+def resource_matches(pattern: str, arn: str) -> bool:
+    """`*` matches every resource; otherwise the six ARN segments match one by one."""
+    if pattern == "*":
+        return True
+    pattern_parts, arn_parts = pattern.split(":", 5), arn.split(":", 5)
+    if len(pattern_parts) < 6 or len(arn_parts) < 6:
+        return glob_match(pattern, arn)
+    return all(glob_match(p, a) for p, a in zip(pattern_parts, arn_parts))
+
+
+def _principal_value(kind: str, value: str) -> str:
+    if kind == "AWS" and re.fullmatch(r"\d{12}", value):
+        return f"arn:aws:iam::{value}:root"  # an account id stands for the account's root
+    return value
+
+
+def principal_matches(kind: str, pattern: str, principal: tuple[str, str]) -> bool:
+    if kind == "*":
+        return True
+    wanted_kind, wanted = principal
+    if pattern == "*" and kind == "AWS":
+        return True  # "AWS": "*" is anybody, signed in or not
+    return kind == wanted_kind and glob_match(_principal_value(kind, pattern), _principal_value(kind, wanted))
+
+
+@dataclass(frozen=True)
+class Statement:
+    number: int  # 1-based, as a student counts them
+    source: dict[str, Any]  # as written in the file (ACCOUNT_ID not filled in), for quoting
+    effect: str
+    action_key: str  # "Action" or "NotAction"
+    actions: tuple[str, ...]
+    resource_key: str | None  # "Resource", "NotResource", or None (trust policies have none)
+    resources: tuple[str, ...]
+    principal_key: str | None  # "Principal", "NotPrincipal", or None (identity policies have none)
+    principals: tuple[tuple[str, str], ...]  # (kind, value); ANYONE for "*"
+    conditional: bool
+
+    @property
+    def name(self) -> str:
+        sid = self.source.get("Sid")
+        return (
+            f'statement {self.number} ("Sid": {json.dumps(sid)})'
+            if isinstance(sid, str) and sid
+            else f"statement {self.number}"
+        )
+
+    def quote(self, key: str) -> str:
+        """One element exactly as the student wrote it: `"Action": "dynamodb:*"`."""
+        text = f"{json.dumps(key)}: {json.dumps(self.source.get(key))}"
+        return text if len(text) <= 240 else text[:237] + "..."
+
+    def matched_action(self, action: str) -> tuple[bool, str | None]:
+        hits = [pattern for pattern in self.actions if action_matches(pattern, action)]
+        if self.action_key == "NotAction":
+            return not hits, None
+        return bool(hits), (hits[0] if hits else None)
+
+    def matched_resource(self, arn: str) -> tuple[bool, str | None]:
+        hits = [pattern for pattern in self.resources if resource_matches(pattern, arn)]
+        if self.resource_key == "NotResource":
+            return not hits, None
+        return bool(hits), (hits[0] if hits else None)
+
+    def matched_principal(self, principal: tuple[str, str]) -> bool:
+        hits = any(principal_matches(kind, value, principal) for kind, value in self.principals)
+        return not hits if self.principal_key == "NotPrincipal" else hits
+
+
+@dataclass(frozen=True)
+class Match:
+    """A statement that applies to a request, and the patterns through which it does."""
+
+    statement: Statement
+    action_pattern: str | None  # None: through NotAction
+    resource_pattern: str | None  # None: through NotResource, or no resource asked about
+
+    def culprit(self, cause: str = "action") -> str:
+        """The element to quote when this statement grants too much: the action, or the resource."""
+        statement = self.statement
+        if statement.action_key == "NotAction":
+            return statement.quote("NotAction")
+        if statement.resource_key == "NotResource":
+            return statement.quote("NotResource")
+        if cause == "resource" and statement.resource_key:
+            return statement.quote("Resource")
+        return statement.quote("Action")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allows: tuple[Match, ...]
+    denies: tuple[Match, ...]
+
+    @property
+    def allowed(self) -> bool:
+        """Allowed whatever any Condition says: an unconditional Allow applies and no Deny might."""
+        return any(not m.statement.conditional for m in self.allows) and not self.denies
+
+    @property
+    def possibly_allowed(self) -> bool:
+        """Allowed when the conditions favour it: some Allow applies and no unconditional Deny does."""
+        return bool(self.allows) and not any(not m.statement.conditional for m in self.denies)
+
+
+@dataclass
+class Policy:
+    statements: list[Statement] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # why IAM would reject the document
+
+    def applying(
+        self, action: str, resource: str | None = None, principal: tuple[str, str] | None = None
+    ) -> list[Match]:
+        matches = []
+        for statement in self.statements:
+            action_ok, action_pattern = statement.matched_action(action)
+            if not action_ok:
+                continue
+            resource_pattern = None
+            if resource is not None:
+                if statement.resource_key is None:
+                    continue
+                resource_ok, resource_pattern = statement.matched_resource(resource)
+                if not resource_ok:
+                    continue
+            if principal is not None and (
+                statement.principal_key is None or not statement.matched_principal(principal)
+            ):
+                continue
+            matches.append(Match(statement, action_pattern, resource_pattern))
+        return matches
+
+    def decide(self, action: str, resource: str | None = None, principal: tuple[str, str] | None = None) -> Decision:
+        matches = self.applying(action, resource, principal)
+        return Decision(
+            allows=tuple(m for m in matches if m.statement.effect == "Allow"),
+            denies=tuple(m for m in matches if m.statement.effect == "Deny"),
+        )
+
+    def allows_with_action_only(self, action: str, resource: str) -> list[Statement]:
+        """Allow statements that name the action but not the resource: a near miss worth showing."""
+        return [
+            s
+            for s in self.statements
+            if s.effect == "Allow"
+            and s.resource_key
+            and s.matched_action(action)[0]
+            and not s.matched_resource(resource)[0]
+        ]
+
+
+def parse_policy(document: Any, *, kind: str = "identity", source: Any = None) -> Policy:
+    """Read a policy document (dict) into statements, noting every reason IAM would reject it.
+
+    ``kind`` is "identity" (Action and Resource, no Principal) or "trust" (Principal and Action, no
+    Resource). ``source`` is the same document as written in the file, quoted in messages. A
+    statement that cannot be read is left out of the evaluation and reported as a problem.
+    """
+    policy = Policy()
+    source = document if source is None else source
+    if not isinstance(document, dict):
+        policy.problems.append(f"the document must be a JSON object {{...}}, got {type(document).__name__}")
+        return policy
+    if document.get("Version") != POLICY_VERSION:
+        policy.problems.append(f'"Version" must be "{POLICY_VERSION}", got {json.dumps(document.get("Version"))}')
+    unknown = sorted(set(document) - {"Version", "Id", "Statement"})
+    if unknown:
+        policy.problems.append(
+            f"unknown top-level key{'s' if len(unknown) > 1 else ''} {', '.join(map(json.dumps, unknown))}"
+        )
+    statements = document.get("Statement")
+    if statements is None or statements == []:
+        policy.problems.append('"Statement" is missing or empty')
+        return policy
+    sources = _as_list(source.get("Statement")) if isinstance(source, dict) else []
+    for number, raw in enumerate(_as_list(statements), start=1):
+        written = sources[number - 1] if number <= len(sources) and isinstance(sources[number - 1], dict) else raw
+        statement = _parse_statement(number, raw, written, kind, policy.problems)
+        if statement is not None:
+            policy.statements.append(statement)
+    return policy
+
+
+def _parse_statement(number: int, raw: Any, written: Any, kind: str, problems: list[str]) -> Statement | None:
+    where = f"statement {number}"
+    if not isinstance(raw, dict):
+        problems.append(f"{where} must be a JSON object, got {shown(raw)}")
+        return None
+    if isinstance(raw.get("Sid"), str) and raw["Sid"]:
+        where += f' ("Sid": {json.dumps(raw["Sid"])})'
+        if not re.fullmatch(r"[A-Za-z0-9]+", raw["Sid"]):
+            problems.append(f"{where}: a Sid may hold only letters and digits")
+    unknown = sorted(set(raw) - STATEMENT_KEYS)
+    if unknown:
+        problems.append(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(json.dumps, unknown))}")
+    readable = True
+    effect = raw.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        problems.append(f'{where}: "Effect" must be "Allow" or "Deny", got {json.dumps(effect)}')
+        readable = False
+
+    def one_of(positive: str, negative: str, *, required: bool) -> tuple[str | None, tuple[str, ...]]:
+        nonlocal readable
+        present = [key for key in (positive, negative) if key in raw]
+        if len(present) == 2:
+            problems.append(f'{where}: has both "{positive}" and "{negative}"; use one')
+            readable = False
+            return None, ()
+        if not present:
+            if required:
+                problems.append(f'{where}: "{positive}" is missing')
+                readable = False
+            return None, ()
+        values = _strings(raw[present[0]])
+        if values is None:
+            problems.append(
+                f'{where}: "{present[0]}" must be a string or a non-empty list of strings, got {shown(raw[present[0]])}'
+            )
+            readable = False
+            return None, ()
+        return present[0], values
+
+    action_key, actions = one_of("Action", "NotAction", required=True)
+    if any("TODO" in action for action in actions):
+        problems.append(f'{where}: "{action_key}" still holds its TODO placeholder')
+    for action in actions:
+        if "TODO" in action:
+            continue
+        elif not ACTION_PATTERN.match(action):
+            problems.append(f'{where}: the action {shown(action)} is not "service:Action" (like "dynamodb:GetItem")')
+    resource_key, resources = one_of("Resource", "NotResource", required=kind == "identity")
+    principal_key = None
+    principals: list[tuple[str, str]] = []
+    if kind == "identity":
+        for key in ("Principal", "NotPrincipal"):
+            if key in raw:
+                problems.append(f'{where}: "{key}" belongs in a trust or resource policy, not in a permissions policy')
+        if any("TODO" in resource for resource in resources):
+            problems.append(f'{where}: "{resource_key}" still holds its TODO placeholder')
+        for resource in resources:
+            if "TODO" in resource:
+                continue
+            elif resource != "*" and not (resource.startswith("arn:") and resource.count(":") >= 5):
+                problems.append(
+                    f'{where}: the resource {shown(resource)} is not an ARN ("arn:aws:service:region:account:...") or "*"'
+                )
+    else:
+        if resource_key:
+            problems.append(f'{where}: a trust policy has no "{resource_key}" (the role itself is the resource)')
+        present = [key for key in ("Principal", "NotPrincipal") if key in raw]
+        if len(present) != 1:
+            problems.append(f'{where}: needs exactly one "Principal" (who may assume the role)')
+            readable = False
+        else:
+            principal_key = present[0]
+            value = raw[principal_key]
+            if value == "*":
+                principals.append(ANYONE)
+            elif (
+                isinstance(value, dict)
+                and value
+                and set(value) <= set(PRINCIPAL_KINDS)
+                and all(_strings(v) for v in value.values())
+            ):
+                for principal_kind, values in value.items():
+                    principals.extend((principal_kind, item) for item in _strings(values) or ())
+                    if any("TODO" in item for item in _as_list(values)):
+                        problems.append(f'{where}: the "{principal_kind}" principal still holds its TODO placeholder')
+            else:
+                problems.append(
+                    f'{where}: "{principal_key}" must be "*" or an object such as {{"Service": "lambda.amazonaws.com"}}, '
+                    f"got {shown(value)}"
+                )
+                readable = False
+    condition = raw.get("Condition")
+    if condition is not None and not isinstance(condition, dict):
+        problems.append(f'{where}: "Condition" must be an object')
+    if not readable:
+        return None
+    return Statement(
+        number=number,
+        source=written if isinstance(written, dict) else raw,
+        effect=str(effect),
+        action_key=str(action_key),
+        actions=actions,
+        resource_key=resource_key,
+        resources=resources,
+        principal_key=principal_key,
+        principals=tuple(principals),
+        conditional=bool(condition),
+    )
+
+
+def trust_principals(policy: Policy) -> list[tuple[Statement, tuple[str, str] | None]]:
+    """Who an Allow statement lets assume the role: (statement, principal), None for NotPrincipal."""
+    admitted: list[tuple[Statement, tuple[str, str] | None]] = []
+    for statement in policy.statements:
+        if statement.effect != "Allow" or not any(statement.matched_action(a)[0] for a in ASSUME_ACTIONS):
+            continue
+        if statement.principal_key == "NotPrincipal":
+            admitted.append((statement, None))
+        else:
+            admitted.extend((statement, principal) for principal in statement.principals)
+    return admitted
+
+
+def fill_in(document: Any, placeholder: str, value: str) -> Any:
+    """The document with ``placeholder`` replaced in every string, as setup_iam.sh does with sed."""
+    if isinstance(document, str):
+        return document.replace(placeholder, value)
+    if isinstance(document, list):
+        return [fill_in(item, placeholder, value) for item in document]
+    if isinstance(document, dict):
+        return {key: fill_in(item, placeholder, value) for key, item in document.items()}
+    return document
+
+
+def first_difference(expected: Any, got: Any, path: str = "") -> str | None:
+    """Where two JSON documents first differ, as `Statement[0].Resource: "a" versus "b"`."""
+    if isinstance(expected, dict) and isinstance(got, dict):
+        for key in list(expected) + [k for k in got if k not in expected]:
+            inner = f"{path}.{key}" if path else key
+            if key not in got:
+                return f"{inner} is missing"
+            if key not in expected:
+                return f"{inner} is extra"
+            found = first_difference(expected[key], got[key], inner)
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and isinstance(got, list):
+        for index, (a, b) in enumerate(zip(expected, got)):
+            found = first_difference(a, b, f"{path}[{index}]")
+            if found:
+                return found
+        if len(expected) != len(got):
+            index = min(len(expected), len(got))
+            return f"{path}[{index}] is {'missing' if len(expected) > len(got) else 'extra'}"
+        return None
+    if expected != got:
+        return f"{path or 'the document'}: {json.dumps(expected)[:120]} expected, {json.dumps(got)[:120]} found"
+    return None
+
+
+# ========================================================================================= the lab
+
+POLICY_FILE = "orders-policy.json"
+TRUST_FILE = "trust-policy.json"
+SETUP_SCRIPT = "setup_iam.sh"
+PLACEHOLDER = "ACCOUNT_ID"
+ROLE = "orders-lambda-role"
+FUNCTION = "inventory-status"
+LAB1_ROLE = "inventory-status-role"
+TABLE = "Orders"
+SECRET = "parts-unlimited/shipping-api"
+LOG_GROUP = f"/aws/lambda/{FUNCTION}"
+LAMBDA_SERVICE = "lambda.amazonaws.com"
+OTHER_ACCOUNT = "111122223333"
+OTHER_REGION = "us-west-2"
+AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
+README = "labs/lab3_iam/README.md"
+
+POLICY_VALID = "test_the_policy_is_a_document_iam_accepts"
+ORDERS_ALLOWED = "test_the_policy_allows_put_item_and_get_item_on_orders"
+SECRET_ALLOWED = "test_the_policy_allows_reading_the_shipping_secret"
+LOGS_ALLOWED = "test_the_policy_lets_the_function_write_its_own_logs"
+TRUST_LAMBDA = "test_the_trust_policy_lets_lambda_assume_the_role"
+SETUP_RUNS = "test_setup_iam_sh_runs_and_creates_the_role"
+
+
+def step(number: int | str) -> str:
+    return f"{README}, step {number}"
+
+
+def region() -> str:
+    """The backend's region: the harness sets it (us-east-1) for the grader and the student's script alike."""
+    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
+
+
+def arn(service: str, resource: str, *, account: str, in_region: str | None = None) -> str:
+    return f"arn:aws:{service}:{in_region or region()}:{account}:{resource}"
+
+
+def table_arn(account: str, name: str = TABLE, in_region: str | None = None) -> str:
+    return arn("dynamodb", f"table/{name}", account=account, in_region=in_region)
+
+
+def secret_arn(account: str, name: str = SECRET, suffix: str = "AbC123", in_region: str | None = None) -> str:
+    return arn("secretsmanager", f"secret:{name}-{suffix}", account=account, in_region=in_region)
+
+
+def group_arn(account: str, group: str = LOG_GROUP, in_region: str | None = None) -> str:
+    return arn("logs", f"log-group:{group}", account=account, in_region=in_region)
+
+
+def stream_arn(account: str, group: str = LOG_GROUP) -> str:
+    return group_arn(account, group) + ":log-stream:2026/11/22/[$LATEST]0123456789abcdef0123456789abcdef"
+
+
+# ------------------------------------------------------------------------------------------ hints
+# Shown to students when a check fails. README.md lists them too; tests/test_lab3_grader.py keeps
+# the two in step. Failures caused by one statement quote it and explain least privilege on it.
+
+POLICY_VALID_HINT = (
+    'orders-policy.json is one JSON object: "Version": "2012-10-17" and a "Statement" list whose entries have '
+    '"Effect", "Action" and "Resource"; write ACCOUNT_ID where the account id goes. '
+    "`python -m json.tool orders-policy.json` finds JSON syntax errors."
+)
+ORDERS_ALLOWED_HINT = (
+    "Allow dynamodb:PutItem and dynamodb:GetItem, the two calls the function makes, on the table's ARN "
+    "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/Orders (ARNs are case-sensitive; write ACCOUNT_ID, not digits)."
+)
+SECRET_ALLOWED_HINT = (
+    "Allow secretsmanager:GetSecretValue on arn:aws:secretsmanager:us-east-1:ACCOUNT_ID:secret:"
+    "parts-unlimited/shipping-api-??????: AWS ends every secret's ARN with a hyphen and six random "
+    "characters, which ?????? (or *) matches."
+)
+LOGS_ALLOWED_HINT = (
+    "Lambda writes the function's logs with the role's permissions: allow logs:CreateLogGroup on "
+    "arn:aws:logs:us-east-1:ACCOUNT_ID:log-group:/aws/lambda/inventory-status, and logs:CreateLogStream and "
+    "logs:PutLogEvents on its streams, arn:aws:logs:us-east-1:ACCOUNT_ID:log-group:/aws/lambda/inventory-status:*."
+)
+DYNAMODB_DENIED_HINT = (
+    "Least privilege: the role gets the actions its code calls and nothing more. Name dynamodb:PutItem and "
+    "dynamodb:GetItem in full; dynamodb:* or dynamodb:*Item would also let the function Scan (read every "
+    "order) and DeleteItem."
+)
+TABLE_SCOPE_HINT = (
+    "Least privilege applies to resources too: name the one table, in this region and account, as "
+    "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/Orders, with no * in the region, the account or the table name."
+)
+SECRET_DENIED_HINT = (
+    "Grant secretsmanager:GetSecretValue only, and only on the shipping secret: its full name "
+    "parts-unlimited/shipping-api followed by -?????? (or -*), never secret:* or secretsmanager:*."
+)
+LOGS_SCOPE_HINT = (
+    "Keep logs:CreateLogStream and logs:PutLogEvents to the function's own group, "
+    "arn:aws:logs:us-east-1:ACCOUNT_ID:log-group:/aws/lambda/inventory-status:*, logs:CreateLogGroup at most "
+    "to arn:aws:logs:us-east-1:ACCOUNT_ID:*, and grant no other Logs action."
+)
+NOTHING_ELSE_HINT = (
+    "Spell every action out (no * or ? in an Action) and use Action and Resource, never NotAction or "
+    'NotResource: "everything except" also grants every action and resource AWS adds later.'
+)
+TRUST_LAMBDA_HINT = (
+    'trust-policy.json needs one statement: "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, '
+    '"Action": "sts:AssumeRole", with no Resource and no Condition.'
+)
+TRUST_ONLY_HINT = (
+    "The trust policy decides who can become this role and use its permissions: name only the Lambda "
+    'service principal, never "*", an AWS account, a user or another service.'
+)
+SETUP_RUNS_HINT = (
+    "Run `bash labs/lab3_iam/setup_iam.sh` against a running backend after Lab 1's deploy.sh, and fix the "
+    "first command that fails; it must create the role orders-lambda-role."
+)
+ROLE_POLICY_HINT = (
+    "create-role with --assume-role-policy-document file://trust-policy.json; create-policy with "
+    "orders-policy.json after replacing ACCOUNT_ID (sed); attach-role-policy with that policy's ARN; "
+    "attach or put nothing else on the role."
+)
+INLINE_POLICY_HINT = (
+    "put-role-policy makes an inline policy, which lives and dies with the role; the lab asks for a customer "
+    "managed policy: `awslocal iam create-policy`, then `awslocal iam attach-role-policy`."
+)
+ACCOUNT_HINT = (
+    "Read the account id with `awslocal sts get-caller-identity --query Account --output text` and put it in "
+    "place of ACCOUNT_ID (and in the policy's ARN); moto says 123456789012, LocalStack 000000000000, AWS yours."
+)
+FUNCTION_ROLE_HINT = (
+    "Once the role exists, run `awslocal lambda update-function-configuration --function-name inventory-status "
+    "--role <the role's ARN>` and `awslocal lambda wait function-updated --function-name inventory-status`; "
+    "change nothing else about the function."
+)
+RERUN_HINT = (
+    "Create what is missing and update what exists: for the existing policy, "
+    "`awslocal iam create-policy-version --policy-arn ... --set-as-default`, after deleting the oldest "
+    "non-default version when it already has five."
+)
+VERSION_LIMIT_HINT = (
+    "A managed policy keeps at most five versions: before create-policy-version, list them "
+    "(list-policy-versions) and delete a version that is not the default (delete-policy-version)."
+)
+
+# ---------------------------------------------------------------------------------------- helpers
+
+
+def read_json(exercise: ExerciseFiles, name: str) -> Any:
+    path = exercise.path(name)
+    if not path.is_file():
+        fail(f"Expected the file {exercise.shown(name)}; it is missing.")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        fail(
+            f"Expected {exercise.shown(name)} to be JSON; it is not: {error}.",
+            hint=f"`python -m json.tool {name}` shows where the JSON breaks: a missing comma or quote, or a "
+            "comma after the last item.",
+        )
+
+
+@dataclass
+class OrdersPolicy:
+    """orders-policy.json as written, and as evaluated with ACCOUNT_ID read as the backend's account."""
+
+    written: Any
+    filled: Any
+    policy: Policy  # evaluated with the account id filled in
+    problems: list[str]  # why IAM would reject it, in the file's own words
+    account: str
+    shown: str
+
+    def typed_account_note(self) -> str:
+        """When the file names an account in digits instead of ACCOUNT_ID, say so."""
+        text = json.dumps(self.written)
+        typed = sorted(set(re.findall(r":(\d{12}):", text)))
+        if PLACEHOLDER not in text and typed:
+            return f" Your ARNs name the account {', '.join(typed)} in digits instead of {PLACEHOLDER}."
+        return ""
+
+    def todo_note(self) -> str:
+        return " The file still holds TODO placeholders." if any("TODO" in p for p in self.problems) else ""
+
+
+def orders_policy(exercise: ExerciseFiles, account: str) -> OrdersPolicy:
+    written = read_json(exercise, POLICY_FILE)
+    filled = fill_in(written, PLACEHOLDER, account)
+    return OrdersPolicy(
+        written,
+        filled,
+        parse_policy(filled, source=written),
+        parse_policy(written).problems,
+        account,
+        exercise.shown(POLICY_FILE),
+    )
+
+
+def trust_policy(exercise: ExerciseFiles) -> tuple[Any, Policy]:
+    written = read_json(exercise, TRUST_FILE)
+    return written, parse_policy(written, kind="trust")
+
+
+def expect_allowed(orders: OrdersPolicy, action: str, resource: str, what: str) -> None:
+    """Fail unless the policy allows ``action`` on ``resource`` whatever any Condition says."""
+    decision = orders.policy.decide(action, resource)
+    if decision.allowed:
+        return
+    asked = f"Expected {orders.shown} to allow {action} on {resource} ({what}, ACCOUNT_ID read as {orders.account})"
+    if decision.denies:
+        statement = decision.denies[0].statement
+        fail(f"{asked}; your {statement.name} denies it, and an explicit Deny wins over every Allow.")
+    if decision.allows:  # all of them conditional
+        statement = decision.allows[0].statement
+        fail(
+            f"{asked}; your {statement.name} allows it only under its Condition {json.dumps(statement.source.get('Condition'))[:160]}. "
+            "The grader does not evaluate conditions: it counts only what is allowed whatever they say."
+        )
+    near = orders.policy.allows_with_action_only(action, resource)
+    if near:
+        fail(
+            f"{asked}; your {near[0].name} names the action, but its {near[0].quote('Resource')} does not match "
+            f"that ARN.{orders.typed_account_note()}"
+        )
+    fail(f"{asked}; no Allow statement names both.{orders.typed_account_note()}{orders.todo_note()}")
+
+
+def expect_denied(orders: OrdersPolicy, action: str, resource: str, what: str, *, cause: str, hint: str) -> None:
+    """Fail if the policy might allow ``action`` on ``resource``, quoting the statement that does."""
+    decision = orders.policy.decide(action, resource)
+    if not decision.possibly_allowed:
+        return
+    match = decision.allows[0]
+    culprit = match.culprit(cause)
+    fail(
+        f"Expected {orders.shown} to deny {action} on {resource} ({what}); your {match.statement.name} allows it "
+        f"through {culprit}.",
+        hint=f"Your {match.statement.name} has {culprit}, which allows {action} on {what}. {hint}",
+    )
+
+
+def iam_client(session: boto3.session.Session | None = None) -> Any:
+    return (session or boto3).client("iam")
+
+
+def policy_document(document: Any) -> Any:
+    """IAM answers documents as objects (moto) or URL-encoded JSON text (AWS, LocalStack)."""
+    if isinstance(document, str):
+        try:
+            return json.loads(urllib.parse.unquote(document))
+        except ValueError:
+            return document
+    return document
+
+
+def tiny_zip() -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "inventory_status_lambda.py", "def lambda_handler(event, context):\n    return {'statusCode': 200}\n"
+        )
+    return buffer.getvalue()
+
+
+LAB1_TRUST = {
+    "Version": POLICY_VERSION,
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": LAMBDA_SERVICE}, "Action": "sts:AssumeRole"}],
+}
+STAND_IN_ENVIRONMENT = {"INVENTORY_TABLE": "Inventory"}
+
+
+def lab1_function(session: boto3.session.Session | None = None) -> dict[str, Any]:
+    """Lab 1's function as its deploy.sh leaves it (a stand-in: the lab must not depend on Lab 1's state)."""
+    source = session or boto3
+    role_arn = source.client("iam").create_role(RoleName=LAB1_ROLE, AssumeRolePolicyDocument=json.dumps(LAB1_TRUST))[
+        "Role"
+    ]["Arn"]
+    lambda_client = source.client("lambda")
+    lambda_client.create_function(
+        FunctionName=FUNCTION,
+        Runtime="python3.12",
+        Handler="inventory_status_lambda.lambda_handler",
+        Role=role_arn,
+        Code={"ZipFile": tiny_zip()},
+        Environment={"Variables": STAND_IN_ENVIRONMENT},
+        Timeout=10,
+        MemorySize=128,
+    )
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=FUNCTION)
+    return lambda_client.get_function_configuration(FunctionName=FUNCTION)
+
+
+def run_setup(
+    exercise: ExerciseFiles,
+    which: str = "`bash setup_iam.sh`",
+    env: dict[str, str] | None = None,
+    hint: str = SETUP_RUNS_HINT,
+) -> None:
+    result = exercise.run_script(SETUP_SCRIPT, env=env)
+    expect(result.ok, f"Expected {which} to exit with status 0; {scrub_paths(result.describe())}", hint=hint)
+
+
+def other_account_session() -> tuple[boto3.session.Session, dict[str, str]]:
+    """Credentials of a caller in another account (both emulators map assumed-role keys to its account)."""
+    credentials = boto3.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/lab3-grader", RoleSessionName="lab3-grader"
+    )["Credentials"]
+    env = {
+        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": credentials["SessionToken"],
+    }
+    session = boto3.session.Session(
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=env["AWS_SESSION_TOKEN"],
+        region_name=region(),
+    )
+    return session, env
+
+
+@dataclass
+class RolePolicies:
+    """What is attached to or embedded in the role."""
+
+    managed: list[tuple[str, Any]]  # (customer managed policy ARN, its default version's document)
+    aws_managed: list[str]
+    inline: list[str]
+
+
+def role_policies(iam: Any, role: str = ROLE) -> RolePolicies:
+    managed, aws_managed = [], []
+    for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        policy_arn = attached["PolicyArn"]
+        if policy_arn.startswith(AWS_MANAGED_PREFIX):
+            aws_managed.append(policy_arn)
+            continue
+        version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"]
+        managed.append((policy_arn, policy_document(document)))
+    inline = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    return RolePolicies(managed, aws_managed, inline)
+
+
+def expect_policy_in_force(iam: Any, expected: Any, account: str, when: str) -> str:
+    """The role holds a customer managed policy whose default version is ``expected``; returns its ARN."""
+    found = role_policies(iam)
+    if not found.managed:
+        if found.inline:
+            fail(
+                f"Expected a customer managed policy attached to {ROLE} {when}; it has none, only the inline "
+                f"polic{'y' if len(found.inline) == 1 else 'ies'} {', '.join(found.inline)}.",
+                hint=INLINE_POLICY_HINT,
+            )
+        fail(
+            f"Expected a customer managed policy attached to {ROLE} {when}; "
+            + (
+                f"it has only the AWS managed {', '.join(found.aws_managed)}."
+                if found.aws_managed
+                else "nothing is attached to it."
+            )
+        )
+    for policy_arn, document in found.managed:
+        if document == expected:
+            return policy_arn
+    policy_arn, document = found.managed[0]
+    difference = first_difference(expected, document) or "the documents differ"
+    text = json.dumps(document)
+    wrong_account = PLACEHOLDER in text or (account not in text and account in json.dumps(expected))
+    fail(
+        f"Expected the default version of {policy_arn} {when} to be {POLICY_FILE} with {PLACEHOLDER} replaced by "
+        f"{account}; first difference: {difference}.",
+        hint=ACCOUNT_HINT if wrong_account else None,
+    )
+
+
+# =============================================================================== orders-policy.json
+
+
+@pytest.mark.points(1, hint=POLICY_VALID_HINT, read=f"{README}, steps 1-3")
+def test_the_policy_is_a_document_iam_accepts(exercise: ExerciseFiles, backend: Any) -> None:
+    """orders-policy.json is a complete policy document that IAM accepts"""
+    orders = orders_policy(exercise, backend.account_id)
+    problems = orders.problems
+    expect(
+        not problems,
+        f"Expected {orders.shown} to be a complete IAM policy document; "
+        + "; ".join(problems[:3])
+        + (f"; and {len(problems) - 3} more problems" if len(problems) > 3 else "")
+        + ".",
+    )
+    try:
+        iam_client().create_policy(PolicyName="lab3-grader-validation", PolicyDocument=json.dumps(orders.filled))
+    except Exception as error:  # noqa: BLE001 - IAM's refusal, in its own words, is the message
+        fail(
+            f"Expected IAM to accept {orders.shown} (with {PLACEHOLDER} read as {orders.account}); create-policy answered: {error}."
+        )
+
+
+@pytest.mark.points(2, hint=ORDERS_ALLOWED_HINT, read=step(1))
+def test_the_policy_allows_put_item_and_get_item_on_orders(
+    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+) -> None:
+    """policy allows dynamodb:PutItem and dynamodb:GetItem on the Orders table"""
+    orders = orders_policy(exercise, backend.account_id)
+    for action in ("dynamodb:PutItem", "dynamodb:GetItem"):
+        with partial_credit.part(action):
+            expect_allowed(orders, action, table_arn(orders.account), "the Orders table")
+
+
+@pytest.mark.points(2, hint=SECRET_ALLOWED_HINT, read=step(2))
+def test_the_policy_allows_reading_the_shipping_secret(exercise: ExerciseFiles, backend: Any) -> None:
+    """policy allows secretsmanager:GetSecretValue on the shipping secret, whatever its ARN's random suffix"""
+    orders = orders_policy(exercise, backend.account_id)
+    for suffix in ("AbC123", "z9Y8x7"):
+        expect_allowed(
+            orders,
+            "secretsmanager:GetSecretValue",
+            secret_arn(orders.account, suffix=suffix),
+            f"the secret {SECRET}, whose ARN AWS ends with -{suffix}",
+        )
+
+
+@pytest.mark.points(2, hint=LOGS_ALLOWED_HINT, read=step(3))
+def test_the_policy_lets_the_function_write_its_own_logs(
+    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+) -> None:
+    """policy lets the function write its own logs (CreateLogGroup, CreateLogStream, PutLogEvents)"""
+    orders = orders_policy(exercise, backend.account_id)
+    account = orders.account
+    with partial_credit.part("logs:CreateLogGroup"):
+        group = group_arn(account)
+        # The group's ARN is written both ways in the wild: accept either.
+        if not orders.policy.decide("logs:CreateLogGroup", group + ":*").allowed:
+            expect_allowed(orders, "logs:CreateLogGroup", group, f"the function's log group {LOG_GROUP}")
+    for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+        with partial_credit.part(action):
+            expect_allowed(orders, action, stream_arn(account), f"a log stream of {LOG_GROUP}")
+
+
+DYNAMODB_OTHER_ACTIONS = (
+    "dynamodb:UpdateItem",
+    "dynamodb:Query",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PartiQLSelect",
+    "dynamodb:DescribeTable",
+    "dynamodb:UpdateTable",
+    "dynamodb:DeleteTable",
+)
+
+
+@pytest.mark.points(2, hint=DYNAMODB_DENIED_HINT, read=step(1), requires=ORDERS_ALLOWED)
+def test_the_policy_denies_scan_delete_item_and_other_dynamodb_actions(
+    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+) -> None:
+    """policy denies dynamodb:Scan, dynamodb:DeleteItem and every other DynamoDB action on Orders"""
+    orders = orders_policy(exercise, backend.account_id)
+    table = table_arn(orders.account)
+    for label, actions in (
+        ("dynamodb:Scan", ("dynamodb:Scan",)),
+        ("dynamodb:DeleteItem", ("dynamodb:DeleteItem",)),
+        ("the other DynamoDB actions", DYNAMODB_OTHER_ACTIONS),
+    ):
+        with partial_credit.part(label):
+            for action in actions:
+                expect_denied(orders, action, table, "the Orders table", cause="action", hint=DYNAMODB_DENIED_HINT)
+
+
+@pytest.mark.points(2, hint=TABLE_SCOPE_HINT, read=step(1), requires=ORDERS_ALLOWED)
+def test_the_policy_denies_other_tables_regions_and_accounts(
+    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+) -> None:
+    """policy denies GetItem and PutItem on another table, in another region and in another account"""
+    orders = orders_policy(exercise, backend.account_id)
+    account = orders.account
+    for label, resource, what in (
+        ("another table", table_arn(account, "Inventory"), "the Inventory table"),
+        ("a table whose name starts with Orders", table_arn(account, "OrdersArchive"), "the OrdersArchive table"),
+        ("another region", table_arn(account, in_region=OTHER_REGION), f"a table named Orders in {OTHER_REGION}"),
+        ("another account", table_arn(OTHER_ACCOUNT), f"a table named Orders in the account {OTHER_ACCOUNT}"),
+    ):
+        with partial_credit.part(label):
+            for action in ("dynamodb:GetItem", "dynamodb:PutItem"):
+                expect_denied(orders, action, resource, what, cause="resource", hint=TABLE_SCOPE_HINT)
+
+
+@pytest.mark.points(2, hint=SECRET_DENIED_HINT, read=step(2), requires=SECRET_ALLOWED)
+def test_the_policy_denies_other_secrets_and_other_secret_actions(
+    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+) -> None:
+    """policy denies another secret and every Secrets Manager action but GetSecretValue"""
+    orders = orders_policy(exercise, backend.account_id)
+    account = orders.account
+    get = "secretsmanager:GetSecretValue"
+    with partial_credit.part("another secret"):
+        for resource, what in (
+            (secret_arn(account, "parts-unlimited/payments-api"), "the secret parts-unlimited/payments-api"),
+            (secret_arn(account, "parts-unlimited/shipping-apiv2"), "the secret parts-unlimited/shipping-apiv2"),
+            (secret_arn(account, "prod/database"), "the secret prod/database"),
+            (secret_arn(account, in_region=OTHER_REGION), f"a secret named {SECRET} in {OTHER_REGION}"),
+            (secret_arn(OTHER_ACCOUNT), f"a secret named {SECRET} in the account {OTHER_ACCOUNT}"),
+        ):
+            expect_denied(orders, get, resource, what, cause="resource", hint=SECRET_DENIED_HINT)
+    with partial_credit.part("other Secrets Manager actions"):
+        for action in (
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:UpdateSecret",
+            "secretsmanager:DeleteSecret",
+            "secretsmanager:RotateSecret",
+            "secretsmanager:DescribeSecret",
+        ):
+            expect_denied(
+                orders, action, secret_arn(account), f"the secret {SECRET}", cause="action", hint=SECRET_DENIED_HINT
+            )
+        expect_denied(
+            orders, "secretsmanager:ListSecrets", "*", "every secret", cause="action", hint=SECRET_DENIED_HINT
+        )
+
+
+@pytest.mark.points(1, hint=LOGS_SCOPE_HINT, read=step(3), requires=LOGS_ALLOWED)
+def test_the_policy_keeps_logs_to_the_functions_own_group(
+    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+) -> None:
+    """policy keeps Logs to the function's own log group"""
+    orders = orders_policy(exercise, backend.account_id)
+    account = orders.account
+    with partial_credit.part("another function's log group"):
+        for group in ("/aws/lambda/order-processor", "/aws/lambda/inventory-status-v2"):
+            for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+                expect_denied(
+                    orders,
+                    action,
+                    stream_arn(account, group),
+                    f"the log group {group}",
+                    cause="resource",
+                    hint=LOGS_SCOPE_HINT,
+                )
+    with partial_credit.part("another region or account"):
+        for resource, what in (
+            (group_arn(account, in_region=OTHER_REGION), f"a log group {LOG_GROUP} in {OTHER_REGION}"),
+            (group_arn(OTHER_ACCOUNT), f"a log group {LOG_GROUP} in the account {OTHER_ACCOUNT}"),
+        ):
+            expect_denied(orders, "logs:CreateLogGroup", resource, what, cause="resource", hint=LOGS_SCOPE_HINT)
+    with partial_credit.part("other Logs actions"):
+        for action, resource in (
+            ("logs:DeleteLogGroup", group_arn(account)),
+            ("logs:DeleteLogGroup", group_arn(account) + ":*"),
+            ("logs:PutRetentionPolicy", group_arn(account) + ":*"),
+            ("logs:DeleteLogStream", stream_arn(account)),
+            ("logs:GetLogEvents", stream_arn(account)),
+            ("logs:FilterLogEvents", group_arn(account) + ":*"),
+        ):
+            expect_denied(
+                orders, action, resource, f"the function's log group {LOG_GROUP}", cause="action", hint=LOGS_SCOPE_HINT
+            )
+
+
+def unrelated_requests(account: str) -> tuple[tuple[str, str, str], ...]:
+    return (
+        ("s3:GetObject", "arn:aws:s3:::parts-unlimited-invoices/2026/11/invoice-0001.pdf", "an invoice in S3"),
+        ("iam:PassRole", f"arn:aws:iam::{account}:role/admin", "the role admin"),
+        ("sts:AssumeRole", f"arn:aws:iam::{account}:role/admin", "the role admin"),
+        ("sqs:SendMessage", arn("sqs", "orders-queue", account=account), "the queue orders-queue"),
+        ("lambda:InvokeFunction", arn("lambda", "function:inventory-status", account=account), "the function itself"),
+        ("kms:Decrypt", arn("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab", account=account), "a KMS key"),
+        ("ec2:RunInstances", arn("ec2", "instance/*", account=account), "new EC2 instances"),
+    )
+
+
+@pytest.mark.points(
+    1, hint=NOTHING_ELSE_HINT, read=f"{README}, steps 1-3", requires=[ORDERS_ALLOWED, SECRET_ALLOWED, LOGS_ALLOWED]
+)
+def test_the_policy_grants_nothing_else(exercise: ExerciseFiles, backend: Any) -> None:
+    """policy grants nothing else: no wildcard actions, no NotAction or NotResource"""
+    orders = orders_policy(exercise, backend.account_id)
+    for statement in orders.policy.statements:
+        for key in ("NotAction", "NotResource"):
+            if key in statement.source:
+                fail(
+                    f"Expected {orders.shown} to use no {key}; your {statement.name} has {statement.quote(key)}.",
+                    hint=f"Your {statement.name} has {statement.quote(key)}, which grants everything except what it lists. "
+                    + NOTHING_ELSE_HINT,
+                )
+        wildcards = [a for a in statement.actions if "*" in a or "?" in a] if statement.effect == "Allow" else []
+        if wildcards:
+            fail(
+                f"Expected every allowed action in {orders.shown} to be spelt out; your {statement.name} has "
+                f"{statement.quote('Action')}.",
+                hint=f"Your {statement.name} has {statement.quote('Action')}: {json.dumps(wildcards[0])} allows every "
+                "action it matches, today's and those AWS adds later. " + NOTHING_ELSE_HINT,
+            )
+    for action, resource, what in unrelated_requests(orders.account):
+        expect_denied(orders, action, resource, what, cause="action", hint=NOTHING_ELSE_HINT)
+
+
+# ================================================================================ trust-policy.json
+
+OTHER_PRINCIPALS = (
+    (("Service", "ec2.amazonaws.com"), "the EC2 service"),
+    (("Service", "edgelambda.amazonaws.com"), "the Lambda@Edge service"),
+    (("AWS", f"arn:aws:iam::{OTHER_ACCOUNT}:root"), f"the account {OTHER_ACCOUNT}"),
+    (("AWS", "arn:aws:iam::123456789012:user/intern"), "an IAM user"),
+    (("Federated", "cognito-identity.amazonaws.com"), "Cognito users"),
+)
+
+
+def describe_principal(principal: tuple[str, str] | None) -> str:
+    if principal is None:
+        return "everybody not listed in its NotPrincipal"
+    if principal == ANYONE:
+        return 'anybody ("Principal": "*")'
+    kind, value = principal
+    if kind == "AWS" and value == "*":
+        return 'any AWS principal in any account ("AWS": "*")'
+    return f"{json.dumps({kind: value})}"
+
+
+@pytest.mark.points(1, hint=TRUST_LAMBDA_HINT, read=step(4))
+def test_the_trust_policy_lets_lambda_assume_the_role(exercise: ExerciseFiles) -> None:
+    """trust-policy.json lets lambda.amazonaws.com assume the role"""
+    _, policy = trust_policy(exercise)
+    shown = exercise.shown(TRUST_FILE)
+    expect(
+        not policy.problems,
+        f"Expected {shown} to be a complete trust policy; " + "; ".join(policy.problems[:3]) + ".",
+    )
+    decision = policy.decide("sts:AssumeRole", principal=("Service", LAMBDA_SERVICE))
+    if decision.allowed:
+        return
+    asked = f'Expected {shown} to let the principal {{"Service": "{LAMBDA_SERVICE}"}} call sts:AssumeRole'
+    if decision.denies:
+        fail(f"{asked}; your {decision.denies[0].statement.name} denies it.")
+    if decision.allows:
+        statement = decision.allows[0].statement
+        fail(
+            f"{asked}; your {statement.name} allows it only under its Condition {json.dumps(statement.source.get('Condition'))[:160]}. "
+            "The grader does not evaluate conditions, and Lambda assumes its role without any: drop the Condition."
+        )
+    fail(f"{asked}; no Allow statement names that principal and the action sts:AssumeRole.")
+
+
+@pytest.mark.points(2, hint=TRUST_ONLY_HINT, read=step(4), requires=TRUST_LAMBDA)
+def test_the_trust_policy_admits_nobody_else(exercise: ExerciseFiles) -> None:
+    """trust-policy.json admits nobody but lambda.amazonaws.com"""
+    _, policy = trust_policy(exercise)
+    shown = exercise.shown(TRUST_FILE)
+    for statement, principal in trust_principals(policy):
+        if principal != ("Service", LAMBDA_SERVICE):
+            key = statement.principal_key or "Principal"
+            fail(
+                f"Expected {shown} to let only {LAMBDA_SERVICE} assume the role; your {statement.name} also admits "
+                f"{describe_principal(principal)} through {statement.quote(key)}.",
+                hint=f"Your {statement.name} has {statement.quote(key)}, so {describe_principal(principal)} could "
+                f"assume {ROLE} and act with all its permissions. " + TRUST_ONLY_HINT,
+            )
+    for principal, what in OTHER_PRINCIPALS:
+        for action in ASSUME_ACTIONS:
+            decision = policy.decide(action, principal=principal)
+            if decision.possibly_allowed:
+                statement = decision.allows[0].statement
+                fail(
+                    f"Expected {shown} to refuse {action} to {what} ({describe_principal(principal)}); your "
+                    f"{statement.name} allows it.",
+                )
+
+
+# ===================================================================================== setup_iam.sh
+
+
+@pytest.mark.points(2, hint=SETUP_RUNS_HINT, read=step(5))
+def test_setup_iam_sh_runs_and_creates_the_role(exercise: ExerciseFiles) -> None:
+    """setup_iam.sh runs where Lab 1's function exists and creates orders-lambda-role"""
+    lab1_function()
+    run_setup(exercise, f"`bash setup_iam.sh` (with Lab 1's function {FUNCTION} deployed)")
+    try:
+        iam_client().get_role(RoleName=ROLE)
+    except Exception:  # noqa: BLE001 - any answer but success means it is not there
+        fail(
+            f"Expected `bash setup_iam.sh` to create the role {ROLE}; it exited with status 0, but the role does not exist."
+        )
+
+
+@pytest.mark.points(3, hint=ROLE_POLICY_HINT, read=step(5), requires=SETUP_RUNS)
+def test_the_role_has_the_trust_policy_and_the_attached_managed_policy(
+    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+) -> None:
+    """orders-lambda-role trusts trust-policy.json and holds only orders-policy.json, as a customer managed policy"""
+    lab1_function()
+    run_setup(exercise)
+    iam = iam_client()
+    account = backend.account_id
+    with partial_credit.part("trust policy"):
+        expected = read_json(exercise, TRUST_FILE)
+        got = policy_document(iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"])
+        expect(
+            got == expected,
+            f"Expected the trust policy of {ROLE} to be {TRUST_FILE}; first difference: {first_difference(expected, got)}.",
+        )
+    policy_arn = None
+    with partial_credit.part("customer managed policy from orders-policy.json"):
+        expected = fill_in(read_json(exercise, POLICY_FILE), PLACEHOLDER, account)
+        policy_arn = expect_policy_in_force(iam, expected, account, "after `bash setup_iam.sh`")
+    with partial_credit.part("no other policy on the role"):
+        found = role_policies(iam)
+        others = [a for a, _ in found.managed if a != policy_arn] + found.aws_managed
+        expect(
+            not others and not found.inline,
+            f"Expected {ROLE} to hold the policy from {POLICY_FILE} and nothing else; it also has "
+            + ", ".join([f"the attached {a}" for a in others] + [f"the inline policy {n}" for n in found.inline])
+            + ". Every extra policy adds permissions that the least-privilege policy was written to leave out.",
+        )
+
+
+@pytest.mark.points(1, hint=ACCOUNT_HINT, read=step("5a"), requires=SETUP_RUNS)
+def test_setup_iam_sh_reads_the_account_id_from_sts(exercise: ExerciseFiles) -> None:
+    """setup_iam.sh reads the account id from sts get-caller-identity (it works in another account)"""
+    session, env = other_account_session()
+    lab1_function(session)
+    run_setup(
+        exercise, f"`bash setup_iam.sh` run by a caller in the account {OTHER_ACCOUNT}", env=env, hint=ACCOUNT_HINT
+    )
+    expected = fill_in(read_json(exercise, POLICY_FILE), PLACEHOLDER, OTHER_ACCOUNT)
+    when = f"in the account {OTHER_ACCOUNT} after a caller there ran `bash setup_iam.sh`"
+    try:
+        iam_client(session).get_role(RoleName=ROLE)
+    except Exception:  # noqa: BLE001 - any answer but success means it is not there
+        fail(f"Expected the role {ROLE} {when}; it does not exist there.")
+    expect_policy_in_force(iam_client(session), expected, OTHER_ACCOUNT, when)
+    # The document is in force as written; had the file typed an account, it would name that one here.
+    foreign = sorted({account for account in arn_accounts(expected) if account != OTHER_ACCOUNT})
+    expect(
+        not foreign,
+        f"Expected the policy {when} to name that account in its ARNs; it names {', '.join(foreign)} "
+        f"(typed in {POLICY_FILE} instead of {PLACEHOLDER}).",
+    )
+
+
+def arn_accounts(document: Any) -> set[str]:
+    """The account ids that a policy's resource ARNs name."""
+    accounts = set()
+    for statement in _as_list(document.get("Statement") if isinstance(document, dict) else None):
+        if not isinstance(statement, dict):
+            continue
+        for key in ("Resource", "NotResource"):
+            for resource in _strings(statement.get(key, [])) or ():
+                parts = resource.split(":", 5)
+                if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]):
+                    accounts.add(parts[4])
+    return accounts
+
+
+@pytest.mark.points(2, hint=FUNCTION_ROLE_HINT, read=step("5e"), requires=SETUP_RUNS)
+def test_the_function_runs_as_the_new_role(exercise: ExerciseFiles, partial_credit: Any) -> None:
+    """inventory-status runs as orders-lambda-role afterwards, its code and settings unchanged"""
+    before = lab1_function()
+    run_setup(exercise)
+    after = boto3.client("lambda").get_function_configuration(FunctionName=FUNCTION)
+    role_arn = iam_client().get_role(RoleName=ROLE)["Role"]["Arn"]
+    with partial_credit.part("function role"):
+        expect(
+            after.get("Role") == role_arn,
+            f"Expected {FUNCTION} (deployed by Lab 1 with the role {LAB1_ROLE}) to run as {role_arn} after "
+            f"`bash setup_iam.sh`, got {after.get('Role')}.",
+        )
+    with partial_credit.part("code and other settings unchanged"):
+        changed = [
+            key
+            for key in ("CodeSha256", "Handler", "Runtime", "Timeout", "MemorySize", "Environment")
+            if before.get(key) != after.get(key)
+        ]
+        expect(
+            not changed,
+            f"Expected `bash setup_iam.sh` to change only the role of {FUNCTION}; it also changed "
+            + ", ".join(
+                f"{key} ({json.dumps(before.get(key))[:60]} to {json.dumps(after.get(key))[:60]})" for key in changed
+            )
+            + ".",
+        )
+
+
+def edited_policy(written: Any, sid: str) -> Any:
+    """The student's policy plus one more statement (denying a table action), as an edit would add it."""
+    edited = copy.deepcopy(written)
+    statements = _as_list(edited.get("Statement")) if isinstance(edited, dict) else []
+    statements.append(
+        {
+            "Sid": sid,
+            "Effect": "Deny",
+            "Action": "dynamodb:DeleteTable",
+            "Resource": f"arn:aws:dynamodb:{region()}:{PLACEHOLDER}:table/{TABLE}",
+        }
+    )
+    if isinstance(edited, dict):
+        edited["Statement"] = statements
+    return edited
+
+
+def fill_versions(iam: Any, policy_arn: str, limit: int = 5) -> int:
+    """Add non-default versions until the policy has ``limit``, as five earlier edits would have."""
+    versions = iam.list_policy_versions(PolicyArn=policy_arn)["Versions"]
+    default = next(v["VersionId"] for v in versions if v["IsDefaultVersion"])
+    document = policy_document(
+        iam.get_policy_version(PolicyArn=policy_arn, VersionId=default)["PolicyVersion"]["Document"]
+    )
+    for _ in range(limit - len(versions)):
+        iam.create_policy_version(PolicyArn=policy_arn, PolicyDocument=json.dumps(document), SetAsDefault=False)
+    return len(iam.list_policy_versions(PolicyArn=policy_arn)["Versions"])
+
+
+@pytest.mark.points(2, hint=RERUN_HINT, read=step("5c"), requires=SETUP_RUNS)
+def test_setup_iam_sh_runs_again_and_applies_an_edited_policy(
+    exercise: ExerciseFiles, backend: Any, tmp_path: Path, partial_credit: Any
+) -> None:
+    """setup_iam.sh runs again and applies an edited orders-policy.json, even when the policy has 5 versions"""
+    lab1_function()
+    run_setup(exercise, "the first `bash setup_iam.sh`")
+    account = backend.account_id
+    iam = iam_client()
+    # The student edits the policy and runs the script again: the same script, a different document.
+    first_edit = edited_policy(read_json(exercise, POLICY_FILE), "GraderEditOne")
+    edited = exercise.copy_to(tmp_path / "first-edit")
+    edited.path(POLICY_FILE).write_text(json.dumps(first_edit, indent=2) + "\n", encoding="utf-8")
+    when = f"after a statement GraderEditOne was added to {POLICY_FILE} and `bash setup_iam.sh` ran again"
+    second = edited.run_script(SETUP_SCRIPT)
+    if not second.ok:  # nothing else to judge: the whole check fails
+        fail(
+            f"Expected `bash setup_iam.sh` to exit with status 0 {when} (the role and policy exist); {scrub_paths(second.describe())}"
+        )
+    with partial_credit.part("the second run succeeds"):
+        pass  # it did
+    policy_arn = None
+    with partial_credit.part("the second run applies the edited policy"):
+        policy_arn = expect_policy_in_force(iam, fill_in(first_edit, PLACEHOLDER, account), account, when)
+    with partial_credit.part("a run when the policy has 5 versions"):
+        managed = [arn for arn, _ in role_policies(iam).managed]
+        policy_arn = policy_arn or (managed[0] if managed else None)
+        expect(policy_arn is not None, f"Expected a customer managed policy attached to {ROLE} {when}; there is none.")
+        count = fill_versions(iam, policy_arn)
+        second_edit = edited_policy(first_edit, "GraderEditTwo")
+        edited = exercise.copy_to(tmp_path / "second-edit")
+        edited.path(POLICY_FILE).write_text(json.dumps(second_edit, indent=2) + "\n", encoding="utf-8")
+        when = f"after a statement GraderEditTwo was added and `bash setup_iam.sh` ran a third time, the policy having {count} versions"
+        third = edited.run_script(SETUP_SCRIPT)
+        if not third.ok:
+            fail(
+                f"Expected `bash setup_iam.sh` to exit with status 0 {when}; {scrub_paths(third.describe())}",
+                hint=VERSION_LIMIT_HINT if "LimitExceeded" in third.stderr + third.stdout else None,
+            )
+        expect_policy_in_force(iam, fill_in(second_edit, PLACEHOLDER, account), account, when)
