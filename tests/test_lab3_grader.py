@@ -1,0 +1,823 @@
+"""Tests of the Lab 3 grader.
+
+First its policy evaluator, on cases whose answer IAM's documentation settles (wildcards, case,
+ARN segments, explicit deny, default deny, NotAction, conditions, principals). Then the grader as
+students meet it: the reference solution and two differently-written ones get full marks, the
+starter scores low without a harness error, and each plausible mistake loses the points of the
+check about that mistake, with the student's own statement quoted in the hint.
+
+Grading runs are child `pytest` processes (tests/support.py). Mistakes in the JSON files are graded
+with the policy checks only, mistakes in setup_iam.sh with the checks they concern.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from support import REPO, GradeRun, copy_exercise, run_graders
+
+from graders.settings import tomllib
+
+LAB = "labs/lab3_iam"
+LAB_ID = "lab3"
+VARIANTS = Path(__file__).resolve().parent / "lab3_variants"
+POLICY_ONLY = ("-k", "test_the_policy or test_the_trust_policy")
+ACCOUNT = "123456789012"
+
+POLICY_VALID = "test_the_policy_is_a_document_iam_accepts"
+ORDERS_ALLOWED = "test_the_policy_allows_put_item_and_get_item_on_orders"
+SECRET_ALLOWED = "test_the_policy_allows_reading_the_shipping_secret"
+LOGS_ALLOWED = "test_the_policy_lets_the_function_write_its_own_logs"
+DYNAMODB_DENIED = "test_the_policy_denies_scan_delete_item_and_other_dynamodb_actions"
+TABLE_SCOPE = "test_the_policy_denies_other_tables_regions_and_accounts"
+SECRET_DENIED = "test_the_policy_denies_other_secrets_and_other_secret_actions"
+LOGS_SCOPE = "test_the_policy_keeps_logs_to_the_functions_own_group"
+NOTHING_ELSE = "test_the_policy_grants_nothing_else"
+TRUST_LAMBDA = "test_the_trust_policy_lets_lambda_assume_the_role"
+TRUST_ONLY = "test_the_trust_policy_admits_nobody_else"
+SETUP_RUNS = "test_setup_iam_sh_runs_and_creates_the_role"
+ROLE_POLICIES = "test_the_role_has_the_trust_policy_and_the_attached_managed_policy"
+ACCOUNT_FROM_STS = "test_setup_iam_sh_reads_the_account_id_from_sts"
+FUNCTION_ROLE = "test_the_function_runs_as_the_new_role"
+RERUN = "test_setup_iam_sh_runs_again_and_applies_an_edited_policy"
+POLICY_CHECKS = {
+    POLICY_VALID,
+    ORDERS_ALLOWED,
+    SECRET_ALLOWED,
+    LOGS_ALLOWED,
+    DYNAMODB_DENIED,
+    TABLE_SCOPE,
+    SECRET_DENIED,
+    LOGS_SCOPE,
+    NOTHING_ELSE,
+    TRUST_LAMBDA,
+    TRUST_ONLY,
+}
+SCRIPT_CHECKS = {SETUP_RUNS, ROLE_POLICIES, ACCOUNT_FROM_STS, FUNCTION_ROLE, RERUN}
+
+
+def load_grader() -> ModuleType:
+    """The grader module itself, for its evaluator, hints and markers (never run from here)."""
+    spec = importlib.util.spec_from_file_location("lab3_grader_under_test", REPO / LAB / "test_lab3.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+GRADER = load_grader()
+
+
+# ================================================================================ the evaluator
+
+
+def policy(*statements: dict[str, Any], kind: str = "identity") -> Any:
+    parsed = GRADER.parse_policy({"Version": "2012-10-17", "Statement": list(statements)}, kind=kind)
+    return parsed
+
+
+def allow(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def deny(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
+
+
+ORDERS = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "action", "matches"),
+    [
+        ("dynamodb:GetItem", "dynamodb:GetItem", True),
+        ("dynamodb:getitem", "DynamoDB:GetItem", True),
+        ("dynamodb:*", "dynamodb:Scan", True),
+        ("dynamodb:Get*", "dynamodb:GetItem", True),
+        ("dynamodb:Get*", "dynamodb:PutItem", False),
+        ("dynamodb:*Item", "dynamodb:DeleteItem", True),
+        ("dynamodb:?etItem", "dynamodb:GetItem", True),
+        ("dynamodb:?etItem", "dynamodb:GGetItem", False),
+        ("*", "iam:PassRole", True),
+        ("dynamodb:GetItem", "dynamodb:GetItems", False),
+        ("dynamodb:GetItem", "secretsmanager:GetItem", False),
+    ],
+)
+def test_actions_match_with_wildcards_and_ignore_case(pattern: str, action: str, matches: bool) -> None:
+    assert GRADER.action_matches(pattern, action) is matches
+
+
+@pytest.mark.parametrize(
+    ("pattern", "arn", "matches"),
+    [
+        (ORDERS, ORDERS, True),
+        (ORDERS, ORDERS.replace("Orders", "orders"), False),  # ARNs are case-sensitive
+        ("*", ORDERS, True),
+        (f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/*", ORDERS, True),
+        (f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders*", ORDERS + "Archive", True),
+        ("arn:aws:dynamodb:*:*:table/Orders", ORDERS.replace("us-east-1", "us-west-2"), True),
+        # A * inside a segment stays inside it: it cannot swallow the account segment too.
+        (f"arn:aws:dynamodb:*:{ACCOUNT}:table/Orders", f"arn:aws:dynamodb:us-east-1:999:{ACCOUNT}:table/Orders", False),
+        # In the last segment it spans colons: the Lambda console's CreateLogGroup resource.
+        (
+            f"arn:aws:logs:us-east-1:{ACCOUNT}:*",
+            f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/f:log-stream:s",
+            True,
+        ),
+        (
+            f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/f:*",
+            f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/f",
+            False,
+        ),
+        (
+            f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:s-??????",
+            f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:s-AbC123",
+            True,
+        ),
+        (
+            f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:s-??????",
+            f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:s-AbC12",
+            False,
+        ),
+        (
+            f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:s-??????",
+            f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:s-AbC1234",
+            False,
+        ),
+        ("arn:*", ORDERS, True),  # fewer than six segments: compared as one string
+    ],
+)
+def test_resources_match_segment_by_segment_and_respect_case(pattern: str, arn: str, matches: bool) -> None:
+    assert GRADER.resource_matches(pattern, arn) is matches
+
+
+def test_what_no_statement_allows_is_denied() -> None:
+    decision = policy(allow("dynamodb:GetItem", ORDERS)).decide("dynamodb:PutItem", ORDERS)
+    assert not decision.allowed and not decision.possibly_allowed
+
+
+def test_an_explicit_deny_wins_over_an_allow() -> None:
+    evaluated = policy(allow("dynamodb:*", ORDERS), deny("dynamodb:Scan"))
+    assert not evaluated.decide("dynamodb:Scan", ORDERS).allowed
+    assert not evaluated.decide("dynamodb:Scan", ORDERS).possibly_allowed
+    assert evaluated.decide("dynamodb:GetItem", ORDERS).allowed
+
+
+def test_an_allow_needs_both_the_action_and_the_resource() -> None:
+    evaluated = policy(allow("dynamodb:GetItem", ORDERS), allow("dynamodb:PutItem", ORDERS + "Archive"))
+    assert not evaluated.decide("dynamodb:PutItem", ORDERS).allowed
+    assert [s.number for s in evaluated.allows_with_action_only("dynamodb:PutItem", ORDERS)] == [2]
+
+
+def test_not_action_allows_everything_it_does_not_list() -> None:
+    evaluated = policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
+    assert evaluated.decide("s3:GetObject", "arn:aws:s3:::bucket/key").allowed
+    assert not evaluated.decide("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/admin").allowed
+    assert evaluated.decide("dynamodb:Scan", ORDERS).allows[0].culprit() == '"NotAction": "iam:*"'
+
+
+def test_not_resource_allows_every_resource_it_does_not_list() -> None:
+    evaluated = policy({"Effect": "Allow", "Action": "dynamodb:GetItem", "NotResource": ORDERS})
+    assert not evaluated.decide("dynamodb:GetItem", ORDERS).allowed
+    assert evaluated.decide("dynamodb:GetItem", ORDERS.replace("Orders", "Inventory")).allowed
+
+
+def test_a_conditional_allow_is_possible_but_not_certain() -> None:
+    condition = {"Bool": {"aws:SecureTransport": "true"}}
+    decision = policy(allow("dynamodb:GetItem", ORDERS, Condition=condition)).decide("dynamodb:GetItem", ORDERS)
+    assert not decision.allowed and decision.possibly_allowed
+
+
+def test_a_conditional_deny_makes_an_allow_uncertain() -> None:
+    condition = {"StringEquals": {"aws:RequestedRegion": "us-west-2"}}
+    decision = policy(allow("dynamodb:GetItem", ORDERS), deny("dynamodb:GetItem", Condition=condition)).decide(
+        "dynamodb:GetItem", ORDERS
+    )
+    assert not decision.allowed and decision.possibly_allowed
+
+
+def test_statements_are_quoted_as_the_student_wrote_them() -> None:
+    written = {
+        "Version": "2012-10-17",
+        "Statement": [allow("dynamodb:*", "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/Orders", Sid="Orders")],
+    }
+    evaluated = GRADER.parse_policy(GRADER.fill_in(written, "ACCOUNT_ID", ACCOUNT), source=written)
+    match = evaluated.decide("dynamodb:Scan", ORDERS).allows[0]
+    assert match.statement.name == 'statement 1 ("Sid": "Orders")'
+    assert match.culprit("action") == '"Action": "dynamodb:*"'
+    assert match.culprit("resource") == '"Resource": "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/Orders"'
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ({"Statement": [allow("s3:GetObject")]}, '"Version" must be "2012-10-17"'),
+        ({"Version": "2012-10-17", "Statement": []}, '"Statement" is missing or empty'),
+        (
+            {"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]},
+            '"Effect" must be',
+        ),
+        (
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "NotAction": "s3:*", "Resource": "*"}],
+            },
+            'has both "Action" and "NotAction"',
+        ),
+        (
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]},
+            '"Resource" is missing',
+        ),
+        (
+            {"Version": "2012-10-17", "Statement": [allow("TODO 1: the actions")]},
+            '"Action" still holds its TODO placeholder',
+        ),
+        ({"Version": "2012-10-17", "Statement": [allow("GetItem")]}, 'is not "service:Action"'),
+        ({"Version": "2012-10-17", "Statement": [allow("s3:GetObject", "Orders")]}, "is not an ARN"),
+        (
+            {"Version": "2012-10-17", "Statement": [allow("s3:GetObject", Principal="*")]},
+            '"Principal" belongs in a trust',
+        ),
+        (
+            {"Version": "2012-10-17", "Statement": [allow("s3:GetObject", Sid="has spaces")]},
+            "a Sid may hold only letters and digits",
+        ),
+    ],
+)
+def test_an_invalid_permissions_policy_is_explained(document: dict[str, Any], problem: str) -> None:
+    problems = GRADER.parse_policy(document).problems
+    assert any(problem in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [],
+        "text",
+        None,
+        3,
+        {"Statement": 5},
+        {"Statement": [1, None, "x"]},
+        {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": 3, "Resource": {}}},
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [], "Resource": ["*", 2]}]},
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": 5}}],
+        },
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Robot": "x"}}],
+        },
+    ],
+)
+def test_any_json_at_all_gives_problems_instead_of_an_exception(document: Any) -> None:
+    for kind in ("identity", "trust"):
+        evaluated = GRADER.parse_policy(document, kind=kind)
+        assert evaluated.problems
+        assert not evaluated.decide("dynamodb:GetItem", ORDERS).possibly_allowed
+        assert not evaluated.decide("sts:AssumeRole", principal=("Service", "lambda.amazonaws.com")).possibly_allowed
+
+
+LAMBDA = ("Service", "lambda.amazonaws.com")
+
+
+def trust(*statements: dict[str, Any]) -> Any:
+    return policy(*statements, kind="trust")
+
+
+def assume(principal: Any, action: Any = "sts:AssumeRole", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Principal": principal, "Action": action, **extra}
+
+
+def test_a_trust_policy_admits_the_service_it_names_and_nobody_else() -> None:
+    evaluated = trust(assume({"Service": "lambda.amazonaws.com"}))
+    assert not evaluated.problems
+    assert evaluated.decide("sts:AssumeRole", principal=LAMBDA).allowed
+    assert not evaluated.decide("sts:AssumeRole", principal=("Service", "ec2.amazonaws.com")).possibly_allowed
+    assert not evaluated.decide("sts:AssumeRole", principal=("AWS", f"arn:aws:iam::{ACCOUNT}:root")).possibly_allowed
+    assert GRADER.trust_principals(evaluated) == [(evaluated.statements[0], LAMBDA)]
+
+
+def test_a_star_principal_admits_anybody() -> None:
+    for principal in ("*", {"AWS": "*"}):
+        evaluated = trust(assume(principal))
+        assert evaluated.decide("sts:AssumeRole", principal=("AWS", "arn:aws:iam::111122223333:root")).allowed
+
+
+def test_an_account_id_principal_stands_for_its_root() -> None:
+    evaluated = trust(assume({"AWS": "111122223333"}))
+    assert evaluated.decide("sts:AssumeRole", principal=("AWS", "arn:aws:iam::111122223333:root")).allowed
+    assert not evaluated.decide("sts:AssumeRole", principal=LAMBDA).possibly_allowed
+
+
+def test_not_principal_admits_everybody_it_does_not_name() -> None:
+    evaluated = trust({"Effect": "Allow", "NotPrincipal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    assert evaluated.decide("sts:AssumeRole", principal=LAMBDA).allowed
+    assert GRADER.trust_principals(evaluated) == [(evaluated.statements[0], None)]
+
+
+def test_a_trust_policy_with_a_resource_is_invalid() -> None:
+    evaluated = trust(assume({"Service": "lambda.amazonaws.com"}, Resource="*"))
+    assert any("a trust policy has no" in p for p in evaluated.problems)
+
+
+def test_fill_in_replaces_the_placeholder_in_every_string() -> None:
+    written = {"Statement": [{"Resource": ["arn:aws:s3:::ACCOUNT_ID-a", "x"], "Sid": "ACCOUNT_ID", "N": 1}]}
+    assert GRADER.fill_in(written, "ACCOUNT_ID", "1") == {
+        "Statement": [{"Resource": ["arn:aws:s3:::1-a", "x"], "Sid": "1", "N": 1}]
+    }
+
+
+def test_first_difference_names_the_path_of_the_first_change() -> None:
+    a = {"Version": "2012-10-17", "Statement": [{"Resource": "x"}, {"Resource": "y"}]}
+    b = {"Version": "2012-10-17", "Statement": [{"Resource": "x"}, {"Resource": "z"}]}
+    assert GRADER.first_difference(a, b) == 'Statement[1].Resource: "y" expected, "z" found'
+    assert GRADER.first_difference(a, a) is None
+    assert GRADER.first_difference(a, {"Version": "2012-10-17"}) == "Statement is missing"
+
+
+# ======================================================================== grading the lab itself
+
+
+def grade(code_root: Path, tmp_path: Path, *selection: str) -> GradeRun:
+    return run_graders(LAB, "--code-root", str(code_root), *selection, report_dir=tmp_path / "reports")
+
+
+def mutant(tmp_path: Path, filename: str, old: str, new: str, *, count: int = 1) -> Path:
+    """A copy of the reference solution with one text edit; returns the code root to grade."""
+    root = tmp_path / "code"
+    folder = root / LAB if (root / LAB).is_dir() else copy_exercise(LAB, root)
+    path = folder / filename
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == count, f"the reference {filename} changed: {old!r} found {text.count(old)} times"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return root
+
+
+def json_mutant(tmp_path: Path, filename: str, edit: Callable[[dict[str, Any]], None]) -> Path:
+    """A copy of the reference solution with one JSON file edited in place by ``edit``."""
+    root = tmp_path / "code"
+    folder = root / LAB if (root / LAB).is_dir() else copy_exercise(LAB, root)
+    path = folder / filename
+    document = json.loads(path.read_text(encoding="utf-8"))
+    edit(document)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return root
+
+
+def statement(document: dict[str, Any], sid: str) -> dict[str, Any]:
+    return next(s for s in document["Statement"] if s.get("Sid") == sid)
+
+
+def assert_sane(run: GradeRun) -> None:
+    """No harness error, and every check that did not pass tells the student what and why."""
+    lab = run.exercise(LAB_ID)
+    assert not lab["errors"], lab["errors"]
+    for check in lab["checks"]:
+        assert check["outcome"] != "error", check
+        if check["outcome"] != "passed":
+            assert check["message"].strip(), check
+        if check["outcome"] in ("failed", "partial"):
+            assert check["hint"].strip(), check
+            assert "/tmp/" not in check["message"] and str(REPO) not in check["message"], check["message"]
+
+
+def assert_failures(run: GradeRun, *check_ids: str) -> list[dict[str, Any]]:
+    """Exactly these checks did not pass (blocked ones count); returns them."""
+    assert_sane(run)
+    assert sorted(run.failed_checks(LAB_ID)) == sorted(check_ids), run.output[-4000:]
+    return [run.check(LAB_ID, check_id) for check_id in check_ids]
+
+
+# ------------------------------------------------------------------------- full marks and starter
+
+
+def test_the_reference_solution_gets_full_marks(tmp_path: Path) -> None:
+    run = run_graders(LAB, "--solutions", report_dir=tmp_path / "reports")
+    lab = run.exercise(LAB_ID)
+    assert run.returncode == 0, run.output[-4000:]
+    assert lab["points"] == lab["max"] == lab["declared_points"], run.output[-4000:]
+    assert all(check["outcome"] == "passed" for check in lab["checks"])
+    assert len(lab["checks"]) == 16
+
+
+@pytest.mark.parametrize("variant", ["console_style", "recreate_each_run"])
+def test_a_differently_written_correct_solution_gets_full_marks(variant: str, tmp_path: Path) -> None:
+    root = tmp_path / "code"
+    shutil.copytree(VARIANTS / variant, root / LAB)
+    run = grade(root, tmp_path)
+    lab = run.exercise(LAB_ID)
+    assert lab["points"] == lab["max"], run.output[-4000:]
+
+
+def test_the_untouched_starter_scores_low_with_a_message_and_hint_for_every_failure(tmp_path: Path) -> None:
+    run = run_graders(LAB, report_dir=tmp_path / "reports")
+    assert_sane(run)
+    lab = run.exercise(LAB_ID)
+    assert lab["points"] < lab["max"] / 4, lab["points"]
+    assert '"Action" still holds its TODO placeholder' in run.check(LAB_ID, POLICY_VALID)["message"]
+    assert "The file still holds TODO placeholders." in run.check(LAB_ID, ORDERS_ALLOWED)["message"]
+    assert "README step 5" in run.check(LAB_ID, SETUP_RUNS)["message"]
+    for first in (POLICY_VALID, ORDERS_ALLOWED, SECRET_ALLOWED, LOGS_ALLOWED, TRUST_LAMBDA, SETUP_RUNS):
+        assert run.check(LAB_ID, first)["outcome"] == "failed"
+    # Allowing nothing is not least privilege: the "denies" checks wait for the "allows" ones.
+    for blocked in {
+        DYNAMODB_DENIED,
+        TABLE_SCOPE,
+        SECRET_DENIED,
+        LOGS_SCOPE,
+        NOTHING_ELSE,
+        TRUST_ONLY,
+    } | SCRIPT_CHECKS - {SETUP_RUNS}:
+        assert run.check(LAB_ID, blocked)["outcome"] == "blocked", blocked
+
+
+# ------------------------------------------------------------------ mistakes in orders-policy.json
+
+
+def test_a_dynamodb_star_action_loses_the_dynamodb_and_wildcard_checks_and_is_quoted(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path, "orders-policy.json", '"Action": ["dynamodb:PutItem", "dynamodb:GetItem"]', '"Action": "dynamodb:*"'
+    )
+    denied, wildcard = assert_failures(grade(code, tmp_path, *POLICY_ONLY), DYNAMODB_DENIED, NOTHING_ELSE)
+    assert denied["outcome"] == "failed" and denied["message"].startswith("0 of 3 cases passed")
+    assert (
+        'your statement 1 ("Sid": "OrdersTableReadWrite") allows it through "Action": "dynamodb:*"' in denied["message"]
+    )
+    assert denied["hint"].startswith(
+        'Your statement 1 ("Sid": "OrdersTableReadWrite") has "Action": "dynamodb:*", which allows dynamodb:Scan'
+    )
+    assert "Least privilege" in denied["hint"]
+    assert '"dynamodb:*" allows every action it matches' in wildcard["hint"]
+
+
+def test_a_wildcard_table_name_loses_only_the_table_scope_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "orders-policy.json", ":table/Orders", ":table/*")
+    (scope,) = assert_failures(grade(code, tmp_path, *POLICY_ONLY), TABLE_SCOPE)
+    assert scope["outcome"] == "partial" and scope["message"].startswith("2 of 4 cases passed")
+    assert "table/Inventory" in scope["message"] and "table/OrdersArchive" in scope["message"]
+    assert '"Resource": "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/*"' in scope["hint"]
+
+
+def test_a_wildcard_region_and_account_lose_part_of_the_table_scope_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "orders-policy.json", "dynamodb:us-east-1:ACCOUNT_ID:table", "dynamodb:*:*:table")
+    (scope,) = assert_failures(grade(code, tmp_path, *POLICY_ONLY), TABLE_SCOPE)
+    assert scope["outcome"] == "partial" and scope["message"].startswith("2 of 4 cases passed")
+    assert "another region" in scope["message"] and "another account" in scope["message"]
+
+
+def test_a_secret_star_loses_only_the_secret_scope_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "orders-policy.json", "secret:parts-unlimited/shipping-api-??????", "secret:*")
+    (secrets,) = assert_failures(grade(code, tmp_path, *POLICY_ONLY), SECRET_DENIED)
+    assert secrets["outcome"] == "partial"
+    assert "parts-unlimited/payments-api" in secrets["message"]
+    assert '"Resource": "arn:aws:secretsmanager:us-east-1:ACCOUNT_ID:secret:*"' in secrets["hint"]
+
+
+def test_logs_on_every_resource_lose_only_the_logs_scope_check(tmp_path: Path) -> None:
+    def basic_execution_role(document: dict[str, Any]) -> None:
+        for sid in ("OwnLogGroup", "OwnLogStreams"):
+            statement(document, sid)["Resource"] = "*"
+
+    code = json_mutant(tmp_path, "orders-policy.json", basic_execution_role)
+    (logs,) = assert_failures(grade(code, tmp_path, *POLICY_ONLY), LOGS_SCOPE)
+    assert logs["outcome"] == "partial"
+    assert "/aws/lambda/order-processor" in logs["message"]
+    assert '"Resource": "*"' in logs["hint"]
+
+
+def test_not_resource_loses_the_scope_and_nothing_else_checks(tmp_path: Path) -> None:
+    def everything_but_inventory(document: dict[str, Any]) -> None:
+        orders = statement(document, "OrdersTableReadWrite")
+        orders["NotResource"] = orders.pop("Resource").replace("Orders", "Inventory")
+
+    code = json_mutant(tmp_path, "orders-policy.json", everything_but_inventory)
+    scope, nothing_else = assert_failures(grade(code, tmp_path, *POLICY_ONLY), TABLE_SCOPE, NOTHING_ELSE)
+    assert '"NotResource": "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/Inventory"' in scope["hint"]
+    assert "to use no NotResource" in nothing_else["message"]
+
+
+def test_logs_star_actions_lose_the_logs_scope_and_wildcard_checks(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path, "orders-policy.json", '"Action": ["logs:CreateLogStream", "logs:PutLogEvents"]', '"Action": "logs:*"'
+    )
+    logs, wildcard = assert_failures(grade(code, tmp_path, *POLICY_ONLY), LOGS_SCOPE, NOTHING_ELSE)
+    assert "other Logs actions" in logs["message"] and "logs:DeleteLogGroup" in logs["message"]
+    assert '"Action": "logs:*"' in wildcard["message"]
+
+
+def test_a_lowercase_table_name_fails_the_allow_check_with_the_resource_quoted(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "orders-policy.json", ":table/Orders", ":table/orders")
+    run = grade(code, tmp_path, *POLICY_ONLY)
+    allowed, *blocked = assert_failures(run, ORDERS_ALLOWED, DYNAMODB_DENIED, TABLE_SCOPE, NOTHING_ELSE)
+    assert allowed["outcome"] == "failed"
+    assert (
+        'names the action, but its "Resource": "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/orders" does not match'
+        in allowed["message"]
+    )
+    assert {check["outcome"] for check in blocked} == {"blocked"}
+
+
+def test_a_secret_arn_without_its_random_suffix_fails_the_secret_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "orders-policy.json", "shipping-api-??????", "shipping-api")
+    (secret, *_) = assert_failures(grade(code, tmp_path, *POLICY_ONLY), SECRET_ALLOWED, SECRET_DENIED, NOTHING_ELSE)
+    assert "shipping-api-AbC123" in secret["message"]
+    assert secret["hint"] == GRADER.SECRET_ALLOWED_HINT
+
+
+def test_log_streams_on_the_bare_group_arn_lose_part_of_the_logs_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "orders-policy.json", "/aws/lambda/inventory-status:*", "/aws/lambda/inventory-status")
+    (logs, *_) = assert_failures(grade(code, tmp_path, *POLICY_ONLY), LOGS_ALLOWED, LOGS_SCOPE, NOTHING_ELSE)
+    assert logs["outcome"] == "partial" and logs["message"].startswith("1 of 3 cases passed")
+    assert "logs:PutLogEvents" in logs["message"]
+
+
+def test_a_conditional_allow_is_not_counted_and_the_message_says_so(tmp_path: Path) -> None:
+    def with_condition(document: dict[str, Any]) -> None:
+        statement(document, "OrdersTableReadWrite")["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
+
+    code = json_mutant(tmp_path, "orders-policy.json", with_condition)
+    (allowed, *_) = assert_failures(
+        grade(code, tmp_path, *POLICY_ONLY), ORDERS_ALLOWED, DYNAMODB_DENIED, TABLE_SCOPE, NOTHING_ELSE
+    )
+    assert "only under its Condition" in allowed["message"] and "does not evaluate conditions" in allowed["message"]
+
+
+def test_an_explicit_deny_of_get_item_loses_half_of_the_allow_check(tmp_path: Path) -> None:
+    def deny_get_item(document: dict[str, Any]) -> None:
+        document["Statement"].append(
+            {"Sid": "NoReads", "Effect": "Deny", "Action": "dynamodb:GetItem", "Resource": "*"}
+        )
+
+    code = json_mutant(tmp_path, "orders-policy.json", deny_get_item)
+    (allowed, *_) = assert_failures(
+        grade(code, tmp_path, *POLICY_ONLY), ORDERS_ALLOWED, DYNAMODB_DENIED, TABLE_SCOPE, NOTHING_ELSE
+    )
+    assert allowed["outcome"] == "partial"
+    assert 'your statement 5 ("Sid": "NoReads") denies it, and an explicit Deny wins' in allowed["message"]
+
+
+def test_broken_json_fails_the_policy_checks_with_the_json_error(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "orders-policy.json",
+        '"Resource": "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/Orders"\n',
+        '"Resource": "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/Orders",\n',
+    )
+    run = grade(code, tmp_path, *POLICY_ONLY)
+    assert_sane(run)
+    for check_id in (POLICY_VALID, ORDERS_ALLOWED, SECRET_ALLOWED, LOGS_ALLOWED):
+        check = run.check(LAB_ID, check_id)
+        assert check["outcome"] == "failed"
+        assert check["message"].startswith("Expected labs/lab3_iam/orders-policy.json to be JSON; it is not:")
+        assert "python -m json.tool" in check["hint"]
+    assert run.check(LAB_ID, TRUST_ONLY)["outcome"] == "passed"
+
+
+# ------------------------------------------------------------------- mistakes in trust-policy.json
+
+
+def test_a_star_principal_loses_the_nobody_else_check_and_is_quoted(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "trust-policy.json", '"Principal": {"Service": "lambda.amazonaws.com"}', '"Principal": "*"')
+    (only,) = assert_failures(grade(code, tmp_path, *POLICY_ONLY), TRUST_ONLY)
+    assert 'also admits anybody ("Principal": "*") through "Principal": "*"' in only["message"]
+    assert only["hint"].startswith('Your statement 1 ("Sid": "LambdaAssumesTheRole") has "Principal": "*"')
+
+
+def test_a_second_service_loses_the_nobody_else_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "trust-policy.json",
+        '{"Service": "lambda.amazonaws.com"}',
+        '{"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]}',
+    )
+    (only,) = assert_failures(grade(code, tmp_path, *POLICY_ONLY), TRUST_ONLY)
+    assert '{"Service": "ec2.amazonaws.com"}' in only["message"]
+
+
+def test_an_account_in_the_trust_policy_loses_the_nobody_else_check(tmp_path: Path) -> None:
+    def with_account(document: dict[str, Any]) -> None:
+        document["Statement"].append(
+            {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}
+        )
+
+    code = json_mutant(tmp_path, "trust-policy.json", with_account)
+    (only,) = assert_failures(grade(code, tmp_path, *POLICY_ONLY), TRUST_ONLY)
+    assert "statement 2" in only["message"] and "111122223333" in only["message"]
+
+
+def test_a_misspelt_service_principal_fails_the_lambda_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "trust-policy.json", "lambda.amazonaws.com", "lambda.amazon.com")
+    lambda_check, only = assert_failures(grade(code, tmp_path, *POLICY_ONLY), TRUST_LAMBDA, TRUST_ONLY)
+    assert "no Allow statement names that principal" in lambda_check["message"]
+    assert only["outcome"] == "blocked"
+
+
+def test_a_condition_on_the_lambda_statement_fails_the_lambda_check(tmp_path: Path) -> None:
+    def with_condition(document: dict[str, Any]) -> None:
+        document["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+    code = json_mutant(tmp_path, "trust-policy.json", with_condition)
+    lambda_check, _ = assert_failures(grade(code, tmp_path, *POLICY_ONLY), TRUST_LAMBDA, TRUST_ONLY)
+    assert "only under its Condition" in lambda_check["message"]
+
+
+# ------------------------------------------------------------------------ mistakes in setup_iam.sh
+
+RUNS_AND_RERUN = ("-k", "setup_iam_sh_runs")
+RUNS_AND_ROLE = ("-k", "setup_iam_sh_runs_and or test_the_role")
+RUNS_AND_FUNCTION = ("-k", "setup_iam_sh_runs_and or function_runs")
+RUNS_AND_ACCOUNT = ("-k", "setup_iam_sh_runs_and or reads_the_account")
+
+
+def test_a_script_that_always_creates_fails_the_second_run(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path, "setup_iam.sh", 'if awslocal iam get-role --role-name "$ROLE" >/dev/null 2>&1; then', "if false; then"
+    )
+    (rerun,) = assert_failures(grade(code, tmp_path, *RUNS_AND_RERUN), RERUN)
+    assert rerun["outcome"] == "failed" and rerun["points"] == 0
+    assert "EntityAlreadyExists" in rerun["message"]
+    assert rerun["hint"] == GRADER.RERUN_HINT
+
+
+def test_a_script_that_never_updates_the_policy_loses_most_of_the_rerun_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "setup_iam.sh",
+        '  awslocal iam create-policy-version --policy-arn "$POLICY_ARN" \\\n    --policy-document "$POLICY_DOCUMENT" --set-as-default >/dev/null\n',
+        "",
+    )
+    (rerun,) = assert_failures(grade(code, tmp_path, *RUNS_AND_RERUN), RERUN)
+    assert rerun["outcome"] == "partial" and rerun["message"].startswith("1 of 3 cases passed")
+    assert "GraderEditOne" in rerun["message"] and "first difference: Statement[4] is missing" in rerun["message"]
+
+
+def test_a_script_that_never_deletes_old_versions_fails_at_five_versions(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "setup_iam.sh",
+        '  for version in $OLD_VERSIONS; do\n    awslocal iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$version"\n  done\n',
+        "",
+    )
+    (rerun,) = assert_failures(grade(code, tmp_path, *RUNS_AND_RERUN), RERUN)
+    assert rerun["outcome"] == "partial" and rerun["message"].startswith("2 of 3 cases passed")
+    assert "LimitExceeded" in rerun["message"]
+    assert rerun["hint"] == GRADER.VERSION_LIMIT_HINT
+
+
+def test_a_typed_account_id_in_the_script_loses_only_the_account_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "setup_iam.sh",
+        "ACCOUNT_ID=$(awslocal sts get-caller-identity --query Account --output text)",
+        "ACCOUNT_ID=123456789012",
+    )
+    (account,) = assert_failures(grade(code, tmp_path, *RUNS_AND_ACCOUNT), ACCOUNT_FROM_STS)
+    assert "111122223333" in account["message"]
+    assert account["hint"] == GRADER.ACCOUNT_HINT
+
+
+def test_a_typed_account_id_in_the_policy_loses_only_the_account_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "orders-policy.json", "ACCOUNT_ID", ACCOUNT, count=4)
+    # The policy checks read ACCOUNT_ID as moto's account, so a typed 123456789012 passes them here.
+    selection = ("-k", f"{POLICY_ONLY[1]} or {RUNS_AND_ACCOUNT[1]}")
+    (account,) = assert_failures(grade(code, tmp_path, *selection), ACCOUNT_FROM_STS)
+    assert "it names 123456789012 (typed in orders-policy.json instead of ACCOUNT_ID)" in account["message"]
+    assert account["hint"] == GRADER.ACCOUNT_HINT
+
+
+def test_a_policy_created_without_filling_in_the_account_loses_part_of_the_role_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "setup_iam.sh",
+        'POLICY_DOCUMENT=$(sed "s/ACCOUNT_ID/${ACCOUNT_ID}/g" orders-policy.json)',
+        "POLICY_DOCUMENT=$(cat orders-policy.json)",
+    )
+    (role,) = assert_failures(grade(code, tmp_path, *RUNS_AND_ROLE), ROLE_POLICIES)
+    assert role["outcome"] == "partial"
+    assert "ACCOUNT_ID" in role["message"] and role["hint"] == GRADER.ACCOUNT_HINT
+
+
+def test_an_inline_policy_instead_of_a_managed_one_loses_part_of_the_role_check(tmp_path: Path) -> None:
+    mutant(
+        tmp_path,
+        "setup_iam.sh",
+        'awslocal iam attach-role-policy --role-name "$ROLE" --policy-arn "$POLICY_ARN"',
+        'awslocal iam put-role-policy --role-name "$ROLE" --policy-name orders --policy-document "$POLICY_DOCUMENT"',
+    )
+    code = mutant(
+        tmp_path,
+        "setup_iam.sh",
+        '  awslocal iam create-policy --policy-name "$POLICY" --policy-document "$POLICY_DOCUMENT" >/dev/null\n',
+        "  :\n",
+    )
+    (role,) = assert_failures(grade(code, tmp_path, *RUNS_AND_ROLE), ROLE_POLICIES)
+    assert role["outcome"] == "partial"
+    assert "only the inline policy orders" in role["message"]
+    assert role["hint"] == GRADER.INLINE_POLICY_HINT
+
+
+def test_an_extra_inline_policy_loses_the_nothing_else_part_of_the_role_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "setup_iam.sh",
+        "# Step 5e:",
+        'awslocal iam put-role-policy --role-name "$ROLE" --policy-name just-in-case --policy-document '
+        '\'{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}\'\n# Step 5e:',
+    )
+    (role,) = assert_failures(grade(code, tmp_path, *RUNS_AND_ROLE), ROLE_POLICIES)
+    assert role["outcome"] == "partial" and role["message"].startswith("2 of 3 cases passed")
+    assert "the inline policy just-in-case" in role["message"]
+
+
+def test_a_script_that_forgets_the_function_loses_the_function_role_part(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "setup_iam.sh",
+        '  awslocal lambda update-function-configuration --function-name "$FUNCTION" --role "$ROLE_ARN" >/dev/null\n'
+        '  awslocal lambda wait function-updated --function-name "$FUNCTION"\n',
+        "",
+    )
+    (function,) = assert_failures(grade(code, tmp_path, *RUNS_AND_FUNCTION), FUNCTION_ROLE)
+    assert function["outcome"] == "partial"
+    assert "role/inventory-status-role" in function["message"]
+
+
+def test_a_script_that_resets_the_functions_environment_loses_the_unchanged_part(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "setup_iam.sh",
+        '--role "$ROLE_ARN" >/dev/null',
+        '--role "$ROLE_ARN" --environment "Variables={}" >/dev/null',
+    )
+    (function,) = assert_failures(grade(code, tmp_path, *RUNS_AND_FUNCTION), FUNCTION_ROLE)
+    assert function["outcome"] == "partial" and "Environment" in function["message"]
+
+
+# ---------------------------------------------------------------------------------- the README
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\\|", "|"))
+
+
+def grader_checks() -> list[Any]:
+    return [value for name, value in vars(GRADER).items() if name.startswith("test_") and callable(value)]
+
+
+def test_the_readme_shows_every_check_with_its_points_and_hint() -> None:
+    readme = _normalized((REPO / LAB / "README.md").read_text(encoding="utf-8"))
+    checks = grader_checks()
+    assert len(checks) == 16
+    for function in checks:
+        marker = next(m for m in function.pytestmark if m.name == "points")
+        title = function.__doc__.strip().splitlines()[0]
+        assert _normalized(title) in readme, f"README lacks the check title {title!r}"
+        assert _normalized(marker.kwargs["hint"]) in readme, f"README lacks the hint of {function.__name__}"
+    for name in ("INLINE_POLICY_HINT", "VERSION_LIMIT_HINT"):
+        assert _normalized(getattr(GRADER, name)) in readme, f"README lacks {name}"
+
+
+def test_the_declared_points_match_the_checks() -> None:
+    manifest = tomllib.loads((REPO / "course.toml").read_text(encoding="utf-8"))
+    declared = next(e["points"] for e in manifest["exercise"] if e["id"] == LAB_ID)
+    total = sum(next(m for m in f.pytestmark if m.name == "points").args[0] for f in grader_checks())
+    assert declared == total
+
+
+def test_every_grader_check_is_covered_by_this_file() -> None:
+    assert {f.__name__ for f in grader_checks()} == POLICY_CHECKS | SCRIPT_CHECKS
+
+
+# ------------------------------------------------------------------ the failure the docs show
+
+
+def test_a_dynamodb_star_prints_exactly_the_failure_the_readme_shows(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path, "orders-policy.json", '"Action": ["dynamodb:PutItem", "dynamodb:GetItem"]', '"Action": "dynamodb:*"'
+    )
+    run = grade(code, tmp_path, "-k", "put_item_and_get_item or scan_delete_item")
+    check = run.check(LAB_ID, DYNAMODB_DENIED)
+    shown = "\n".join(
+        [
+            f"IAM role and least privilege › {check['title']}",
+            check["message"],
+            f"Hint: {check['hint']}",
+            f"Read: {check['read']}",
+        ]
+    )
+    lines = [line.strip() for line in (REPO / LAB / "README.md").read_text(encoding="utf-8").splitlines()]
+    start = lines.index(f"IAM role and least privilege › {check['title']}  (0/2)")
+    count = len(shown.splitlines())
+    documented = "\n".join([lines[start].removesuffix("  (0/2)"), *lines[start + 1 : start + count]])
+    assert documented == shown, "README.md shows a different failure than the grader prints"
