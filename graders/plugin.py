@@ -214,8 +214,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Prerequisites are looked up in the worker's own results: keep each grader file on one worker."""
-    if config.getoption("dist") == "load":
+    """Prerequisites are looked up in the worker's own results: keep each grader file on one worker.
+
+    --dist loadgroup too: pytest-xdist 3.8 groups `xdist_group` tests by renaming their node ids, which
+    pytest 9 ignores, so the pages of tests/test_docs.py (one group) were scattered over workers.
+    Every group in this repository is one file, so one file per worker keeps each group together.
+    """
+    if config.getoption("dist") in ("load", "loadgroup"):
         from xdist.scheduler import LoadFileScheduling
 
         return LoadFileScheduling(config, log)
