@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from . import locations
 from .cli_shim import warm_cli_bin_dir
 from .limits import clip
 from .loader import StudentCodeError, load_module, shown_path
@@ -91,6 +92,7 @@ class ExerciseFiles:
             else:
                 stdout, stderr, returncode = done.stdout, done.stderr, done.returncode
             elapsed = time.perf_counter() - started
+            locations.touched(script, locations.script_error_line(name, stderr or "") if returncode else None)
             shown = self.exercise.folder  # the scratch copy's path means nothing to a student
             return ScriptResult(command, returncode, _text(stdout, workdir, shown), _text(stderr, workdir, shown), elapsed)
 

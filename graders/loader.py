@@ -19,7 +19,14 @@ _counter = itertools.count(1)
 
 
 class StudentCodeError(Exception):
-    """The student's file is missing or cannot be imported; the message says why in their terms."""
+    """The student's file is missing or cannot be imported; the message says why in their terms.
+
+    ``where`` (a graders.locations.Location) names the file and line at fault, when known.
+    """
+
+    def __init__(self, message: str, *, where: object = None) -> None:
+        super().__init__(message)
+        self.where = where
 
 
 def set_display_roots(*roots: Path) -> None:
@@ -70,7 +77,10 @@ def _forget_modules_from(folder: Path) -> None:
 
 def load_module(path: Path) -> ModuleType:
     """Import ``path`` as a fresh module (module-level code runs again, as in a Lambda cold start)."""
+    from . import locations
+
     shown = shown_path(path)
+    locations.touched(path)
     if not path.is_file():
         raise StudentCodeError(f"{shown} is missing; the exercise expects your code in that file.")
     folder = path.parent.resolve()
@@ -87,21 +97,26 @@ def load_module(path: Path) -> ModuleType:
     try:
         spec.loader.exec_module(module)
     except SyntaxError as error:
+        broken = Path(error.filename) if error.filename else path
         raise StudentCodeError(
             f"{shown} has a syntax error on line {error.lineno}: {error.msg}. "
-            f"Run `python {shown}` to see it."
+            f"Run `python {shown}` to see it.",
+            where=locations.Location(broken, error.lineno),
         ) from None
     except SystemExit as error:
         raise StudentCodeError(
             f"{shown} called sys.exit({error.code!r}) while being imported; "
-            "module-level code must define things, not end the program."
+            "module-level code must define things, not end the program.",
+            where=locations.of_error(error) or locations.Location(path),
         ) from None
     except (StudentTimeout, StudentExit):
         raise
     except Exception as error:  # any import-time failure is the student's to see
         from .checks import student_error_summary
 
-        raise StudentCodeError(f"Importing {shown} raised {student_error_summary(error)}.") from None
+        raise StudentCodeError(
+            f"Importing {shown} raised {student_error_summary(error)}.", where=locations.of_error(error) or locations.Location(path)
+        ) from None
     finally:
         sys.path.remove(str(folder))
         sys.modules.pop(name, None)

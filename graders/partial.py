@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from . import locations
 from .checks import CheckFailed, student_error_summary
 from .loader import StudentCodeError
 
@@ -23,17 +24,18 @@ class PartialCredit:
         try:
             yield
         except CheckFailed as error:
-            self._fail(label, error.message, error.hint)
+            self._fail(label, error.message, error.hint, error)
         except StudentCodeError as error:
-            self._fail(label, str(error), None)
+            self._fail(label, str(error), None, error)
         except AssertionError as error:
-            self._fail(label, str(error).split("\nassert ", 1)[0], None)
+            self._fail(label, str(error).split("\nassert ", 1)[0], None, error)
         except Exception as error:  # the student's code raised: that part fails, the others still run
-            self._fail(label, f"your code raised {student_error_summary(error)}", None)
+            self._fail(label, f"your code raised {student_error_summary(error)}", None, error)
         else:
             self.results.append((label, None))
 
-    def _fail(self, label: str, message: str, hint: str | None) -> None:
+    def _fail(self, label: str, message: str, hint: str | None, error: BaseException) -> None:
+        locations.part_failed(error)
         if not self.failures:  # a specific hint speaks to the first failure listed, or not at all
             self.hint = hint
         self.results.append((label, message))

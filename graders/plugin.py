@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 
-from . import cli_shim, runtime
+from . import cli_shim, locations, runtime
 from .backends import Backend, BackendUnavailable, LocalStack, make_backend
 from .checks import NOT_GRADED_PREFIX
 from .exercise_files import ExerciseFiles
 from .limits import clip, no_hard_exit, time_limit
-from .verdicts import explain, skip_reason
 from .loader import scrub_paths, set_display_roots
 from .manifest import Course, Exercise, load_course
 from .partial import PartialCredit
@@ -40,6 +39,7 @@ from .settings import (
     resolve_check_timeout,
     resolve_report_dir,
 )
+from .verdicts import explain, skip_reason
 
 BLOCKED_PREFIX = "blocked: "
 RESULT_KEY = "course_check"
@@ -324,6 +324,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if exercise is None:
         yield
         return
+    locations.start_check()
     marker = item.get_closest_marker("points")
     if marker is None:
         pytest.fail(MISSING_POINTS.format(check=item.nodeid), pytrace=False)
@@ -420,6 +421,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             earned = round(points * credit.fraction_of_planned(), 2)
             result_outcome = PARTIAL if earned else FAILED
 
+    where_file, where_line = "", None
+    if result_outcome in (FAILED, PARTIAL):
+        error = call.excinfo.value if call.excinfo is not None else None
+        where_file, where_line = _repo_location(state, exercise, locations.for_check(error))
     message = clip(scrub_paths(message))
     if result_outcome in (PASSED, NOT_GRADED, ERROR, BLOCKED):
         hint = ""  # a blocked check's advice is its prerequisite's; an error is not the student's to fix
@@ -439,10 +444,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         hint=hint,
         read=read,
         duration=round(report.duration, 3),
+        file=where_file,
+        line=where_line,
     )
     state.outcomes[(exercise.id, item.name)] = result_outcome
     report.user_properties.append((RESULT_KEY, {"exercise": exercise.id, "order": [item.location[1] or 0, result.id], **result.to_json()}))
     _clip_sections(report)
+
+
+def _repo_location(state: GradingState, exercise: Exercise, where: locations.Location | None) -> tuple[str, int | None]:
+    """(path relative to the repository, line) of a location, or ("", None) when it lies elsewhere."""
+    if where is None:
+        return "", None
+    path = where.path if where.path.is_absolute() else state.code_root / exercise.folder / where.path
+    path = path.resolve()
+    for root in (state.course_root, state.code_root):
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix(), where.line
+    return "", None
 
 
 def _clip_sections(report: pytest.TestReport) -> None:

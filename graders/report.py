@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def build_report(
     points = round(sum(s.points for s in required), 2)
     maximum = round(sum(s.max for s in required), 2)
     all_checks = [c for s in scores for c in s.checks]
-    return {
+    report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "course": {"name": course.name, "version": course.version},
         "git_commit": git_commit(commit_root),
@@ -84,13 +85,29 @@ def build_report(
         "harness_errors": harness_errors,
         "exercises": exercises,
     }
+    return report
 
 
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+Link = Callable[[str, int | None], str]
+
+
+def _where(check: dict[str, Any], link: Link | None) -> str:
+    """ " (at `file:line`)" for a check that points at the student's file, linked when a link is known."""
+    file = check.get("file")
+    if not file:
+        return ""
+    place = f"{file}:{check['line']}" if check.get("line") else file
+    if link is not None:
+        return f" (at [{place}]({link(file, check.get('line'))}))"
+    return "" if file in check["message"] else f" (at `{place}`)"
+
+
+def render_markdown(report: dict[str, Any], *, link: Link | None = None) -> str:
+    """grade-summary.md; ``link(file, line)`` makes the student's files clickable (the job summary)."""
     totals = report["totals"]
     lines = [
         f"## {report['course']['name']}: {totals['points']:g} / {totals['max']:g} points ({totals['percent']:g}%)",
@@ -126,7 +143,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         for exercise, check in failing:
             lines.append(
                 f"| {exercise['id']} | {_cell(check['title'])} | {check['points']:g} / {check['max']:g} "
-                f"| {_cell(check['message'])} | {_cell(check['hint'])} |"
+                f"| {_cell(check['message'] + _where(check, link))} | {_cell(check['hint'])} |"
             )
         for error in report["harness_errors"]:
             lines.append(f"| (harness) | | | {_cell(error)} | |")

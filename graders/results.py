@@ -28,6 +28,8 @@ class CheckResult:
     hint: str = ""
     read: str = ""
     duration: float = 0.0
+    file: str = ""  # the student's file at fault, repo-relative, when the harness can tell
+    line: int | None = None
     order: tuple[int, str] = (0, "")  # line in the grader file, then id: a stable order under xdist
 
     @property
@@ -38,6 +40,11 @@ class CheckResult:
         data = asdict(self)
         data.pop("order")
         data.pop("exercise")
+        if not self.file:  # optional in the report: only checks that point somewhere carry them
+            data.pop("file")
+            data.pop("line")
+        elif self.line is None:
+            data.pop("line")
         return data
 
     @classmethod
