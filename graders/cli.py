@@ -11,7 +11,17 @@ from pathlib import Path
 
 from . import __version__
 from .background import DEFAULT_IDLE_MINUTES
-from .settings import BACKENDS, BACKGROUND_PORT, DEFAULT_REPORT_DIR, MANIFEST_FILE, REPO_ROOT
+from .settings import (
+    BACKENDS,
+    BACKGROUND_PORT,
+    CI_SYSTEMS,
+    DEFAULT_REPORT_DIR,
+    ENV_CI,
+    ENV_FAIL_UNDER,
+    ENV_STRICT_INTEGRITY,
+    MANIFEST_FILE,
+    REPO_ROOT,
+)
 
 EXIT_USAGE = 2
 EXTRA_ONLY_FOR_GRADE = "arguments after `--` are passed to pytest and only `course grade` takes them"
@@ -19,8 +29,10 @@ EXTRA_ONLY_FOR_GRADE = "arguments after `--` are passed to pytest and only `cour
 DESCRIPTION = "Grade the course's exercises on a local AWS emulator, and check your setup. Nothing reaches real AWS."
 GRADE_EPILOG = (
     "Exit status: 0 when grading ran and wrote its report, whatever the score; 1 when --fail-under is not met; "
-    "2 on a usage error or when the harness itself failed. Arguments after `--` go to pytest, e.g. "
-    "`course grade lab1 -- -x`."
+    "2 on a usage error or when the harness itself failed; 3 with --strict-integrity when grading files differ "
+    "from graders.lock. Arguments after `--` go to pytest, e.g. `course grade lab1 -- -x`. "
+    f"Environment: {ENV_CI}, {ENV_FAIL_UNDER} and {ENV_STRICT_INTEGRITY} stand in for --ci, --fail-under and "
+    "--strict-integrity."
 )
 
 
@@ -68,6 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--code-root", metavar="DIR", help="grade the exercise folders found under DIR")
     grade.add_argument("--report-dir", metavar="DIR", help=f"where reports go (default: {DEFAULT_REPORT_DIR}/)")
     grade.add_argument("--fail-under", type=_percent, metavar="PERCENT", help="exit 1 when the total is below PERCENT")
+    grade.add_argument(
+        "--ci", choices=CI_SYSTEMS,
+        help="also write what the CI shows: the job summary, annotations, step outputs and JUnit XML",
+    )
+    grade.add_argument(
+        "--strict-integrity", action="store_true", default=None,
+        help="exit 3 when grading files differ from graders.lock (they are always reported)",
+    )
+    grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
+
+    lock = commands.add_parser(
+        "lock", parents=[common], help="maintainers: record the grading files' SHA-256 in graders.lock"
+    )
+    lock.add_argument("--check", action="store_true", help="only say whether graders.lock matches the tree (exit 1 if not)")
 
     status = commands.add_parser("status", parents=[common], help="your progress, from the last grade report")
     status.add_argument("--report-dir", metavar="DIR", help=f"where reports are (default: {DEFAULT_REPORT_DIR}/)")
@@ -138,9 +164,21 @@ def main(argv: list[str] | None = None) -> int:
         from .status import status
 
         return status(course=course, course_root=course_root, report_dir=_absolute(args.report_dir), out=out)
+    if args.command == "lock":
+        from .integrity import lock
+
+        return lock(course=course, course_root=course_root, check_only=args.check, out=out)
 
     from .grade import grade
+    from .settings import SettingError, resolve_ci, resolve_fail_under, resolve_strict_integrity
 
+    try:
+        ci = resolve_ci(args.ci, root=course_root).value
+        fail_under = resolve_fail_under(args.fail_under, root=course_root).value
+        strict = resolve_strict_integrity(args.strict_integrity, root=course_root).value
+    except SettingError as error:
+        print(f"course grade: {error}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return grade(
             course=course,
@@ -150,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             solutions=args.solutions,
             code_root=_absolute(args.code_root),
             report_dir=_absolute(args.report_dir),
-            fail_under=args.fail_under,
+            fail_under=fail_under,
+            ci=ci,
+            strict_integrity=strict,
+            gradescope=_absolute(args.gradescope),
             extra=extra,
             out=out,
         )

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import TextIO
 
 from .manifest import Course, Exercise
-from .settings import REPORT_JSON
+from .settings import REPORT_JSON, REPORT_JUNIT
 from .status import read_report, report_directory, shown
 
 EXIT_GRADED = 0  # grading ran and wrote a report, whatever the score: unstarted labs are not a failure
 EXIT_BELOW_THRESHOLD = 1
 EXIT_HARNESS = 2
+EXIT_INTEGRITY = 3  # only with --strict-integrity: grading files differ from graders.lock
 
 # The scoreboard the plugin prints is what a student reads; pytest's own output stays out of its way.
 # unraisableexception: its end-of-run gc passes cost ~0.2 s, and a student never reads its warnings.
@@ -29,6 +30,11 @@ HARNESS_FAILED = (
     "The grading harness failed (see 'Harness error' above), so this run does not count: fix that and grade again."
 )
 BELOW_THRESHOLD = "Total {percent:g}% is below --fail-under {threshold:g}%."
+INTEGRITY_FAILED = (
+    "Strict integrity: grading files differ from graders.lock ({files}), so this run does not count. "
+    "Restore them (`git checkout -- <file>`) and grade again."
+)
+INTEGRITY_UNLOCKED = "graders.lock is missing"
 
 
 def select(course: Course, exercise_ids: Sequence[str]) -> list[Exercise]:
@@ -82,21 +88,26 @@ def grade(
     code_root: str | None = None,
     report_dir: str | None = None,
     fail_under: float | None = None,
+    ci: str | None = None,
+    strict_integrity: bool = False,
+    gradescope: str | None = None,
     extra: Sequence[str] = (),
     out: TextIO,
 ) -> int:
     """Grade; raises ManifestError for an unknown exercise id. Returns the command's exit code.
 
-    code_root and report_dir must be absolute: pytest runs from the course root.
+    code_root, report_dir and gradescope must be absolute: pytest runs from the course root.
+    ci="github" also writes JUnit XML beside the reports, the job summary, annotations and step outputs.
     """
     exercises = select(course, exercise_ids)
     for exercise in exercises:
         if not (course_root / exercise.folder).is_dir():
-            print(MISSING_FOLDER.format(id=exercise.id, folder=exercise.folder), file=out)
-            return EXIT_HARNESS
+            return _no_report(MISSING_FOLDER.format(id=exercise.id, folder=exercise.folder), ci=ci, out=out)
     report_path = report_directory(course_root, report_dir) / REPORT_JSON
     before = _stamp(report_path)
     folders = [target for exercise in exercises for target in exercise.targets]
+    if ci:
+        extra = [*extra, f"--junitxml={report_path.with_name(REPORT_JUNIT)}"]
     args = pytest_arguments(
         course_root=course_root,
         folders=folders,
@@ -118,24 +129,52 @@ def grade(
     out.flush()
 
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        print(NO_CHECKS.format(folders=", ".join(folders)), file=out)
-        return EXIT_HARNESS
+        return _no_report(NO_CHECKS.format(folders=", ".join(folders)), ci=ci, out=out)
     if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
-        return EXIT_HARNESS  # pytest has said why
+        if ci:  # pytest has said why in the log; the summary says where to look
+            from .github import publish_failure
+
+            publish_failure(f"Grading stopped (pytest exit code {int(code)}); the step's log says why.", out=out)
+        return EXIT_HARNESS
     after = _stamp(report_path)
     if after is None or after == before:
-        print(NO_REPORT_WRITTEN.format(code=code, path=shown(report_path, course_root)), file=out)
-        return EXIT_HARNESS
+        return _no_report(NO_REPORT_WRITTEN.format(code=code, path=shown(report_path, course_root)), ci=ci, out=out)
     try:
         report = read_report(report_path)
     except ValueError as error:
-        print(NO_REPORT_WRITTEN.format(code=code, path=f"a readable report ({error})"), file=out)
-        return EXIT_HARNESS
+        return _no_report(NO_REPORT_WRITTEN.format(code=code, path=f"a readable report ({error})"), ci=ci, out=out)
+    if ci:
+        from .github import publish
+
+        publish(report, out=out)
+    if gradescope:
+        from .gradescope import write_results
+
+        write_results(report, Path(gradescope))
+    return judge(report, fail_under=fail_under, strict_integrity=strict_integrity, out=out)
+
+
+def judge(report: dict, *, fail_under: float | None, strict_integrity: bool, out: TextIO) -> int:
+    """The exit code of a run that wrote its report."""
     if report.get("harness_errors"):
         print(HARNESS_FAILED, file=out)
         return EXIT_HARNESS
+    integrity = report.get("integrity") or {}
+    if strict_integrity and integrity.get("verdict") != "ok":
+        files = ", ".join(integrity.get("modified") or []) or INTEGRITY_UNLOCKED
+        print(INTEGRITY_FAILED.format(files=files), file=out)
+        return EXIT_INTEGRITY
     percent = float(report["totals"]["percent"])
     if fail_under is not None and percent < fail_under:
         print(BELOW_THRESHOLD.format(percent=percent, threshold=fail_under), file=out)
         return EXIT_BELOW_THRESHOLD
     return EXIT_GRADED
+
+
+def _no_report(message: str, *, ci: str | None, out: TextIO) -> int:
+    print(message, file=out)
+    if ci:
+        from .github import publish_failure
+
+        publish_failure(message, out=out)
+    return EXIT_HARNESS

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from . import cli_shim, locations, runtime
+from . import cli_shim, integrity, locations, runtime
 from .backends import Backend, BackendUnavailable, LocalStack, make_backend
 from .checks import NOT_GRADED_PREFIX
 from .exercise_files import ExerciseFiles
@@ -489,6 +489,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         finished=datetime.now(timezone.utc),
         harness_errors=[state.backend_error] if state.backend_error else [],
         commit_root=state.course_root,
+        integrity=integrity.check(state.course_root, state.course, [score.exercise for score in scores]).to_json(),
     )
     write_reports(report, state.report_dir, REPORT_JSON, REPORT_MARKDOWN)
     session.config.stash[REPORT_KEY] = report

@@ -36,6 +36,7 @@ def build_report(
     finished: datetime,
     harness_errors: list[str],
     commit_root: Path = REPO_ROOT,
+    integrity: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     exercises = []
     for score in scores:
@@ -85,11 +86,32 @@ def build_report(
         "harness_errors": harness_errors,
         "exercises": exercises,
     }
+    if integrity is not None:
+        report["integrity"] = integrity
     return report
 
 
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
+
+
+MODIFIED_BANNER = (
+    "> ⚠️ **Grader files differ from `graders.lock`:** {files}. This grade was computed with changed "
+    "grading files, so it may not be the official one; the report carries the hashes of the files used."
+)
+UNLOCKED_NOTE = "> There is no `graders.lock` here, so this run cannot tell whether grading files were changed."
+MAX_BANNER_FILES = 10
+
+
+def integrity_banner(report: dict[str, Any]) -> list[str]:
+    integrity = report.get("integrity") or {}
+    if integrity.get("verdict") == "modified":
+        names = [f"`{name}`" for name in integrity["modified"][:MAX_BANNER_FILES]]
+        more = len(integrity["modified"]) - len(names)
+        return [MODIFIED_BANNER.format(files=", ".join(names) + (f" and {more} more" if more > 0 else "")), ""]
+    if integrity.get("verdict") == "unlocked":
+        return [UNLOCKED_NOTE, ""]
+    return []
 
 
 Link = Callable[[str, int | None], str]
@@ -112,6 +134,7 @@ def render_markdown(report: dict[str, Any], *, link: Link | None = None) -> str:
     lines = [
         f"## {report['course']['name']}: {totals['points']:g} / {totals['max']:g} points ({totals['percent']:g}%)",
         "",
+        *integrity_banner(report),
         f"Backend: `{report['backend']['name']}`"
         + (f" · {totals['not_graded']} check(s) not graded on this backend" if totals["not_graded"] else "")
         + (f" · optional extensions {totals['optional_points']:g} / {totals['optional_max']:g}" if totals["optional_max"] else "")

@@ -24,6 +24,9 @@ ENV_ENDPOINT = "AWS_ENDPOINT_URL"
 ENV_LOCALSTACK_HOST = "LOCALSTACK_HOST"
 ENV_LOCALSTACK_TOKEN = "LOCALSTACK_AUTH_TOKEN"
 ENV_CHECK_TIMEOUT = "COURSE_CHECK_TIMEOUT"
+ENV_CI = "COURSE_CI"  # "github": also write the job summary, annotations and step outputs
+ENV_FAIL_UNDER = "COURSE_FAIL_UNDER"
+ENV_STRICT_INTEGRITY = "COURSE_STRICT_INTEGRITY"
 
 BACKENDS = ("moto", "localstack")
 BENCHMARK_ONLY_BACKEND = "moto-inprocess"  # mock_aws in-process: `make bench` compares against it
@@ -45,6 +48,8 @@ MANIFEST_FILE = "course.toml"
 DEFAULT_REPORT_DIR = "reports"
 REPORT_JSON = "grade-report.json"
 REPORT_MARKDOWN = "grade-summary.md"
+REPORT_JUNIT = "grade-junit.xml"  # written on CI only (--ci)
+CI_SYSTEMS = ("github",)
 
 
 class SettingError(ValueError):
@@ -115,3 +120,46 @@ def resolve_check_timeout(cli_value: float | None, root: Path = REPO_ROOT, envir
     if seconds <= 0:
         raise SettingError(f"check timeout {seconds} (from {setting.source}) must be positive.")
     return Setting(seconds, setting.source)
+
+
+def resolve_ci(cli_value: str | None, root: Path = REPO_ROOT, environ: dict[str, str] | None = None) -> Setting:
+    """Which CI the run reports to ("github"), or None for a plain run."""
+    setting = resolve("ci", cli_value=cli_value, env_var=ENV_CI, default=None, root=root, environ=environ)
+    if setting.value is None:
+        return setting
+    value = str(setting.value).strip().lower()
+    if value not in CI_SYSTEMS:
+        raise SettingError(f"Unknown CI {setting.value!r} (from {setting.source}); choose one of: {', '.join(CI_SYSTEMS)}.")
+    return Setting(value, setting.source)
+
+
+def resolve_fail_under(cli_value: float | None, root: Path = REPO_ROOT, environ: dict[str, str] | None = None) -> Setting:
+    """The percentage below which `course grade` exits 1 (None: no gate, the default)."""
+    setting = resolve("fail_under", cli_value=cli_value, env_var=ENV_FAIL_UNDER, default=None, root=root, environ=environ)
+    if setting.value is None:
+        return setting
+    try:
+        value = float(setting.value)
+    except (TypeError, ValueError):
+        raise SettingError(f"fail-under {setting.value!r} (from {setting.source}) is not a number.") from None
+    if not 0 <= value <= 100:
+        raise SettingError(f"fail-under {value:g} (from {setting.source}) is not a percentage between 0 and 100.")
+    return Setting(value, setting.source)
+
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+
+def resolve_strict_integrity(cli_value: bool | None, root: Path = REPO_ROOT, environ: dict[str, str] | None = None) -> Setting:
+    """Whether changed grading files fail the run (exit 3) instead of only being reported."""
+    setting = resolve(
+        "strict_integrity", cli_value=True if cli_value else None, env_var=ENV_STRICT_INTEGRITY, default=False,
+        root=root, environ=environ,
+    )
+    if isinstance(setting.value, bool):
+        return setting
+    word = str(setting.value).strip().lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise SettingError(f"strict integrity {setting.value!r} (from {setting.source}) is not true or false.")
+    return Setting(word in TRUE_WORDS, setting.source)

@@ -1,8 +1,9 @@
-"""Where a failed check points: the report's file and line, found by the harness or named by the grader."""
+"""Where a failed check points (the report's file and line) and the GitHub annotations made from it."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
+from graders.github import ANNOTATIONS_PER_KIND, Annotation, annotations, escape_data, escape_property
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "graders" / "report.schema.json").read_text())
 
@@ -149,3 +152,76 @@ def test_checks_that_touch_no_student_file_or_pass_carry_no_location(located: di
 
 def test_the_report_with_locations_matches_the_schema(located: dict) -> None:
     jsonschema.validate(located, SCHEMA)
+
+
+# ------------------------------------------------------------------------------ workflow commands
+
+
+def test_message_data_escapes_percent_and_line_breaks() -> None:
+    assert escape_data("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"
+
+
+def test_property_values_also_escape_colon_and_comma() -> None:
+    assert escape_property("Lab 1 › a, b: c%") == "Lab 1 › a%2C b%3A c%25"
+
+
+def test_an_annotation_names_file_line_and_title_before_the_message() -> None:
+    line = Annotation("error", "Expected 404.\nHint: check 'Item'.", "Lab › 404, not 500", "labs/x.py", 23).command()
+    assert line == "::error file=labs/x.py,line=23,title=Lab › 404%2C not 500::Expected 404.%0AHint: check 'Item'."
+
+
+def test_an_annotation_without_a_location_has_only_its_title() -> None:
+    assert Annotation("notice", "m", "T").command() == "::notice title=T::m"
+    assert Annotation("error", "m").command() == "::error::m"
+
+
+WORKFLOW_COMMAND = re.compile(r"^::(error|warning|notice)( (file=[^,:]+(,line=\d+)?,)?title=[^,:]*)?::[^\r\n]*$")
+
+
+def test_every_annotation_of_a_real_report_is_one_well_formed_line(located: dict) -> None:
+    chosen, total, left_out = annotations(located)
+    assert total == 7 and left_out == 0  # 6 failing in ex1 (the partial one included), 1 in ex2
+    for annotation in chosen:
+        assert WORKFLOW_COMMAND.match(annotation.command()), annotation.command()
+    files = {a.file for a in chosen if a.file}
+    assert files == {"labs/ex1/code.py", "labs/ex1/deploy.sh", "labs/ex2/code.py"}
+    assert [a.kind for a in chosen].count("warning") == 1  # the partial check
+
+
+# ------------------------------------------------------------------------------ choosing which
+
+
+def fabricated(exercises: list[tuple[str, str, int]]) -> dict:
+    """A report with (id, status, number of failing checks worth 1 point each) per exercise."""
+    entries = []
+    for exercise_id, status, failing in exercises:
+        checks = [
+            {"id": f"test_{n}", "title": f"check {n}", "outcome": "failed", "points": 0, "max": 1 + (n == 3),
+             "message": "Expected more.", "hint": "Try harder.", "read": "README.md"}
+            for n in range(failing)
+        ]
+        entries.append({"id": exercise_id, "title": exercise_id.title(), "status": status, "errors": [], "checks": checks})
+    return {"harness_errors": [], "exercises": entries}
+
+
+def test_at_most_ten_errors_are_annotated_and_a_notice_says_how_many_more() -> None:
+    chosen, total, left_out = annotations(fabricated([("lab1", "in progress", 8), ("lab2", "not started", 8)]))
+    errors = [a for a in chosen if a.kind == "error"]
+    assert len(errors) == ANNOTATIONS_PER_KIND and (total, left_out) == (16, 6)
+    notice = [a for a in chosen if a.kind == "notice"]
+    assert len(notice) == 1 and notice[0].message.startswith("6 more failing check(s)")
+
+
+def test_the_exercise_in_progress_comes_before_unstarted_ones_and_bigger_losses_first() -> None:
+    chosen, _, _ = annotations(fabricated([("lab2", "not started", 8), ("lab1", "in progress", 4)]))
+    titles = [a.title for a in chosen if a.kind == "error"]
+    assert all(title.startswith("Lab1") for title in titles[:4]), titles
+    assert titles[0] == "Lab1 › check 3 (0/2)"
+
+
+def test_a_modified_grader_is_the_first_error_annotation() -> None:
+    report = fabricated([("lab1", "in progress", 12)])
+    report["integrity"] = {"verdict": "modified", "modified": ["labs/lab1/test_lab1.py"]}
+    chosen, _, left_out = annotations(report)
+    assert chosen[0].title == "Grader files modified" and "labs/lab1/test_lab1.py" in chosen[0].message
+    assert left_out == 3
