@@ -701,12 +701,16 @@ def test_the_queue_policy_lets_only_the_topic_send(exercise: ExerciseFiles, part
 # -------------------------------------------------------------------------------- order_processor
 
 
+def processor_setup(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch) -> tuple[Messaging, Any]:
+    messaging = make_messaging()
+    make_table(ORDERS, "order_id")
+    return messaging, load_processor(exercise, monkeypatch, messaging.topic_arn)
+
+
 @pytest.mark.points(1, hint=PROCESSOR_IMPORT_HINT, read=step(2))
 def test_the_processor_module_imports(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch) -> None:
     """order_processor.py imports (a cold start) and defines lambda_handler"""
-    messaging = make_messaging()
-    make_table(ORDERS, "order_id")
-    module = load_processor(exercise, monkeypatch, messaging.topic_arn)
+    _, module = processor_setup(exercise, monkeypatch)
     expect(
         callable(getattr(module, "lambda_handler", None)),
         f"Expected {exercise.shown(PROCESSOR_FILE)} to define lambda_handler(event, context); "
@@ -747,9 +751,7 @@ def test_a_valid_order_is_stored_with_money_as_numbers(
     exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """valid order is stored in Orders with its money as DynamoDB numbers"""
-    messaging = make_messaging()
-    make_table(ORDERS, "order_id")
-    module = load_processor(exercise, monkeypatch, messaging.topic_arn)
+    _, module = processor_setup(exercise, monkeypatch)
     try:
         response = place(module, ORDER)
     except Exception as error:  # noqa: BLE001 - the student's exception; the Decimal one has its own hint
@@ -780,9 +782,7 @@ def test_a_stored_order_is_announced_with_an_order_placed_event(
     exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
 ) -> None:
     """stored order is published as an OrderPlaced event with event_type, and its MessageId returned"""
-    messaging = make_messaging()
-    make_table(ORDERS, "order_id")
-    module = load_processor(exercise, monkeypatch, messaging.topic_arn)
+    messaging, module = processor_setup(exercise, monkeypatch)
     before = datetime.now(timezone.utc)
     response = place(module, ORDER)
     published = envelopes(messaging.audit_url, wait=2)
@@ -874,9 +874,7 @@ def test_an_invalid_order_gets_an_error_response_and_changes_nothing(
     exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
 ) -> None:
     """invalid order gets an error response; nothing is stored or published"""
-    messaging = make_messaging()
-    make_table(ORDERS, "order_id")
-    module = load_processor(exercise, monkeypatch, messaging.topic_arn)
+    messaging, module = processor_setup(exercise, monkeypatch)
     for why, shown, order in INVALID_ORDERS:
         with partial_credit.part(why):
             try:
