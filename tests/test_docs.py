@@ -159,3 +159,19 @@ def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
             f"{doc}:{command.line}: `{command.text}` exited {status or 'without finishing'}\n"
             f"{output[-3000:]}\nstderr:\n{done.stderr[-3000:]}"
         )
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("doc", [p.relative_to(REPO).as_posix() for p in ALL_DOCS])
+def test_every_relative_link_leads_to_a_file_that_exists(doc: str) -> None:
+    page = REPO / doc
+    broken = []
+    for target in LINK.findall(page.read_text(encoding="utf-8")):
+        if target.startswith(("http://", "https://", "mailto:", "#")):
+            continue
+        path = (page.parent / target.split("#", 1)[0]).resolve()
+        if not path.exists():
+            broken.append(target)
+    assert not broken, f"{doc} links to missing files: {broken}"
