@@ -333,14 +333,15 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         backend.reset()
     except BackendUnavailable as error:
         pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
-    for name in _required(marker):
-        outcome = state.outcomes.get((exercise.id, name))
-        if outcome in (FAILED, PARTIAL, BLOCKED, ERROR):
-            pytest.skip(f"{BLOCKED_PREFIX}finish '{_title_for(item, name)}' first; this check builds on it")
+    # Checked first: a check this backend cannot grade stays out of the maximum, prerequisite or not.
     needs = item.get_closest_marker("needs")
     missing = [cap for cap in (needs.args if needs else ()) if cap not in backend.capabilities]
     if missing:
         pytest.skip(f"{NOT_GRADED_PREFIX}{backend.name} lacks {', '.join(missing)}")
+    for name in _required(marker):
+        outcome = state.outcomes.get((exercise.id, name))
+        if outcome in (FAILED, PARTIAL, BLOCKED, ERROR):
+            pytest.skip(f"{BLOCKED_PREFIX}finish '{_title_for(item, name)}' first; this check builds on it")
     with _guarded(state, "This check"):
         yield
 

@@ -283,3 +283,28 @@ def test_an_optional_extension_is_graded_apart_from_the_total(pytester: pytest.P
     assert [c["id"] for c in exercise(report, "ex1")["checks"]][0] == "test_passes"
     assert (report["totals"]["points"], report["totals"]["max"]) == (10.0, 14.0)  # as without the extension
     assert (report["totals"]["optional_points"], report["totals"]["optional_max"]) == (2.0, 2.0)
+
+
+NEEDS_AND_REQUIRES_GRADER = """
+import pytest
+from graders import fail
+from graders.backends import DEPLOYED_API_OVER_HTTP
+
+@pytest.mark.points(2, hint="n/a")
+def test_deploys():
+    fail("Expected the script to exit 0, got 1.")
+
+@pytest.mark.points(3, hint="n/a", requires="test_deploys")
+@pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
+def test_calls_the_api():
+    pass
+"""
+
+
+def test_a_check_the_backend_cannot_grade_stays_out_of_the_maximum_even_when_its_prerequisite_failed(
+    pytester: pytest.Pytester,
+) -> None:
+    make_course(pytester, NEEDS_AND_REQUIRES_GRADER)
+    _, report = grade(pytester)
+    assert check(report, "ex1", "test_calls_the_api")["outcome"] == "not_graded"
+    assert exercise(report, "ex1")["max"] == 2
