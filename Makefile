@@ -5,19 +5,25 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+DEV    := $(VENV)/.installed-dev-stamp
 
 .PHONY: grade test bench status doctor backend-up backend-down clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
 	@touch $(STAMP)
+
+# The repo's own test tools (jsonschema, actionlint) only where the repo's own tests run.
+$(DEV): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(DEV)
 
 grade: $(STAMP)  ## grade every exercise (or: make grade ARGS=lab1)
 	$(BIN)/course grade $(ARGS)
 
-test: $(STAMP)  ## the repo's own tests: harness, graders against solutions and wrong solutions, docs
+test: $(DEV)  ## the repo's own tests: harness, graders against solutions and wrong solutions, docs
 	$(BIN)/python -m pytest tests -n 2 --dist loadgroup $(ARGS)
 
 bench: $(STAMP)  ## grading speed figures (not a test)
