@@ -33,6 +33,18 @@ class GradeRun:
                 return check
         raise AssertionError(f"no check {check_id} in {exercise_id}")
 
+    def assert_sane(self, exercise_id: str) -> None:
+        """No harness error, and every check that did not pass tells the student what and why."""
+        exercise = self.exercise(exercise_id)
+        assert not exercise["errors"], exercise["errors"]
+        for check in exercise["checks"]:
+            assert check["outcome"] != "error", check
+            if check["outcome"] != "passed":
+                assert check["message"].strip(), check
+            if check["outcome"] in ("failed", "partial"):
+                assert check["hint"].strip(), check
+                assert "/tmp/" not in check["message"] and str(REPO) not in check["message"], check["message"]
+
     def failed_checks(self, exercise_id: str) -> list[str]:
         return [c["id"] for c in self.exercise(exercise_id)["checks"] if c["outcome"] not in ("passed", "not_graded")]
 
