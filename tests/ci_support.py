@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from support import REPO
+from support import REPO, copy_of_repository  # noqa: F401  (re-exported for the CI tests)
 
 TIMEOUT = 300
 
@@ -76,25 +75,14 @@ def make_tiny_course(root: Path) -> Path:
     return root
 
 
-def course(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def course(
+    *args: str, cwd: Path = REPO, env: dict[str, str] | None = None, timeout: float = TIMEOUT
+) -> subprocess.CompletedProcess[str]:
     """`course ARGS` in a child process."""
     command = [sys.executable, "-m", "graders.cli", *args]
-    return subprocess.run(command, cwd=cwd, env=env or clean_environment(), capture_output=True, text=True, timeout=TIMEOUT)
+    return subprocess.run(command, cwd=cwd, env=env or clean_environment(), capture_output=True, text=True, timeout=timeout)
 
 
 def read_report(directory: Path) -> dict[str, Any] | None:
     path = directory / "grade-report.json"
     return json.loads(path.read_text()) if path.is_file() else None
-
-
-def copy_of_repository(target: Path) -> Path:
-    """The course as a clone has it (tracked and new files, nothing ignored), at target."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True
-    ).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        source = REPO / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target

@@ -64,3 +64,16 @@ def copy_exercise(folder: str, destination_root: Path, *, source_root: Path = RE
     target = destination_root / folder
     shutil.copytree(source_root / folder, target, ignore=shutil.ignore_patterns("__pycache__", "*.zip"))
     return target
+
+
+def copy_of_repository(target: Path) -> Path:
+    """The course as a clone has it (tracked and new files, nothing ignored), at target."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target

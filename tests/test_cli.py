@@ -31,53 +31,18 @@ from graders.background_control import (
 from graders.doctor import DOCKER_ENGINE_FIX, NOT_READY, PROBLEM, READY, TOKEN_MISSING, Finding, python_version
 from graders.grade import BELOW_THRESHOLD, HARNESS_FAILED, MISSING_FOLDER, NO_CHECKS
 from graders.status import ALL_COMPLETE, NO_REPORT, NOT_GRADED_YET, UNREADABLE_REPORT
+from ci_support import ANSWER_CHECK, TINY_MANIFEST, clean_environment
+from ci_support import course as run_course
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # seconds for one `course` command; grading the tiny course takes ~1.5 s
 
-MANIFEST = """
-[course]
-name = "Tiny Course"
-version = "0.0.1"
-
-[[exercise]]
-id = "one"
-title = "First Answer"
-week = 1
-folder = "ex/one"
-points = 1
-domain = 1
-
-[[exercise]]
-id = "two"
-title = "Second Answer"
-week = 2
-folder = "ex/two"
-points = 2
-domain = 2
-"""
-GRADER = '''
-import pytest
-
-
-@pytest.mark.points(1, hint="Set ANSWER to 42 in answer.py.")
-def test_the_answer_is_42(exercise):
-    """The answer is 42"""
-    answer = exercise.load("answer.py").ANSWER
-    assert answer == 42, f"Expected ANSWER == 42, got {answer}."
-'''
+GRADER = "import pytest\n\n" + ANSWER_CHECK
 
 
 def course(*args: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
     """`course ARGS` in a child process, with no grading setting inherited from whoever runs these tests."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST_", "COURSE_")) and key not in ("LOCALSTACK_AUTH_TOKEN", "AWS_ENDPOINT_URL")
-    }
-    environment.update(env or {})
-    command = [sys.executable, "-m", "graders.cli", *args]
-    return subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=timeout)
+    return run_course(*args, env=clean_environment(**(env or {})), timeout=timeout)
 
 
 @pytest.fixture
@@ -87,7 +52,7 @@ def tiny_course(tmp_path: Path) -> Path:
         (root / folder).mkdir(parents=True)
         (root / folder / "test_answer.py").write_text(GRADER, encoding="utf-8")
         (root / folder / "answer.py").write_text("ANSWER = 42\n", encoding="utf-8")
-    (root / "course.toml").write_text(MANIFEST, encoding="utf-8")
+    (root / "course.toml").write_text(TINY_MANIFEST, encoding="utf-8")
     return root
 
 

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from graders.settings import BACKGROUND_PORT
-from support import REPO
+from support import REPO, copy_of_repository
 
 NEEDS_DOCKER = "<!-- docs-test: needs-docker -->"
 WITH_SOLUTION = "<!-- docs-test: with-solution -->"
@@ -78,16 +78,7 @@ ALL_DOCS = documents()
 @pytest.fixture(scope="module")
 def fresh_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository as a clone has it: tracked and new files, nothing ignored (no .venv, no reports)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True
-    ).stdout.decode().split("\0")
-    target = tmp_path_factory.mktemp("clone") / "course"
-    for name in filter(None, listed):
-        source = REPO / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
+    return copy_of_repository(tmp_path_factory.mktemp("clone") / "course")
 
 
 def student_environment() -> dict[str, str]:
