@@ -15,6 +15,10 @@ from .settings import (
     BACKENDS,
     BACKGROUND_PORT,
     CI_SYSTEMS,
+    DEFAULT_GRADEBOOK_DIR,
+    DEFAULT_GRADING_WORKFLOW,
+    DEFAULT_MAX_WAIT,
+    DEFAULT_REGRADE_TIMEOUT,
     DEFAULT_REPORT_DIR,
     ENV_CI,
     ENV_FAIL_UNDER,
@@ -115,7 +119,75 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_IDLE_MINUTES,
         help=f"`up`: stop by itself after this many minutes without AWS calls (default {DEFAULT_IDLE_MINUTES:g})",
     )
+    _add_instructor_commands(commands, common)
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the time must be positive")
+    return value
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of parallel gradings")
+    return int(text)
+
+
+DUE_HELP = "WEEK=DATE: the due date of a course week (repeat per week), e.g. 1=2026-10-11 or 1=2026-10-11T23:59+02:00"
+
+
+def _add_instructor_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    template = commands.add_parser(
+        "publish-template", parents=[common], help="instructors: build the repository a cohort forks (no solutions)"
+    )
+    template.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="an empty or new folder")
+    template.add_argument("--upstream", required=True, metavar="OWNER/NAME", help="this course on GitHub")
+    template.add_argument("--ref", required=True, metavar="TAG", help="the release tag whose graders grade the cohort")
+    template.add_argument("--force", action="store_true", help="write into OUT_DIR even if it is not empty")
+    template.add_argument("--git", action="store_true", help="make OUT_DIR a git repository with one commit")
+
+    book = commands.add_parser(
+        "gradebook", parents=[common], help="instructors: the cohort's grades from their grading runs on GitHub"
+    )
+    source = book.add_mutually_exclusive_group(required=True)
+    source.add_argument("--students", type=Path, metavar="FILE", help="a roster: one `[NAME,] OWNER/NAME` per line")
+    source.add_argument("--forks-of", metavar="OWNER/NAME", help="every fork of the cohort's template repository")
+    source.add_argument("--org", metavar="ORG", help="every repository of ORG (with --prefix: whose name starts so)")
+    source.add_argument(
+        "--rows", type=Path, nargs="+", metavar="DIR", help="merge the rows/ folders that `course regrade` wrote"
+    )
+    book.add_argument("--prefix", default="", help="with --org: the repositories' name prefix (GitHub Classroom)")
+    book.add_argument("--lock", type=Path, metavar="FILE", help="the official graders.lock (default: this checkout's)")
+    book.add_argument("--due", action="append", default=[], metavar="WEEK=DATE", help=DUE_HELP)
+    book.add_argument("--workflow", default=DEFAULT_GRADING_WORKFLOW, help="the grading workflow's file name")
+    book.add_argument("--out", type=Path, default=Path(DEFAULT_GRADEBOOK_DIR), metavar="DIR", help="where to write")
+    book.add_argument("--title", help="the HTML page's title")
+    book.add_argument(
+        "--max-wait", type=_seconds, default=DEFAULT_MAX_WAIT, metavar="SECONDS",
+        help=f"longest wait for GitHub's rate limit to reset before giving up (default {DEFAULT_MAX_WAIT:g})",
+    )
+
+    regrade = commands.add_parser(
+        "regrade", parents=[common], help="instructors: grade every student's repository again with these graders"
+    )
+    regrade.add_argument("repositories", nargs="*", metavar="REPOSITORY", help="OWNER/NAME, a git URL or a local path")
+    regrade.add_argument("--student", action="append", default=[], metavar="LINE", help="one roster line (repeatable)")
+    regrade.add_argument("--students", type=Path, metavar="FILE", help="a roster: one `[NAME,] REPOSITORY` per line")
+    regrade.add_argument("--before", metavar="DATE", help="grade the last commit made before DATE (ISO 8601)")
+    regrade.add_argument("--due", action="append", default=[], metavar="WEEK=DATE", help=DUE_HELP)
+    regrade.add_argument("--jobs", type=_jobs, metavar="N", help="students graded at once (default: the CPU count)")
+    regrade.add_argument(
+        "--timeout", type=_seconds, default=DEFAULT_REGRADE_TIMEOUT, metavar="SECONDS",
+        help=f"longest grading of one student (default {DEFAULT_REGRADE_TIMEOUT:g})",
+    )
+    regrade.add_argument("--out", type=Path, default=Path(DEFAULT_GRADEBOOK_DIR), metavar="DIR", help="where to write")
+    regrade.add_argument("--title", help="the HTML page's title")
 
 
 def _absolute(path: str | None) -> str | None:
@@ -153,6 +225,14 @@ def main(argv: list[str] | None = None) -> int:
             return background_control.down(course_root=course_root, out=out)
         return background_control.status(course_root=course_root, out=out)
 
+    if args.command == "publish-template":
+        from .template import publish_template
+
+        return publish_template(
+            course_root=course_root, out_dir=args.out_dir.resolve(), upstream=args.upstream, ref=args.ref,
+            force=args.force, init_git=args.git, out=out,
+        )
+
     from .manifest import ManifestError, load_course
 
     try:
@@ -168,6 +248,24 @@ def main(argv: list[str] | None = None) -> int:
         from .integrity import lock
 
         return lock(course=course, course_root=course_root, check_only=args.check, out=out)
+
+    if args.command == "gradebook":
+        from .cohort import gradebook
+
+        return gradebook(
+            course=course, course_root=course_root, students_file=args.students, forks_of=args.forks_of,
+            org=args.org, prefix=args.prefix, rows_dirs=args.rows or [], lock_path=args.lock, due_items=args.due,
+            workflow=args.workflow, out_dir=args.out.resolve(), title=args.title, max_wait=args.max_wait,
+            out=out, err=sys.stderr,
+        )
+    if args.command == "regrade":
+        from .cohort import regrade
+
+        return regrade(
+            course=course, course_root=course_root, repositories=args.repositories, student_lines=args.student,
+            students_file=args.students, before=args.before, due_items=args.due, jobs=args.jobs,
+            timeout=args.timeout, out_dir=args.out.resolve(), title=args.title, out=out, err=sys.stderr,
+        )
 
     from .grade import grade
     from .settings import SettingError, resolve_ci, resolve_fail_under, resolve_strict_integrity

@@ -127,13 +127,16 @@ class LockFormatError(ValueError):
 
 def read_lock(root: Path) -> dict[str, str] | None:
     path = root / LOCK_FILE
-    if not path.is_file():
-        return None
+    return read_lock_file(path) if path.is_file() else None
+
+
+def read_lock_file(path: Path) -> dict[str, str]:
+    """A lock in `sha256sum` format, under any name (an instructor may keep graders-v0.1.0.lock)."""
     entries: dict[str, str] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         digest, separator, name = line.partition("  ")
         if not separator or len(digest) != 64 or not name:
-            raise LockFormatError(f"{LOCK_FILE}, line {number}: expected '<sha256>  <path>', got {line!r}")
+            raise LockFormatError(f"{path.name}, line {number}: expected '<sha256>  <path>', got {line!r}")
         entries[name] = digest
     return entries
 

@@ -163,3 +163,15 @@ def resolve_strict_integrity(cli_value: bool | None, root: Path = REPO_ROOT, env
     if word not in TRUE_WORDS + FALSE_WORDS:
         raise SettingError(f"strict integrity {setting.value!r} (from {setting.source}) is not true or false.")
     return Setting(word in TRUE_WORDS, setting.source)
+
+# Instructor tools (course gradebook / regrade): the GitHub REST API and where cohort results go.
+ENV_GITHUB_TOKEN = "GITHUB_TOKEN"
+ENV_GITHUB_API_URL = "GITHUB_API_URL"  # set by GitHub Actions; tests point it at a local server
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_GRADING_WORKFLOW = "grade.yml"  # the workflow file whose runs carry the grade-report artifact
+GRADE_ARTIFACT = "grade-report"
+DEFAULT_MAX_WAIT = 300.0  # seconds: the longest wait for GitHub's rate limit to reset
+DEFAULT_REGRADE_TIMEOUT = 900.0  # seconds: one student's whole regrade (each check has its own timeout too)
+DEFAULT_GRADEBOOK_DIR = "gradebook"
+GRADEBOOK_CSV = "gradebook.csv"
+GRADEBOOK_HTML = "gradebook.html"
