@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.installed-dev-stamp
 
-.PHONY: grade test bench status doctor backend-up backend-down clean
+.PHONY: grade test bench bench-regrade status doctor backend-up backend-down clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: $(DEV)  ## the repo's own tests: harness, graders against solutions and wr
 
 bench: $(STAMP)  ## grading speed figures (not a test)
 	$(BIN)/python scripts/bench.py $(ARGS)
+
+bench-regrade: $(STAMP)  ## regrade wall time for N local student repositories (ARGS="--students 6")
+	$(BIN)/python scripts/bench_regrade.py $(ARGS)
 
 status: $(STAMP)
 	$(BIN)/course status
