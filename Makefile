@@ -23,11 +23,22 @@ $(DEV): $(STAMP)
 grade: $(STAMP)  ## grade every exercise (or: make grade ARGS=lab1)
 	$(BIN)/course grade $(ARGS)
 
+ifeq ($(wildcard tests/.),)
+# A cohort's copy (`course publish-template`) has neither the course's own tests nor scripts/bench.py.
+test:
+	@echo "make test: this is a cohort copy without the course's own tests; \`make grade\` grades your work" >&2
+	@exit 2
+
+bench:
+	@echo "make bench: this is a cohort copy without the maintainers' scripts; \`make grade\` grades your work" >&2
+	@exit 2
+else
 test: $(DEV)  ## the repo's own tests: harness, graders against solutions and wrong solutions, docs
 	$(BIN)/python -m pytest tests -n 2 --dist loadgroup $(ARGS)
 
 bench: $(STAMP)  ## grading speed figures (not a test)
 	$(BIN)/python scripts/bench.py $(ARGS)
+endif
 
 bench-regrade: $(STAMP)  ## regrade wall time for N local student repositories (ARGS="--students 6")
 	$(BIN)/python scripts/bench_regrade.py $(ARGS)

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graders.doclinks import broken_links_on_disk
 from graders.settings import BACKGROUND_PORT
 from support import REPO, copy_of_repository
 
@@ -50,7 +51,7 @@ def documents() -> list[Path]:
     return found
 
 
-def console_commands(path: Path) -> list[Command]:
+def console_commands(path: Path, root: Path = REPO) -> list[Command]:
     commands: list[Command] = []
     lines = path.read_text(encoding="utf-8").splitlines()
     in_block = needs_docker = False
@@ -65,7 +66,7 @@ def console_commands(path: Path) -> list[Command]:
         elif in_block and (stripped.startswith("$ ") or pending):
             pending.append(stripped.removeprefix("$ ").rstrip("\\").strip())
             if not stripped.endswith("\\"):
-                commands.append(Command(" ".join(pending), path.relative_to(REPO).as_posix(), number, needs_docker))
+                commands.append(Command(" ".join(pending), path.relative_to(root).as_posix(), number, needs_docker))
                 pending = []
         if stripped:
             previous = stripped
@@ -142,27 +143,22 @@ def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
         course = fresh_copy / ".venv" / "bin" / "course"
         if course.exists():
             subprocess.run([str(course), "backend", "down"], env=env, cwd=fresh_copy, capture_output=True, timeout=60)
+    assert_every_command_exited_0(done, runnable)
+
+
+def assert_every_command_exited_0(done: subprocess.CompletedProcess[str], commands: list[Command]) -> None:
+    """Read a session_script run: each command's exit status, and its output when it failed."""
     exits = dict(re.findall(r"^@@@ exit (\d+) (\d+)$", done.stdout, re.M))
-    for index, command in enumerate(runnable):
+    for index, command in enumerate(commands):
         status = exits.get(str(index))
         output = done.stdout.split(f"@@@ start {index}\n", 1)[-1].split("@@@ exit", 1)[0]
         assert status == "0", (
-            f"{doc}:{command.line}: `{command.text}` exited {status or 'without finishing'}\n"
+            f"{command.doc}:{command.line}: `{command.text}` exited {status or 'without finishing'}\n"
             f"{output[-3000:]}\nstderr:\n{done.stderr[-3000:]}"
         )
 
 
-LINK = re.compile(r"\]\(([^)\s]+)\)")
-
-
 @pytest.mark.parametrize("doc", [p.relative_to(REPO).as_posix() for p in ALL_DOCS])
 def test_every_relative_link_leads_to_a_file_that_exists(doc: str) -> None:
-    page = REPO / doc
-    broken = []
-    for target in LINK.findall(page.read_text(encoding="utf-8")):
-        if target.startswith(("http://", "https://", "mailto:", "#")):
-            continue
-        path = (page.parent / target.split("#", 1)[0]).resolve()
-        if not path.exists():
-            broken.append(target)
+    broken = broken_links_on_disk(REPO, REPO / doc)
     assert not broken, f"{doc} links to missing files: {broken}"
