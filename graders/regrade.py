@@ -1,0 +1,580 @@
+"""`course regrade`: every student's repository cloned, overlaid with the official graders, graded again.
+
+Per student: clone (GitHub `owner/name`, a git URL or a local path), pick the commit (the default
+branch's HEAD, or the last one at or before --before), put the official grading files over it
+(graders/overlay.py), grade it with `course grade` in a child process of its own, and, when a week's
+due date has passed since, grade that week's exercises again at the last commit before the due date.
+gradebook.build_row turns the reports into the student's row.
+
+Grading runs student code with the rights of whoever runs the regrade, as it does on the student's
+own machine: run it on a throwaway machine (the regrade-cohort workflow's runners) or in a container.
+What the regrade bounds is the damage to the others: every student is graded in a process group of
+its own, killed when the student's time is up, and any failure of one student ends as that
+student's row, never as the regrade's crash.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any, TextIO
+
+from .due_dates import DueDates, iso
+from .gradebook import EMPTY, FAILED, GRADED, MISSING, TIMEOUT, Row, Snapshot, build_row
+from .integrity import GRADING_WORKFLOWS, LOCK_FILE
+from .manifest import Course
+from .overlay import overlay
+from .roster import Student
+from .settings import ENV_CHECK_TIMEOUT, ENV_GITHUB_TOKEN, MANIFEST_FILE, REPORT_JSON, tomllib
+
+ENV_GITHUB_SERVER_URL = "GITHUB_SERVER_URL"  # set by GitHub Actions (GitHub Enterprise Server too)
+DEFAULT_GITHUB_SERVER_URL = "https://github.com"
+GRADE_LOG = "grade.log"
+KILL_GRACE = 5.0  # seconds between SIGTERM and SIGKILL for a process group whose time is up
+MAX_DETAIL = 300  # characters of a log line kept in a row's detail
+# `course grade` exit statuses that come with a report it wrote itself (graded, below --fail-under,
+# harness error, strict integrity). Any other ending (a signal) leaves no report worth trusting.
+GRADE_EXIT_STATUSES = (0, 1, 2, 3)
+
+# What the student's code must not see, or what would make this grading differ from the official one.
+HIDDEN_PREFIXES = ("GITHUB_", "GH_", "ACTIONS_", "AWS_", "COURSE_", "PYTEST_", "GIT_")
+HIDDEN_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "PRIVATE_KEY", "AUTH")
+# PYTHONSAFEPATH would drop the checkout from sys.path, and with it the overlaid graders package.
+HIDDEN_NAMES = ("PYTHONPATH", "PYTHONSAFEPATH", "PYTHONSTARTUP", "PYTHONINSPECT", "LOCALSTACK_HOST")
+KEPT = (ENV_CHECK_TIMEOUT,)  # the instructor may give slow machines more time per check
+# Variables that would point git at another repository than the one each command names.
+GIT_LOCATORS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR", "GIT_NAMESPACE")
+
+NO_COMMITS = "the repository has no commits"
+NO_COMMIT_BEFORE = "no commit at or before {before}: the earliest is from {first}"
+CLONE_TIMED_OUT = "cloning took longer than {seconds:g} s"
+GRADING_TIMED_OUT = "grading took longer than {seconds:g} s"
+NO_REPORT = "grading wrote no report (exit status {code}); last line of reports/{slug}/{log}: {line}"
+EMPTY_LOG = "(the log is empty)"
+CHANGED = "{path}: changed in the student's repository (graded with the official file)"
+DELETED = "{path}: missing from the student's repository (graded with the official file)"
+ADDED = "{path}: added in the student's repository (removed before grading)"
+SYMLINK = "{path}: a symbolic link in the student's repository (removed; graded with the official file)"
+OTHER_RELEASE = (
+    "the repository's {manifest} says version {theirs}, the official graders are {ours}: "
+    "grading files that changed between the two releases show as changed"
+)
+ON_TIME_NOT_GRADED = "week {week}'s state at its due date could not be graded ({reason}): counted as nothing done by then"
+CRASHED = "the regrade of this student failed: {error}"
+PROGRESS_GRADED = "[{index}/{total}] {name}: {points:g} / {max:g} ({percent:g}%) in {seconds:.1f} s"
+PROGRESS_OTHER = "[{index}/{total}] {name}: {status}{detail}"
+
+ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])(?:/[\w.@+~-]+)+/(?=[\w.@+~-])")
+
+
+class StudentStop(Exception):
+    """This student gets no grade: the row's status and detail say why."""
+
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+@dataclass
+class Finished:
+    code: int | None  # None: killed when its time was up
+    output: str = ""
+
+
+class ProcessGroups:
+    """Children each in a session of their own, so one kill ends everything a student started,
+    and an interrupted regrade can end all of them at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+
+    def run(self, command: list[str], *, cwd: Path | None, env: dict[str, str], timeout: float, log: Path | None = None) -> Finished:
+        """Run to the end or for ``timeout`` seconds; stdout and stderr go to ``log``, else are returned."""
+        handle = log.open("wb") if log is not None else None
+        try:
+            process = subprocess.Popen(
+                command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                stdout=handle or subprocess.PIPE, stderr=subprocess.STDOUT if handle else subprocess.PIPE,
+                start_new_session=True,
+            )
+            with self._lock:
+                self._running.add(process)
+            try:
+                output, errors = process.communicate(timeout=max(timeout, 0.01))
+                code: int | None = process.returncode
+            except subprocess.TimeoutExpired:
+                _end_group(process, grace=KILL_GRACE)
+                output, errors = process.communicate()
+                code = None
+            finally:
+                _end_group(process, grace=0)  # whatever it left running in its group, too
+                with self._lock:
+                    self._running.discard(process)
+        finally:
+            if handle is not None:
+                handle.close()
+        text = b"".join(part for part in (output, errors) if part).decode("utf-8", "replace")
+        return Finished(code, text)
+
+    def end_all(self) -> None:
+        with self._lock:
+            running = list(self._running)
+        for process in running:
+            _end_group(process, grace=0)
+
+
+def _end_group(process: subprocess.Popen[bytes], *, grace: float) -> None:
+    """SIGTERM to the child's whole process group, SIGKILL ``grace`` seconds later (at once without grace)."""
+    if not hasattr(os, "killpg"):  # Windows: no process groups to signal
+        if process.poll() is None:
+            process.kill()
+        return
+    if grace > 0 and process.poll() is None:
+        _signal_group(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    _signal_group(process.pid, signal.SIGKILL)  # also whatever the child left running in its group
+    try:
+        process.wait(timeout=KILL_GRACE)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _signal_group(group: int, signum: int) -> None:
+    try:
+        os.killpg(group, signum)
+    except (ProcessLookupError, PermissionError):
+        pass  # nothing left in the group
+
+
+# ------------------------------------------------------------------------------------------- git
+
+
+def github_server() -> str:
+    return (os.environ.get(ENV_GITHUB_SERVER_URL) or DEFAULT_GITHUB_SERVER_URL).rstrip("/")
+
+
+def clone_source(student: Student) -> str:
+    """What `git clone` is given: GitHub's https URL for `owner/name`, else the URL or path as written."""
+    return f"{github_server()}/{student.repository}.git" if student.on_github else student.repository
+
+
+def git_environment(token: str | None = None) -> dict[str, str]:
+    """git's environment: never a password prompt, and the token (if any) as an HTTP header for GitHub only.
+
+    The header goes in through GIT_CONFIG_COUNT, git's `-c` for one command, rather than as a `-c`
+    argument: any local user can read a process's arguments, only its owner can read its environment.
+    It is scoped to the GitHub server's URL, so a git URL elsewhere in a roster never receives it,
+    and it is not written to the clone's .git/config.
+    """
+    env = {key: value for key, value in os.environ.items() if key not in GIT_LOCATORS}
+    env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", GIT_LFS_SKIP_SMUDGE="1")
+    if token:
+        count = int(env["GIT_CONFIG_COUNT"]) if env.get("GIT_CONFIG_COUNT", "").isdigit() else 0
+        env[f"GIT_CONFIG_KEY_{count}"] = f"http.{github_server()}/.extraheader"
+        env[f"GIT_CONFIG_VALUE_{count}"] = f"Authorization: Basic {_basic(token)}"
+        env["GIT_CONFIG_COUNT"] = str(count + 1)
+    return env
+
+
+def grading_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The grading child's environment: this one without tokens, secrets, cloud credentials, CI and course settings."""
+    environ = dict(os.environ if environ is None else environ)
+
+    def hidden(key: str) -> bool:
+        upper = key.upper()
+        return (
+            upper.startswith(HIDDEN_PREFIXES) or upper in HIDDEN_NAMES or any(word in upper for word in HIDDEN_WORDS)
+        ) and key not in KEPT
+
+    return {key: value for key, value in environ.items() if not hidden(key)}
+
+
+def last_line(text: str) -> str:
+    """The output's last line that says something."""
+    for line in reversed(text.splitlines()):
+        if any(character.isalnum() for character in line):
+            return line.strip()[:MAX_DETAIL]
+    return EMPTY_LOG
+
+
+def without_paths(line: str, roots: tuple[Path, ...]) -> str:
+    """A log line without this machine's folders: paths under ``roots`` relative, other absolute paths cut
+    to their file name."""
+    for root in roots:
+        line = line.replace(f"{root}{os.sep}", "").replace(str(root), ".")
+    return ABSOLUTE_PATH.sub("", line)
+
+
+def _git_output(args: list[str], *, cwd: Path, env: dict[str, str], groups: ProcessGroups, timeout: float) -> Finished:
+    return groups.run(["git", "-C", str(cwd), *args], cwd=None, env=env, timeout=timeout)
+
+
+# ------------------------------------------------------------------------------------- students
+
+
+@dataclass
+class Context:
+    course: Course
+    course_root: Path
+    lock: dict[str, str]
+    before: datetime | None
+    due: DueDates
+    timeout: float
+    work_dir: Path
+    reports_dir: Path
+    groups: ProcessGroups
+    token: str | None
+
+
+@dataclass
+class Attempt:
+    """One student's regrade in progress: where its files are and how much time it has left."""
+
+    student: Student
+    context: Context
+    slug: str  # the student's slug, made unique in this regrade: the folders below are this student's alone
+    started: float = field(default_factory=time.monotonic)  # reset when the student's turn comes
+
+    @property
+    def checkout(self) -> Path:
+        return self.context.work_dir / self.slug
+
+    @property
+    def scratch(self) -> Path:
+        return self.context.work_dir / f"{self.slug}.scratch"  # reports before copying, on-time checkouts
+
+    @property
+    def reports(self) -> Path:
+        return self.context.reports_dir / self.slug
+
+    def left(self) -> float:
+        return self.context.timeout - (time.monotonic() - self.started)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder even if the student's code took the write permission off parts of it."""
+    if not path.exists() and not path.is_symlink():
+        return
+    try:
+        shutil.rmtree(path)
+    except OSError:
+        for folder, folders, _ in os.walk(path):
+            for name in folders:
+                inner = os.path.join(folder, name)
+                if not os.path.islink(inner):
+                    os.chmod(inner, 0o700)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _clone(attempt: Attempt) -> None:
+    context = attempt.context
+    attempt.checkout.parent.mkdir(parents=True, exist_ok=True)
+    command = ["git", "clone", "--quiet", "--no-tags", "--", clone_source(attempt.student), str(attempt.checkout)]
+    done = context.groups.run(command, cwd=None, env=git_environment(context.token), timeout=attempt.left())
+    if done.code is None:
+        raise StudentStop(TIMEOUT, CLONE_TIMED_OUT.format(seconds=context.timeout))
+    if done.code != 0:
+        detail = last_line(done.output)
+        for secret in _secret_forms(context.token):
+            detail = detail.replace(secret, "***")
+        raise StudentStop(MISSING, detail)
+
+
+def _secret_forms(token: str | None) -> list[str]:
+    """The token as git could echo it: plain, or inside the Basic header."""
+    return [token, _basic(token)] if token else []
+
+
+def _basic(token: str) -> str:
+    return base64.b64encode(f"x-access-token:{token}".encode()).decode()
+
+
+def _git(attempt: Attempt, *args: str, cwd: Path | None = None) -> str:
+    done = _git_output(
+        list(args), cwd=cwd or attempt.checkout, env=git_environment(), groups=attempt.context.groups, timeout=attempt.left()
+    )
+    if done.code is None:
+        raise StudentStop(TIMEOUT, CLONE_TIMED_OUT.format(seconds=attempt.context.timeout))
+    if done.code != 0:
+        raise RuntimeError(f"git {' '.join(args)}: {last_line(done.output)}")
+    return done.output.strip()
+
+
+def _has_commits(attempt: Attempt) -> bool:
+    done = _git_output(
+        ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd=attempt.checkout, env=git_environment(),
+        groups=attempt.context.groups, timeout=attempt.left(),
+    )
+    return done.code == 0
+
+
+def _last_commit(attempt: Attempt, moment: datetime | None, tip: str = "HEAD") -> str | None:
+    """The last commit of ``tip``'s history whose committer date is at or before ``moment``.
+
+    Committer dates are whatever the student's git said (GIT_COMMITTER_DATE, a wrong clock): a
+    regrade cannot know when a commit was really made. The GitHub gradebook uses push times instead.
+    """
+    limit = [f"--before=@{int(moment.timestamp())}"] if moment is not None else []
+    return _git(attempt, "rev-list", "-1", *limit, tip, "--") or None
+
+
+def _committed_at(attempt: Attempt, commit: str) -> datetime:
+    return datetime.fromtimestamp(int(_git(attempt, "show", "-s", "--format=%ct", commit)), timezone.utc)
+
+
+def _version(manifest: Path) -> str | None:
+    """The release a student's repository says it is from (None: unreadable, or a manifest without one)."""
+    try:
+        with manifest.open("rb") as handle:
+            version = tomllib.load(handle).get("course", {}).get("version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(version) if version is not None else None
+
+
+def _remove_symlinks(folder: Path, paths: list[str]) -> list[str]:
+    """Symbolic links on the way to a grading file: the overlay writes through them, so they go first."""
+    removed = []
+    for path in paths:
+        parts = PurePosixPath(path).parts
+        for depth in range(1, len(parts) + 1):
+            candidate = folder.joinpath(*parts[:depth])
+            if candidate.is_symlink():
+                candidate.unlink()
+                removed.append(PurePosixPath(*parts[:depth]).as_posix())
+                break
+    return sorted(set(removed))
+
+
+def overlay_official(attempt: Attempt, folder: Path) -> list[str]:
+    """Put the official grading files over ``folder``; what differed there, file by file.
+
+    graders.lock and the grading workflows are left out of the list: a cohort template regenerates
+    its lock, and its grade.yml calls the upstream workflow by design; neither takes part in this
+    grading. They are overlaid all the same.
+    """
+    context = attempt.context
+    official = [*context.lock, LOCK_FILE]
+    links = _remove_symlinks(folder, official)
+    existed = {path for path in official if (folder / path).is_file()}
+    result = overlay(context.course_root, folder)
+    ignored = {LOCK_FILE, *GRADING_WORKFLOWS}
+    problems = [SYMLINK.format(path=path) for path in links if path not in ignored]
+    problems += [
+        (CHANGED if path in existed else DELETED).format(path=path)
+        for path in result.restored
+        if path not in ignored and path not in links
+    ]
+    problems += [ADDED.format(path=path) for path in result.removed if path not in ignored]
+    return problems
+
+
+def _grade(attempt: Attempt, folder: Path, *, name: str, exercise_ids: list[str]) -> dict[str, Any]:
+    """`course grade` on ``folder`` in a child process; its report, or StudentStop."""
+    context = attempt.context
+    report_dir = attempt.scratch / f"report-{name}"
+    _remove(report_dir)
+    report_dir.mkdir(parents=True)
+    log = attempt.reports / (GRADE_LOG if name == "latest" else f"{name}.log")
+    # With -m, the working directory comes first on sys.path: the overlaid graders package runs.
+    command = [
+        sys.executable, "-m", "graders.cli", "grade", "--course-root", str(folder), "--report-dir", str(report_dir),
+        *exercise_ids,
+    ]
+    done = context.groups.run(command, cwd=folder, env=grading_environment(), timeout=attempt.left(), log=log)
+    if done.code is None:
+        raise StudentStop(TIMEOUT, GRADING_TIMED_OUT.format(seconds=context.timeout))
+    report_path = report_dir / REPORT_JSON
+    report = _read_json(report_path) if done.code in GRADE_EXIT_STATUSES else None
+    if report is None:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        roots = (folder, attempt.scratch, context.work_dir, context.reports_dir, context.course_root, Path(sys.prefix))
+        line = without_paths(last_line(text), roots)
+        raise StudentStop(FAILED, NO_REPORT.format(code=done.code, slug=attempt.slug, log=log.name, line=line))
+    shutil.copyfile(report_path, attempt.reports / (REPORT_JSON if name == "latest" else f"{name}.json"))
+    return report
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _on_time(attempt: Attempt, latest: Snapshot, notes: list[str]) -> dict[int, Snapshot | None]:
+    """The state at each passed due date: the last commit before it, graded on that week's exercises."""
+    context = attempt.context
+    assert latest.commit is not None and latest.at is not None
+    on_time: dict[int, Snapshot | None] = {}
+    weeks_at: dict[str, list[int]] = {}
+    for week, deadline in sorted(context.due.items()):
+        if deadline >= latest.at:
+            continue
+        commit = _last_commit(attempt, deadline, latest.commit)
+        if commit is None:
+            on_time[week] = None
+        elif commit == latest.commit:
+            on_time[week] = latest
+        else:
+            weeks_at.setdefault(commit, []).append(week)
+    # One grading per commit, of the exercises of every week whose due date it stands for.
+    for commit, weeks in weeks_at.items():
+        exercise_ids = [exercise.id for exercise in context.course.exercises if exercise.week in weeks]
+        snapshot: Snapshot | None = None
+        if exercise_ids:
+            try:
+                snapshot = _grade_commit(attempt, commit, exercise_ids)
+            except StudentStop as stop:
+                notes += [ON_TIME_NOT_GRADED.format(week=week, reason=stop.detail) for week in weeks]
+        on_time.update({week: snapshot for week in weeks})
+    return on_time
+
+
+def _grade_commit(attempt: Attempt, commit: str, exercise_ids: list[str]) -> Snapshot:
+    folder = attempt.scratch / f"at-{commit[:12]}"
+    _git(attempt, "worktree", "add", "--quiet", "--detach", str(folder), commit)
+    try:
+        overlay_official(attempt, folder)  # changes found here are the past's; the latest state's are reported
+        report = _grade(attempt, folder, name=f"on-time-{commit[:12]}", exercise_ids=exercise_ids)
+    finally:
+        _remove(folder)
+    return Snapshot(report, commit, _committed_at(attempt, commit), f"{attempt.student.repository}@{commit[:12]}")
+
+
+def regrade_student(attempt: Attempt) -> Row:
+    """One student's row; StudentStop becomes a row without a grade."""
+    student, context = attempt.student, attempt.context
+    try:
+        _clone(attempt)
+        if not _has_commits(attempt):
+            raise StudentStop(EMPTY, NO_COMMITS)
+        commit = _last_commit(attempt, context.before)
+        if commit is None:
+            first = min(_committed_at(attempt, root) for root in _git(attempt, "rev-list", "--max-parents=0", "HEAD").split())
+            raise StudentStop(EMPTY, NO_COMMIT_BEFORE.format(before=iso(context.before), first=iso(first)))
+        _git(attempt, "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit)
+        notes = []
+        theirs, ours = _version(attempt.checkout / MANIFEST_FILE), context.course.version
+        problems = overlay_official(attempt, attempt.checkout)
+        if problems and theirs and theirs != ours:
+            notes.append(OTHER_RELEASE.format(manifest=MANIFEST_FILE, theirs=theirs, ours=ours))
+        report = _grade(attempt, attempt.checkout, name="latest", exercise_ids=[])
+        latest = Snapshot(report, commit, _committed_at(attempt, commit), f"{student.repository}@{commit[:12]}")
+        on_time = _on_time(attempt, latest, notes)
+    except StudentStop as stop:
+        return build_row(
+            name=student.name, repository=student.repository, course=context.course, lock=context.lock, latest=None,
+            status=stop.status, detail=stop.detail,
+        )
+    return build_row(
+        name=student.name, repository=student.repository, course=context.course, lock=context.lock, latest=latest,
+        on_time=on_time, due=context.due, detail="; ".join(notes), problems=problems,
+    )
+
+
+def _regrade_safely(attempt: Attempt) -> tuple[Row, float]:
+    """Never raises: an unexpected error is this student's failed row, in one line."""
+    attempt.started = time.monotonic()
+    try:
+        _remove(attempt.reports)
+        attempt.reports.mkdir(parents=True)
+        row = regrade_student(attempt)
+    except Exception as error:  # noqa: BLE001 - one student's failure must not end the others' regrade
+        message = " ".join(f"{type(error).__name__}: {error}".split())[:MAX_DETAIL]
+        context = attempt.context
+        row = build_row(
+            name=attempt.student.name, repository=attempt.student.repository, course=context.course, lock=context.lock,
+            latest=None, status=FAILED, detail=CRASHED.format(error=message),
+        )
+    finally:
+        _remove(attempt.checkout)
+        _remove(attempt.scratch)
+        if attempt.reports.is_dir() and not any(attempt.reports.iterdir()):
+            attempt.reports.rmdir()  # nothing was cloned, nothing to keep
+    return row, time.monotonic() - attempt.started
+
+
+def unique_slugs(students: list[Student]) -> list[str]:
+    """Each student's slug; a second "Ada L." beside "Ada L" gets "Ada-L-2", so no folder is shared."""
+    seen: set[str] = set()
+    slugs = []
+    for student in students:
+        slug, number = student.slug, 1
+        while slug.lower() in seen:
+            number += 1
+            slug = f"{student.slug}-{number}"
+        seen.add(slug.lower())
+        slugs.append(slug)
+    return slugs
+
+
+def progress_line(row: Row, *, index: int, total: int, seconds: float) -> str:
+    if row.status == GRADED:
+        return PROGRESS_GRADED.format(
+            index=index, total=total, name=row.student, points=row.points, max=row.max, percent=row.percent, seconds=seconds
+        )
+    detail = f" ({row.detail})" if row.detail else ""
+    return PROGRESS_OTHER.format(index=index, total=total, name=row.student, status=row.status, detail=detail)
+
+
+def regrade_rows(
+    *,
+    course: Course,
+    course_root: Path,
+    lock: dict[str, str],
+    students: list[Student],
+    before: datetime | None,
+    due: DueDates,
+    jobs: int,
+    timeout: float,
+    work_dir: Path,
+    reports_dir: Path,
+    out: TextIO,
+) -> list[Row]:
+    """Every student's row, in roster order, with ``jobs`` students graded at once.
+
+    The threads only wait on child processes (git, `course grade`); the work happens in the children.
+    """
+    context = Context(
+        course=course, course_root=course_root, lock=lock, before=before, due=due, timeout=timeout,
+        work_dir=work_dir, reports_dir=reports_dir, groups=ProcessGroups(),
+        token=os.environ.get(ENV_GITHUB_TOKEN) or None,
+    )
+    rows: dict[Student, Row] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="regrade")
+    try:
+        futures = {
+            pool.submit(_regrade_safely, Attempt(student, context, slug)): student
+            for student, slug in zip(students, unique_slugs(students))
+        }
+        for index, future in enumerate(as_completed(futures), start=1):
+            row, seconds = future.result()
+            rows[futures[future]] = row
+            print(progress_line(row, index=index, total=len(students), seconds=seconds), file=out, flush=True)
+    except BaseException:
+        # Ctrl-C reaches only this process: the children are in sessions of their own.
+        pool.shutdown(wait=False, cancel_futures=True)
+        context.groups.end_all()
+        raise
+    pool.shutdown()
+    if work_dir.is_dir() and not any(work_dir.iterdir()):
+        work_dir.rmdir()
+    return [rows[student] for student in students]
