@@ -22,7 +22,18 @@ sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 from headless_chromium import ChromiumError, find_chromium, screenshot
 
-from graders.gradebook import EMPTY, FAILED, MISSING, NO_REPORT, NO_RUN, TIMEOUT, Row, Snapshot, build_row, write_gradebook
+from graders.gradebook import (
+    EMPTY,
+    FAILED,
+    MISSING,
+    NO_REPORT,
+    NO_RUN,
+    TIMEOUT,
+    Row,
+    Snapshot,
+    build_row,
+    write_gradebook,
+)
 from graders.manifest import Course, load_course
 from graders.settings import GRADEBOOK_HTML
 

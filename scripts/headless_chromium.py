@@ -63,7 +63,7 @@ def find_chromium(environ: Mapping[str, str] | None = None) -> str:
 def _run(browser: str, arguments: list[str], *, action: str, target: str) -> str:
     with tempfile.TemporaryDirectory(prefix="course-chromium-") as profile:
         command = [browser, *FLAGS, f"--user-data-dir={profile}", *arguments]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL, check=False)
     if done.returncode != 0:
         output = (done.stdout + done.stderr)[-3000:]
         raise ChromiumError(BROWSER_FAILED.format(browser=browser, action=action, code=done.returncode, target=target, output=output))
