@@ -11,7 +11,7 @@ from html import escape
 
 from .gradebook import FLAG_HARNESS, FLAG_LATE, FLAG_MISSING, FLAG_NOT_GRADED, FLAG_TAMPERED, FLAGS, GRADED, Row
 from .manifest import Course, Exercise
-from .roster import GITHUB_NAME
+from .roster import Student
 
 # Viridis (matplotlib's default map): perceptually even and readable with every common colour-blindness.
 SCALE = ("#440154", "#482475", "#414487", "#355f8d", "#2a788e", "#21918c", "#22a884", "#44bf70", "#7ad151", "#bddf26", "#fde725")
@@ -172,7 +172,7 @@ def _badge(flag: str, tip: str = "") -> str:
 
 def _link(row: Row) -> str:
     """Where a student's name points: the GitHub repository, else a repository or source URL."""
-    if GITHUB_NAME.match(row.repository):
+    if Student(row.student, row.repository).on_github:  # not a local folder that looks like owner/name
         return f"https://github.com/{row.repository}"
     return next((url for url in (row.repository, row.source) if url.startswith(("https://", "http://"))), "")
 
