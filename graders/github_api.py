@@ -84,6 +84,10 @@ class AccessDenied(GitHubError):
     """401 (no or bad token) or 403 without a rate limit."""
 
 
+class Unauthorized(AccessDenied):
+    """401: no token where one is needed, or a wrong one. No later request can do better."""
+
+
 class TooLarge(GitHubError):
     """A download bigger than the caller allows: it was not read to the end."""
 
@@ -283,7 +287,7 @@ def _error_for(response: requests.Response, url: str, *, has_token: bool) -> Git
     if status == 404:
         return NotFound(NOT_FOUND.format(url=url, env=ENV_GITHUB_TOKEN))
     if status == 401:
-        return AccessDenied((BAD_TOKEN if has_token else NO_TOKEN).format(url=url, env=ENV_GITHUB_TOKEN))
+        return Unauthorized((BAD_TOKEN if has_token else NO_TOKEN).format(url=url, env=ENV_GITHUB_TOKEN))
     if status == 403:
         return AccessDenied(FORBIDDEN.format(url=url, message=_message(response)))
     return GitHubError(UNEXPECTED_STATUS.format(status=status, url=url, message=_message(response)))

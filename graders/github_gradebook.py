@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .due_dates import DueDates, parse_moment
-from .github_api import GitHubClient, GitHubError, NotFound, RateLimited, TooLarge
+from .github_api import GitHubClient, GitHubError, NotFound, RateLimited, TooLarge, Unauthorized
 from .gradebook import (
     EMPTY,
     FLAG_LATE,
@@ -74,7 +74,10 @@ BAD_ZIP = "the {artifact} artifact of run {run} is not a readable zip ({error})"
 NO_REPORT_FILE = "the {artifact} artifact of run {run} holds no {report}: grading stopped before writing it ({url})"
 REPORT_TOO_LARGE = "{report} in run {run} is larger than {limit:g} MB; it was not read"
 BAD_REPORT = "{report} in run {run} is not a grade report: {error}"
-ODD_ANSWER = "GitHub's answer for {what} has no usable {key!r} ({expected}); this row could not be filled from it"
+ODD_ANSWER = (
+    "GitHub's answer for {what} has no usable {key!r} ({expected}), so this row could not be filled; "
+    "look at the repository on GitHub, then run again"
+)
 ON_TIME_UNKNOWN = "late points not checked for week {week}: {reason}"
 NOT_FETCHED = "not fetched: {message}"
 PROGRESS = "{student}: {state}"
@@ -346,7 +349,8 @@ def fetch_rows(
     out: TextIO,
 ) -> list[Row]:
     """A row per student, in order. One student's failure never stops the others; a rate limit
-    longer than the client may wait stops fetching, and the students left get a row that says so."""
+    longer than the client may wait stops fetching, and the students left get a row that says so.
+    A missing or wrong token (Unauthorized) is raised: no student's report could be read."""
     rows: list[Row] = []
     stopped: str | None = None
     for student in students:
@@ -356,6 +360,8 @@ def fetch_rows(
                 row = fetch_student(
                     client, student, course=course, lock=lock, due=due, workflow=workflow, reports_dir=reports_dir
                 )
+            except Unauthorized:  # the same token fails for everyone: say it once (exit 2), not per student
+                raise
             except RateLimited as error:
                 stopped = NOT_FETCHED.format(message=error)
             except NotFound as error:  # the repository was there a moment ago: gone or hidden since

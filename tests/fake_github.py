@@ -180,7 +180,7 @@ class FakeGitHub:
 
     # --- serving -----------------------------------------------------------------------------------------
 
-    def __enter__(self) -> FakeGitHub:
+    def __enter__(self) -> FakeGitHub:  # noqa: PYI034 (typing.Self is 3.11+)
         self._api = self._serve("api")
         self._storage = self._serve("storage")
         return self
@@ -207,7 +207,7 @@ class FakeGitHub:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 fake._handle(name, self)
 
             def log_message(self, *args: Any) -> None:  # quiet: the recorded requests say it all

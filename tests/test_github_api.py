@@ -27,6 +27,7 @@ from graders.github_api import (
     NotFound,
     RateLimited,
     TooLarge,
+    Unauthorized,
 )
 
 TOKEN = "test-token"
@@ -188,7 +189,7 @@ def test_a_missing_or_hidden_repository_raises_not_found(github: FakeGitHub) -> 
 
 
 def test_a_bad_token_raises_access_denied_saying_to_replace_it(github: FakeGitHub) -> None:
-    with pytest.raises(AccessDenied) as raised:
+    with pytest.raises(Unauthorized) as raised:
         client_for(github, token="expired").get_json(f"repos/{TEMPLATE}")
 
     assert str(raised.value) == BAD_TOKEN.format(url=f"{github.api_url}/repos/{TEMPLATE}", env="GITHUB_TOKEN")
@@ -248,7 +249,7 @@ def test_an_artifact_download_without_a_token_says_one_is_needed(github: FakeGit
     artifact = github.add_artifact(FORKS[0], 7, zip_of({"grade-report.json": b"{}"}))
     url = f"{github.api_url}/repos/{FORKS[0]}/actions/artifacts/{artifact}/zip"
 
-    with pytest.raises(AccessDenied) as raised:
+    with pytest.raises(Unauthorized) as raised:
         client_for(github, token=None).download(url, max_bytes=10_000)
 
     assert str(raised.value) == NO_TOKEN.format(url=url, env="GITHUB_TOKEN")
