@@ -270,7 +270,7 @@ def _without_grade(student: Student, status: str, detail: str, run: Run | None =
 def fetch_student(
     client: GitHubClient, student: Student, *, course: Course, lock: dict[str, str], due: DueDates, workflow: str, reports_dir: Path
 ) -> Row:
-    """One student's row; GitHubError (but not RateLimited) is the caller's to turn into a row."""
+    """One student's row. GitHubError is raised to fetch_rows, which decides: a row, a stop, or exit 2."""
     if not student.on_github:
         return build_row(
             name=student.name, repository=student.repository, course=course, lock=lock, latest=None,
