@@ -61,6 +61,9 @@ NO_COMMITS = "the repository has no commits"
 NO_COMMIT_BEFORE = "no commit at or before {before}: the earliest is from {first}"
 CLONE_TIMED_OUT = "cloning took longer than {seconds:g} s"
 GRADING_TIMED_OUT = "grading took longer than {seconds:g} s"
+GIT_TIMED_OUT = "git {command} was still running when the student's {seconds:g} s were up"
+NO_GIT = "git is not installed or not on PATH: install git, then regrade"
+STOPPED = "the regrade was interrupted"
 NO_REPORT = "grading wrote no report (exit status {code}); last line of reports/{slug}/{log}: {line}"
 EMPTY_LOG = "(the log is empty)"
 CHANGED = "{path}: changed in the student's repository (graded with the official file)"
@@ -71,10 +74,14 @@ OTHER_RELEASE = (
     "the repository's {manifest} says version {theirs}, the official graders are {ours}: "
     "grading files that changed between the two releases show as changed"
 )
-ON_TIME_NOT_GRADED = "week {week}'s state at its due date could not be graded ({reason}): counted as nothing done by then"
+ON_TIME_NOT_GRADED = (
+    "week {week}'s state at its due date could not be graded ({reason}): counted as nothing done by then"
+)
 CRASHED = "the regrade of this student failed: {error}"
 PROGRESS_GRADED = "[{index}/{total}] {name}: {points:g} / {max:g} ({percent:g}%) in {seconds:.1f} s"
 PROGRESS_OTHER = "[{index}/{total}] {name}: {status}{detail}"
+LATEST = "latest"  # the graded state's report and log, as opposed to the state at a due date
+SCRATCH_DIR = ".scratch"  # under work_dir; a slug never starts with a dot, so no student's folder is named so
 
 ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])(?:/[\w.@+~-]+)+/(?=[\w.@+~-])")
 
@@ -100,17 +107,22 @@ class ProcessGroups:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running: set[subprocess.Popen[bytes]] = set()
+        self._stopped = False
 
-    def run(self, command: list[str], *, cwd: Path | None, env: dict[str, str], timeout: float, log: Path | None = None) -> Finished:
+    def run(
+        self, command: list[str], *, cwd: Path | None, env: dict[str, str], timeout: float, log: Path | None = None
+    ) -> Finished:
         """Run to the end or for ``timeout`` seconds; stdout and stderr go to ``log``, else are returned."""
         handle = log.open("wb") if log is not None else None
         try:
-            process = subprocess.Popen(
-                command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                stdout=handle or subprocess.PIPE, stderr=subprocess.STDOUT if handle else subprocess.PIPE,
-                start_new_session=True,
-            )
             with self._lock:
+                if self._stopped:
+                    raise StudentStop(FAILED, STOPPED)
+                process = subprocess.Popen(
+                    command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                    stdout=handle or subprocess.PIPE, stderr=subprocess.STDOUT if handle else subprocess.PIPE,
+                    start_new_session=True,
+                )
                 self._running.add(process)
             try:
                 output, errors = process.communicate(timeout=max(timeout, 0.01))
@@ -130,7 +142,9 @@ class ProcessGroups:
         return Finished(code, text)
 
     def end_all(self) -> None:
+        """Kill every running child's group; start no other."""
         with self._lock:
+            self._stopped = True
             running = list(self._running)
         for process in running:
             _end_group(process, grace=0)
@@ -257,7 +271,7 @@ class Attempt:
 
     @property
     def scratch(self) -> Path:
-        return self.context.work_dir / f"{self.slug}.scratch"  # reports before copying, on-time checkouts
+        return self.context.work_dir / SCRATCH_DIR / self.slug  # reports before copying, due-date checkouts
 
     @property
     def reports(self) -> Path:
@@ -286,7 +300,10 @@ def _clone(attempt: Attempt) -> None:
     context = attempt.context
     attempt.checkout.parent.mkdir(parents=True, exist_ok=True)
     command = ["git", "clone", "--quiet", "--no-tags", "--", clone_source(attempt.student), str(attempt.checkout)]
-    done = context.groups.run(command, cwd=None, env=git_environment(context.token), timeout=attempt.left())
+    try:
+        done = context.groups.run(command, cwd=None, env=git_environment(context.token), timeout=attempt.left())
+    except FileNotFoundError:
+        raise StudentStop(FAILED, NO_GIT) from None
     if done.code is None:
         raise StudentStop(TIMEOUT, CLONE_TIMED_OUT.format(seconds=context.timeout))
     if done.code != 0:
@@ -307,10 +324,11 @@ def _basic(token: str) -> str:
 
 def _git(attempt: Attempt, *args: str, cwd: Path | None = None) -> str:
     done = _git_output(
-        list(args), cwd=cwd or attempt.checkout, env=git_environment(), groups=attempt.context.groups, timeout=attempt.left()
+        list(args), cwd=cwd or attempt.checkout, env=git_environment(), groups=attempt.context.groups,
+        timeout=attempt.left(),
     )
     if done.code is None:
-        raise StudentStop(TIMEOUT, CLONE_TIMED_OUT.format(seconds=attempt.context.timeout))
+        raise StudentStop(TIMEOUT, GIT_TIMED_OUT.format(command=args[0], seconds=attempt.context.timeout))
     if done.code != 0:
         raise RuntimeError(f"git {' '.join(args)}: {last_line(done.output)}")
     return done.output.strip()
@@ -386,12 +404,13 @@ def overlay_official(attempt: Attempt, folder: Path) -> list[str]:
 
 
 def _grade(attempt: Attempt, folder: Path, *, name: str, exercise_ids: list[str]) -> dict[str, Any]:
-    """`course grade` on ``folder`` in a child process; its report, or StudentStop."""
+    """`course grade` on ``folder`` in a child process; its report, or StudentStop. ``name``: LATEST, or
+    what the due-date state's report and log are called."""
     context = attempt.context
     report_dir = attempt.scratch / f"report-{name}"
     _remove(report_dir)
     report_dir.mkdir(parents=True)
-    log = attempt.reports / (GRADE_LOG if name == "latest" else f"{name}.log")
+    log = attempt.reports / (GRADE_LOG if name == LATEST else f"{name}.log")
     # With -m, the working directory comes first on sys.path: the overlaid graders package runs.
     command = [
         sys.executable, "-m", "graders.cli", "grade", "--course-root", str(folder), "--report-dir", str(report_dir),
@@ -407,7 +426,7 @@ def _grade(attempt: Attempt, folder: Path, *, name: str, exercise_ids: list[str]
         roots = (folder, attempt.scratch, context.work_dir, context.reports_dir, context.course_root, Path(sys.prefix))
         line = without_paths(last_line(text), roots)
         raise StudentStop(FAILED, NO_REPORT.format(code=done.code, slug=attempt.slug, log=log.name, line=line))
-    shutil.copyfile(report_path, attempt.reports / (REPORT_JSON if name == "latest" else f"{name}.json"))
+    shutil.copyfile(report_path, attempt.reports / (REPORT_JSON if name == LATEST else f"{name}.json"))
     return report
 
 
@@ -468,15 +487,16 @@ def regrade_student(attempt: Attempt) -> Row:
             raise StudentStop(EMPTY, NO_COMMITS)
         commit = _last_commit(attempt, context.before)
         if commit is None:
-            first = min(_committed_at(attempt, root) for root in _git(attempt, "rev-list", "--max-parents=0", "HEAD").split())
+            roots = _git(attempt, "rev-list", "--max-parents=0", "HEAD").split()
+            first = min(_committed_at(attempt, root) for root in roots)
             raise StudentStop(EMPTY, NO_COMMIT_BEFORE.format(before=iso(context.before), first=iso(first)))
         _git(attempt, "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit)
-        notes = []
+        notes: list[str] = []
         theirs, ours = _version(attempt.checkout / MANIFEST_FILE), context.course.version
         problems = overlay_official(attempt, attempt.checkout)
         if problems and theirs and theirs != ours:
             notes.append(OTHER_RELEASE.format(manifest=MANIFEST_FILE, theirs=theirs, ours=ours))
-        report = _grade(attempt, attempt.checkout, name="latest", exercise_ids=[])
+        report = _grade(attempt, attempt.checkout, name=LATEST, exercise_ids=[])
         latest = Snapshot(report, commit, _committed_at(attempt, commit), f"{student.repository}@{commit[:12]}")
         on_time = _on_time(attempt, latest, notes)
     except StudentStop as stop:
@@ -529,7 +549,8 @@ def unique_slugs(students: list[Student]) -> list[str]:
 def progress_line(row: Row, *, index: int, total: int, seconds: float) -> str:
     if row.status == GRADED:
         return PROGRESS_GRADED.format(
-            index=index, total=total, name=row.student, points=row.points, max=row.max, percent=row.percent, seconds=seconds
+            index=index, total=total, name=row.student, points=row.points, max=row.max, percent=row.percent,
+            seconds=seconds,
         )
     detail = f" ({row.detail})" if row.detail else ""
     return PROGRESS_OTHER.format(index=index, total=total, name=row.student, status=row.status, detail=detail)
@@ -575,6 +596,7 @@ def regrade_rows(
         context.groups.end_all()
         raise
     pool.shutdown()
-    if work_dir.is_dir() and not any(work_dir.iterdir()):
-        work_dir.rmdir()
+    for folder in (work_dir / SCRATCH_DIR, work_dir):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     return [rows[student] for student in students]

@@ -47,7 +47,8 @@ def matrix(path: Path) -> list[dict[str, str]]:
     for student in students:
         slug = student.slug
         if slug.lower() in by_slug:
-            raise roster.RosterError(SAME_SLUG.format(file=path.name, first=by_slug[slug.lower()], second=student.name, slug=slug))
+            first = by_slug[slug.lower()]
+            raise roster.RosterError(SAME_SLUG.format(file=path.name, first=first, second=student.name, slug=slug))
         by_slug[slug.lower()] = student.name
         # `NAME, REPOSITORY` reads back as the same student whatever the name holds (spaces, commas).
         entries.append({"name": student.name, "line": f"{student.name}, {student.repository}", "slug": slug})

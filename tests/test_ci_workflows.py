@@ -217,7 +217,8 @@ def test_the_cohort_regrade_runs_one_job_per_roster_line_then_merges_their_rows_
     download = next(step for step in book["steps"] if step.get("uses", "").startswith("actions/download-artifact"))
     assert download["with"] == {"pattern": "regrade-*", "path": "regrade"}
     script = next(run for run in run_commands(book) if "course gradebook" in run)
-    assert ".venv/bin/course gradebook --rows regrade/*/rows --out gradebook" in script and "GITHUB_STEP_SUMMARY" in script
+    assert ".venv/bin/course gradebook --rows regrade/*/rows --out gradebook" in script
+    assert "GITHUB_STEP_SUMMARY" in script
     uploads = [step for step in book["steps"] if step.get("uses", "").startswith("actions/upload-artifact")]
     assert [step["with"]["name"] for step in uploads] == ["gradebook"]
 
@@ -227,7 +228,8 @@ def test_the_cohort_regrades_commands_are_ones_the_course_cli_accepts() -> None:
 
     parser = build_parser()
     regrade = parser.parse_args(
-        ["regrade", "--student", "Ada, ada/course", "--jobs", "1", "--out", "out", "--before", "2026-12-01", "--due", "1=2026-10-11"]
+        ["regrade", "--student", "Ada, ada/course", "--jobs", "1", "--out", "out",
+         "--before", "2026-12-01", "--due", "1=2026-10-11"]
     )
     assert (regrade.student, regrade.jobs, regrade.due) == (["Ada, ada/course"], 1, ["1=2026-10-11"])
     book = parser.parse_args(["gradebook", "--rows", "regrade/a/rows", "regrade/b/rows", "--out", "gradebook"])
@@ -236,6 +238,7 @@ def test_the_cohort_regrades_commands_are_ones_the_course_cli_accepts() -> None:
 
 def test_no_run_script_of_the_cohort_regrade_expands_an_expression_itself() -> None:
     """Roster lines and dispatch inputs reach scripts through env: only, never pasted in (script injection)."""
-    scripts = [step["run"] for job in workflow("regrade-cohort.yml")["jobs"].values() for step in job["steps"] if "run" in step]
+    jobs = workflow("regrade-cohort.yml")["jobs"].values()
+    scripts = [step["run"] for job in jobs for step in job["steps"] if "run" in step]
     assert len(scripts) >= 4
     assert [script for script in scripts if "${{" in script] == []

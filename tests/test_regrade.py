@@ -48,7 +48,9 @@ WRONG_ONE = "ANSWER = 41\n"
 HANGS = "while True:\n    pass\n"
 # Ignores the per-check alarm, then loops: only the whole-student timeout can end it.
 RUNAWAY = "import signal\n\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass\n"
-CALLER_WORKFLOW = "name: Grade\non: push\njobs:\n  grade:\n    uses: ORG/course/.github/workflows/grade-official.yml@v0.0.1\n"
+CALLER_WORKFLOW = (
+    "name: Grade\non: push\njobs:\n  grade:\n    uses: ORG/course/.github/workflows/grade-official.yml@v0.0.1\n"
+)
 EDITED_GRADER = """import pytest
 
 
@@ -79,7 +81,9 @@ def official_course(root: Path) -> Path:
     return root
 
 
-def student_repository(official: Path, folder: Path, files: dict[str, str] | None = None, *, when: str | None = None) -> Path:
+def student_repository(
+    official: Path, folder: Path, files: dict[str, str] | None = None, *, when: str | None = None
+) -> Path:
     """A student's repository: the release as handed out, with ``files`` written over it, committed."""
     shutil.copytree(official, folder)
     subprocess.run([*GIT, "init", "-q", str(folder)], check=True)
@@ -167,12 +171,15 @@ def test_the_regrade_finishes_in_bounded_time_and_prints_one_line_per_student(co
     assert cohort["seconds"] < WHOLE_RUN
     progress = [line for line in done.stdout.splitlines() if line.startswith("[")]
     assert len(progress) == 9 and progress[-1].startswith("[9/9] ")
-    assert any(line.endswith(f"runaway: timeout ({GRADING_TIMED_OUT.format(seconds=REGRADE_TIMEOUT)})") for line in progress)
+    timed_out = f"runaway: timeout ({GRADING_TIMED_OUT.format(seconds=REGRADE_TIMEOUT)})"
+    assert any(line.endswith(timed_out) for line in progress)
     assert any(line.startswith("[") and "complete: 3 / 3 (100%) in " in line for line in progress)
 
 
 @pytestmark_cohort
-def test_a_complete_repository_scores_full_marks_verified_despite_its_templates_lock_and_workflow(cohort: dict[str, Any]) -> None:
+def test_a_complete_repository_scores_full_marks_verified_despite_its_templates_lock_and_workflow(
+    cohort: dict[str, Any],
+) -> None:
     record = cohort["csv"]["complete"]
     assert score(record) == (GRADED, "3", "3")
     assert (record["one"], record["two"]) == ("1", "2")
@@ -213,9 +220,11 @@ def test_code_that_defeats_the_per_check_timeout_is_killed_at_the_students_timeo
     record = cohort["csv"]["runaway"]
     assert record["status"] == TIMEOUT and record["points"] == "" and record["flags"] == FLAG_MISSING
     assert record["detail"] == GRADING_TIMED_OUT.format(seconds=REGRADE_TIMEOUT)
-    log = (cohort["out"] / "reports" / "runaway" / "grade.log")
+    log = cohort["out"] / "reports" / "runaway" / "grade.log"
     assert log.is_file()
-    leftovers = subprocess.run(["pgrep", "-f", str(cohort["out"] / "work")], capture_output=True, text=True).stdout
+    leftovers = subprocess.run(
+        ["pgrep", "-f", str(cohort["out"] / "work")], capture_output=True, text=True, check=False
+    ).stdout
     assert leftovers == "", "a student's grading process outlived the regrade"
 
 
@@ -236,7 +245,9 @@ def test_a_repository_from_another_release_says_so_beside_the_files_that_differ(
 
 
 @pytestmark_cohort
-def test_a_symlinked_grader_is_removed_before_the_overlay_so_the_file_it_points_to_is_untouched(cohort: dict[str, Any]) -> None:
+def test_a_symlinked_grader_is_removed_before_the_overlay_so_the_file_it_points_to_is_untouched(
+    cohort: dict[str, Any],
+) -> None:
     row = cohort["rows"]["linked"]
     assert cohort["victim"].read_text() == "the instructor's own file\n"
     assert (row.status, row.points, row.flags) == (GRADED, 3.0, [FLAG_TAMPERED])
@@ -266,7 +277,9 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     repository = student_repository(official, root / "dana", {"ex/two/answer.py": HALF_TWO}, when="2026-01-05T10:00:00Z")
     (repository / "ex/two/answer.py").write_text(RIGHT)
     shas = [
-        subprocess.run(["git", "-C", str(repository), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip(),
+        subprocess.run(
+            ["git", "-C", str(repository), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip(),
         commit(repository, when="2026-01-20T10:00:00Z"),
     ]
     latecomer = student_repository(official, root / "lee", when="2026-01-20T10:00:00Z")
@@ -276,7 +289,8 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_points_earned_after_a_due_date_are_late_with_the_on_time_points_kept(dated: dict[str, Any]) -> None:
     out = dated["root"] / "out-due"
     done = course(
-        "regrade", str(dated["dana"]), "--course-root", str(dated["official"]), "--due", "1=2026-01-10", "--due", "2=2026-01-10",
+        "regrade", str(dated["dana"]), "--course-root", str(dated["official"]),
+        "--due", "1=2026-01-10", "--due", "2=2026-01-10",
         "--timeout", "60", "--out", str(out), cwd=dated["root"], timeout=WHOLE_RUN,
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -295,7 +309,8 @@ def test_points_earned_after_a_due_date_are_late_with_the_on_time_points_kept(da
 def test_before_grades_the_last_commit_made_by_then_and_a_later_repository_has_none(dated: dict[str, Any]) -> None:
     out = dated["root"] / "out-before"
     done = course(
-        "regrade", str(dated["dana"]), str(dated["lee"]), "--course-root", str(dated["official"]), "--before", "2026-01-15",
+        "regrade", str(dated["dana"]), str(dated["lee"]), "--course-root", str(dated["official"]),
+        "--before", "2026-01-15",
         "--timeout", "60", "--out", str(out), cwd=dated["root"], timeout=WHOLE_RUN,
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -328,7 +343,8 @@ SPY_ANSWER = "import json, os\n\nwith open({seen!r}, 'w') as handle:\n    json.d
 TOKEN = "ghs_exampleTokenThatMustNotLeak"
 SECRETS = {
     "GITHUB_TOKEN": TOKEN, "GH_TOKEN": "gh-cli-token", "ACTIONS_RUNTIME_TOKEN": "runtime", "AWS_SECRET_ACCESS_KEY": "aws",
-    "COURSE_BACKEND": "localstack", "PYTEST_ADDOPTS": "-x", "MY_SERVICE_PASSWORD": "hunter2", "SSH_AUTH_SOCK": "/tmp/agent",
+    "COURSE_BACKEND": "localstack", "PYTEST_ADDOPTS": "-x", "MY_SERVICE_PASSWORD": "hunter2",
+    "SSH_AUTH_SOCK": "/tmp/agent",
 }
 
 
@@ -385,10 +401,13 @@ def test_the_grading_environment_keeps_the_check_timeout_and_drops_what_could_le
         "PYTEST_ADDOPTS": "-x", "LOCALSTACK_AUTH_TOKEN": "l", "npm_config_token": "n", "DB_SECRET": "s",
         "PYTHONPATH": "/elsewhere", "PYTHONSAFEPATH": "1", "GIT_DIR": "/repo/.git",
     }
-    assert grading_environment(environ) == {"PATH": "/usr/bin", "HOME": "/home/i", "LANG": "C.UTF-8", "COURSE_CHECK_TIMEOUT": "5"}
+    kept = {"PATH": "/usr/bin", "HOME": "/home/i", "LANG": "C.UTF-8", "COURSE_CHECK_TIMEOUT": "5"}
+    assert grading_environment(environ) == kept
 
 
-def test_a_failed_runs_last_line_names_files_relative_to_the_checkout_and_no_folder_of_this_machine(tmp_path: Path) -> None:
+def test_a_failed_runs_last_line_names_files_relative_to_the_checkout_and_no_folder_of_this_machine(
+    tmp_path: Path,
+) -> None:
     checkout = tmp_path / "work" / "ada"
     log = f"Traceback (most recent call last):\n  File \"{checkout}/ex/one/answer.py\", line 3\n\n" \
           "ImportError: cannot import /usr/lib/python3/dist-packages/thing.py\n────────\n\n"
@@ -405,7 +424,9 @@ def test_students_whose_names_make_the_same_slug_get_folders_of_their_own() -> N
     assert unique_slugs(students) == ["Ada-L", "Ada-L-2", "ada-l-3", "Bo"]
 
 
-def test_a_roster_line_on_github_a_url_and_a_path_clone_from_where_they_say(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_roster_line_on_github_a_url_and_a_path_clone_from_where_they_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("GITHUB_SERVER_URL", raising=False)
     assert clone_source(parse_student("octocat/course")) == "https://github.com/octocat/course.git"
     assert clone_source(parse_student("Ann, git@example.org:ann/course.git")) == "git@example.org:ann/course.git"
@@ -419,7 +440,8 @@ def test_a_roster_line_on_github_a_url_and_a_path_clone_from_where_they_say(tmp_
 
 def roster_matrix(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-I", str(REPO / "scripts" / "roster_matrix.py"), str(path)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-I", str(REPO / "scripts" / "roster_matrix.py"), str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
     )
 
 
@@ -435,7 +457,9 @@ def test_the_roster_matrix_script_turns_the_example_roster_into_the_workflows_js
     assert "\n" not in done.stdout.strip(), "GITHUB_OUTPUT takes one line"
 
 
-def test_the_roster_matrix_script_refuses_more_students_than_a_matrix_holds_and_clashing_artifact_names(tmp_path: Path) -> None:
+def test_the_roster_matrix_script_refuses_more_students_than_a_matrix_holds_and_clashing_artifact_names(
+    tmp_path: Path,
+) -> None:
     big = tmp_path / "big.txt"
     big.write_text("".join(f"student{number}/course\n" for number in range(257)))
     done = roster_matrix(big)
