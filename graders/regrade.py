@@ -64,7 +64,7 @@ GRADING_TIMED_OUT = "grading took longer than {seconds:g} s"
 GIT_TIMED_OUT = "git {command} was still running when the student's {seconds:g} s were up"
 NO_GIT = "git is not installed or not on PATH: install git, then regrade"
 STOPPED = "the regrade was interrupted"
-NO_REPORT = "grading wrote no report (exit status {code}); last line of reports/{slug}/{log}: {line}"
+NO_REPORT = "grading wrote no report ({ending}); last line of reports/{slug}/{log}: {line}"
 EMPTY_LOG = "(the log is empty)"
 CHANGED = "{path}: changed in the student's repository (graded with the official file)"
 DELETED = "{path}: missing from the student's repository (graded with the official file)"
@@ -425,9 +425,17 @@ def _grade(attempt: Attempt, folder: Path, *, name: str, exercise_ids: list[str]
         text = log.read_text(encoding="utf-8", errors="replace")
         roots = (folder, attempt.scratch, context.work_dir, context.reports_dir, context.course_root, Path(sys.prefix))
         line = without_paths(last_line(text), roots)
-        raise StudentStop(FAILED, NO_REPORT.format(code=done.code, slug=attempt.slug, log=log.name, line=line))
+        ending = f"exit status {done.code}" if done.code >= 0 else f"ended by {_signal_name(-done.code)}"
+        raise StudentStop(FAILED, NO_REPORT.format(ending=ending, slug=attempt.slug, log=log.name, line=line))
     shutil.copyfile(report_path, attempt.reports / (REPORT_JSON if name == LATEST else f"{name}.json"))
     return report
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

@@ -17,15 +17,17 @@ from typing import Any
 import pytest
 from ci_support import REPO, RIGHT, clean_environment, course, make_tiny_course
 
-from graders.gradebook import EMPTY, FLAG_LATE, FLAG_MISSING, FLAG_TAMPERED, GRADED, MISSING, TIMEOUT, Row
+from graders.gradebook import EMPTY, FAILED, FLAG_LATE, FLAG_MISSING, FLAG_TAMPERED, GRADED, MISSING, TIMEOUT, Row
 from graders.integrity import read_lock, write_lock
 from graders.manifest import load_course
 from graders.regrade import (
     ADDED,
     CHANGED,
+    CRASHED,
     GRADING_TIMED_OUT,
     NO_COMMIT_BEFORE,
     NO_COMMITS,
+    NO_REPORT,
     OTHER_RELEASE,
     SYMLINK,
     clone_source,
@@ -60,6 +62,8 @@ def test_the_answer_is_42(exercise):
     assert exercise.load("answer.py").ANSWER == 41
 """
 ACCEPT_ALL = "def pytest_runtest_makereport(item, call):\n    pass\n"
+# Ends its own grading process at import: no report comes out of that run.
+KILLS_GRADING = "import os\nimport signal\n\nos.kill(os.getpid(), signal.SIGKILL)\n"
 HALF_TWO = "ANSWER = 42\n\n\ndef double(n):\n    return n\n"
 
 
@@ -111,7 +115,7 @@ def rows_of(out: Path) -> dict[str, Row]:
 
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Nine students regraded by one `course regrade --jobs 2` child, as an instructor runs it."""
+    """Ten students regraded by one `course regrade --jobs 2` child, as an instructor runs it."""
     root = tmp_path_factory.mktemp("cohort")
     official = official_course(root / "official")
     students = root / "students"
@@ -138,6 +142,7 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             {"course.toml": (official / "course.toml").read_text().replace('version = "0.0.1"', 'version = "0.0.0"')},
         ),
         "linked": linked,
+        "killer": student_repository(official, students / "killer", {"ex/one/answer.py": KILLS_GRADING}),
         "empty": students / "empty",
         "missing": students / "nobody-here",
     }
@@ -170,7 +175,7 @@ def test_the_regrade_finishes_in_bounded_time_and_prints_one_line_per_student(co
     assert done.returncode == 0, done.stdout + done.stderr
     assert cohort["seconds"] < WHOLE_RUN
     progress = [line for line in done.stdout.splitlines() if line.startswith("[")]
-    assert len(progress) == 9 and progress[-1].startswith("[9/9] ")
+    assert len(progress) == 10 and progress[-1].startswith("[10/10] ")
     timed_out = f"runaway: timeout ({GRADING_TIMED_OUT.format(seconds=REGRADE_TIMEOUT)})"
     assert any(line.endswith(timed_out) for line in progress)
     assert any(line.startswith("[") and "complete: 3 / 3 (100%) in " in line for line in progress)
@@ -234,6 +239,17 @@ def test_an_empty_repository_and_a_missing_one_get_no_grade_and_say_why(cohort: 
     assert (empty["status"], empty["detail"], empty["flags"]) == (EMPTY, NO_COMMITS, FLAG_MISSING)
     assert missing["status"] == MISSING and missing["flags"] == FLAG_MISSING
     assert missing["detail"].startswith("fatal: ") and "nobody-here" in missing["detail"], missing["detail"]
+
+
+@pytestmark_cohort
+def test_a_grading_run_that_dies_without_a_report_is_failed_with_its_logs_last_line_and_no_local_path(
+    cohort: dict[str, Any],
+) -> None:
+    record = cohort["csv"]["killer"]
+    assert (record["status"], record["points"], record["flags"]) == (FAILED, "", FLAG_MISSING)
+    assert record["detail"].startswith(NO_REPORT.split("{line}")[0].format(ending="ended by SIGKILL", slug="killer", log="grade.log"))
+    assert str(cohort["out"]) not in record["detail"] and "/tmp/" not in record["detail"], record["detail"]
+    assert (cohort["out"] / "reports" / "killer" / "grade.log").is_file()
 
 
 @pytestmark_cohort
@@ -392,6 +408,28 @@ def test_the_github_token_reaches_gits_header_and_never_the_students_code(
 
 
 # ----------------------------------------------------------------------------------- small parts
+
+
+def test_an_unexpected_error_in_one_students_regrade_is_that_students_failed_row_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    official = official_course(tmp_path / "official")
+    repository = student_repository(official, tmp_path / "ada")
+
+    def broken_overlay(official: Path, student: Path) -> None:
+        raise RuntimeError("disk full\nwhile copying")
+
+    monkeypatch.setattr("graders.regrade.overlay", broken_overlay)
+    out = io.StringIO()
+    rows = regrade_rows(
+        course=load_course(official), course_root=official, lock=read_lock(official) or {},
+        students=[Student("ada", str(repository)), Student("bob", str(tmp_path / "nobody"))], before=None, due={},
+        jobs=2, timeout=60, work_dir=tmp_path / "out" / "work", reports_dir=tmp_path / "out" / "reports", out=out,
+    )
+    assert [(row.student, row.status) for row in rows] == [("ada", FAILED), ("bob", MISSING)]
+    assert rows[0].detail == CRASHED.format(error="RuntimeError: disk full while copying")
+    assert f"ada: failed ({rows[0].detail})" in out.getvalue()
+    assert not (tmp_path / "out" / "work").exists()
 
 
 def test_the_grading_environment_keeps_the_check_timeout_and_drops_what_could_leak_or_change_a_grade() -> None:
