@@ -33,7 +33,7 @@ from typing import Any, TextIO
 
 from .due_dates import DueDates, iso
 from .gradebook import EMPTY, FAILED, GRADED, MISSING, TIMEOUT, Row, Snapshot, build_row
-from .integrity import GRADING_WORKFLOWS, LOCK_FILE
+from .integrity import GRADING_WORKFLOWS, HARNESS_DIR, LOCK_FILE
 from .manifest import Course
 from .overlay import overlay
 from .roster import Student
@@ -367,7 +367,8 @@ def _version(manifest: Path) -> str | None:
 
 
 def _remove_symlinks(folder: Path, paths: list[str]) -> list[str]:
-    """Symbolic links on the way to a grading file: the overlay writes through them, so they go first."""
+    """Symbolic links on the way to a grading file or folder: the overlay would write and delete through
+    them (outside the checkout), so they go first."""
     removed = []
     for path in paths:
         parts = PurePosixPath(path).parts
@@ -389,7 +390,8 @@ def overlay_official(attempt: Attempt, folder: Path) -> list[str]:
     """
     context = attempt.context
     official = [*context.lock, LOCK_FILE]
-    links = _remove_symlinks(folder, official)
+    folders = [HARNESS_DIR, *(exercise.folder for exercise in context.course.exercises)]
+    links = _remove_symlinks(folder, [*official, *folders])
     existed = {path for path in official if (folder / path).is_file()}
     result = overlay(context.course_root, folder)
     ignored = {LOCK_FILE, *GRADING_WORKFLOWS}

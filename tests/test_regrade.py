@@ -127,6 +127,10 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     linked = student_repository(official, students / "linked")
     (linked / "ex/one/test_one.py").unlink()
     (linked / "ex/one/test_one.py").symlink_to(victim)
+    victims = root / "instructor-folder"
+    (victims / "graders").mkdir(parents=True)
+    (victims / "graders" / "notes.py").write_text("kept = True\n")
+    (linked / "graders").symlink_to(victims / "graders")  # the overlay would delete notes.py through it
     commit(linked)
     repositories = {
         "runaway": student_repository(official, students / "runaway", {"ex/one/answer.py": RUNAWAY}),
@@ -158,7 +162,7 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     return {
         "done": done, "seconds": time.monotonic() - started, "out": out, "csv": gradebook_csv(out), "rows": rows_of(out),
-        "victim": victim, "official": official,
+        "victim": victim, "victims": victims, "official": official,
     }
 
 
@@ -266,8 +270,9 @@ def test_a_symlinked_grader_is_removed_before_the_overlay_so_the_file_it_points_
 ) -> None:
     row = cohort["rows"]["linked"]
     assert cohort["victim"].read_text() == "the instructor's own file\n"
+    assert (cohort["victims"] / "graders" / "notes.py").read_text() == "kept = True\n"
     assert (row.status, row.points, row.flags) == (GRADED, 3.0, [FLAG_TAMPERED])
-    assert row.problems == [SYMLINK.format(path="ex/one/test_one.py")]
+    assert row.problems == [SYMLINK.format(path="ex/one/test_one.py"), SYMLINK.format(path="graders")]
 
 
 @pytestmark_cohort
