@@ -155,12 +155,14 @@ def _add_instructor_commands(commands: argparse._SubParsersAction, common: argpa
     book = commands.add_parser(
         "gradebook", parents=[common], help="instructors: the cohort's grades from their grading runs on GitHub"
     )
-    source = book.add_mutually_exclusive_group(required=True)
+    source = book.add_mutually_exclusive_group()
     source.add_argument("--students", type=Path, metavar="FILE", help="a roster: one `[NAME,] OWNER/NAME` per line")
     source.add_argument("--forks-of", metavar="OWNER/NAME", help="every fork of the cohort's template repository")
     source.add_argument("--org", metavar="ORG", help="every repository of ORG (with --prefix: whose name starts so)")
-    source.add_argument(
-        "--rows", type=Path, nargs="+", metavar="DIR", help="merge the rows/ folders that `course regrade` wrote"
+    book.add_argument(
+        "--rows", type=Path, nargs="+", metavar="DIR",
+        help="merge the rows/ folders that `course regrade` wrote instead of asking GitHub "
+        "(with --students: roster students without a row are listed as failed)",
     )
     book.add_argument("--prefix", default="", help="with --org: the repositories' name prefix (GitHub Classroom)")
     book.add_argument("--lock", type=Path, metavar="FILE", help="the official graders.lock (default: this checkout's)")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .due_dates import parse_due_dates, parse_moment
-from .gradebook import read_rows, write_gradebook
+from .gradebook import FAILED, FLAG_MISSING, Row, read_rows, write_gradebook
 from .integrity import LOCK_FILE, LockFormatError, read_lock_file, stale_entries
 from .manifest import Course
 from .roster import RosterError, Student, parse_student, read_roster
@@ -22,8 +22,12 @@ EXIT_USAGE = 2
 NO_LOCK = "{path} does not exist: the gradebook checks every report against the official lock. Pass --lock FILE."
 BAD_LOCK = "{path} is not a graders.lock: {error}"
 STALE_LOCK = "{path} does not match this checkout ({files}); regrade from a clean checkout of the release you handed out."
-NO_STUDENTS = "name the students: repositories, --student, --students FILE{github}"
-GITHUB_SOURCES = ", --forks-of OWNER/NAME, --org ORG or --rows DIR"
+NO_STUDENTS = "name the students: {sources}"
+REGRADE_SOURCES = "repositories, --student LINE or --students FILE"
+GITHUB_SOURCES = "--students FILE, --forks-of OWNER/NAME, --org ORG, or --rows DIR"
+ROWS_WITH_GITHUB = "--rows merges rows already written; it takes --students (to list who has none), not --forks-of or --org"
+NO_ROW = "no row was written for this student (the regrade job was cancelled or failed: see its log)"
+SAME_FILE_NAME = "{names} would share the file name {slug!r}; give one of them another name in the roster"
 
 
 class CohortError(ValueError):
@@ -47,6 +51,17 @@ def _students(repositories: list[str], lines: list[str], roster: Path | None) ->
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise CohortError(f"students listed twice: {', '.join(twice)}")
+    return _one_file_name_each(students)
+
+
+def _one_file_name_each(students: list[Student]) -> list[Student]:
+    """Each student's row and reports are files named by the slug: two students must not share one."""
+    by_slug: dict[str, list[str]] = {}
+    for student in students:
+        by_slug.setdefault(student.slug, []).append(student.name)
+    for slug, sharing in by_slug.items():
+        if len(sharing) > 1:
+            raise CohortError(SAME_FILE_NAME.format(names=" and ".join(sharing), slug=slug))
     return students
 
 
@@ -76,7 +91,13 @@ def gradebook(
     try:
         due = parse_due_dates(due_items)
         if rows_dirs:
+            if forks_of or org:
+                raise CohortError(ROWS_WITH_GITHUB)
             rows = read_rows(rows_dirs)
+            if students_file is not None:
+                rows += _rows_never_written(rows, read_roster(students_file))
+        elif not (students_file or forks_of or org):
+            raise CohortError(NO_STUDENTS.format(sources=GITHUB_SOURCES))
         else:
             rows = _rows_from_github(
                 course=course, students_file=students_file, forks_of=forks_of, org=org, prefix=prefix,
@@ -91,6 +112,16 @@ def gradebook(
     )
 
 
+def _rows_never_written(rows: list[Row], roster: list[Student]) -> list[Row]:
+    """Roster students whose regrade left no row (a matrix job that was cancelled or crashed)."""
+    present = {row.student for row in rows}
+    return [
+        Row(student.name, student.repository, FAILED, NO_ROW, flags=[FLAG_MISSING])
+        for student in roster
+        if student.name not in present
+    ]
+
+
 def _rows_from_github(*, course, students_file, forks_of, org, prefix, lock, due, workflow, out_dir, max_wait, out):  # type: ignore[no-untyped-def]
     from .github_api import GitHubClient, GitHubError
     from .github_gradebook import fetch_rows, list_students
@@ -103,10 +134,9 @@ def _rows_from_github(*, course, students_file, forks_of, org, prefix, lock, due
     try:
         if students_file is not None:
             students = read_roster(students_file)
-        elif forks_of or org:
-            students = list_students(client, forks_of=forks_of, org=org, prefix=prefix)
         else:
-            raise CohortError(NO_STUDENTS.format(github=GITHUB_SOURCES).replace("repositories, --student, ", ""))
+            students = list_students(client, forks_of=forks_of, org=org, prefix=prefix)
+        _one_file_name_each(students)
         return fetch_rows(
             client=client, students=students, course=course, lock=lock, due=due, workflow=workflow,
             reports_dir=out_dir / "reports", out=out,
@@ -139,7 +169,7 @@ def regrade(
         cutoff = parse_moment(before) if before else None
         students = _students(repositories, student_lines, students_file)
         if not students:
-            raise CohortError(NO_STUDENTS.format(github=""))
+            raise CohortError(NO_STUDENTS.format(sources=REGRADE_SOURCES))
         lock = _official_lock(course_root / LOCK_FILE)
         stale = stale_entries(course_root, course)
         if stale:

@@ -217,7 +217,7 @@ def test_the_cohort_regrade_runs_one_job_per_roster_line_then_merges_their_rows_
     download = next(step for step in book["steps"] if step.get("uses", "").startswith("actions/download-artifact"))
     assert download["with"] == {"pattern": "regrade-*", "path": "regrade"}
     script = next(run for run in run_commands(book) if "course gradebook" in run)
-    assert ".venv/bin/course gradebook --rows regrade/*/rows --out gradebook" in script
+    assert '.venv/bin/course gradebook --rows regrade/*/rows --students "$ROSTER" --out gradebook' in script
     assert "GITHUB_STEP_SUMMARY" in script
     uploads = [step for step in book["steps"] if step.get("uses", "").startswith("actions/upload-artifact")]
     assert [step["with"]["name"] for step in uploads] == ["gradebook"]
@@ -232,8 +232,11 @@ def test_the_cohort_regrades_commands_are_ones_the_course_cli_accepts() -> None:
          "--before", "2026-12-01", "--due", "1=2026-10-11"]
     )
     assert (regrade.student, regrade.jobs, regrade.due) == (["Ada, ada/course"], 1, ["1=2026-10-11"])
-    book = parser.parse_args(["gradebook", "--rows", "regrade/a/rows", "regrade/b/rows", "--out", "gradebook"])
+    book = parser.parse_args(
+        ["gradebook", "--rows", "regrade/a/rows", "regrade/b/rows", "--students", "roster.txt", "--out", "gradebook"]
+    )
     assert [str(path) for path in book.rows] == ["regrade/a/rows", "regrade/b/rows"]
+    assert str(book.students) == "roster.txt"
 
 
 def test_no_run_script_of_the_cohort_regrade_expands_an_expression_itself() -> None:

@@ -4,6 +4,8 @@ Commands are the `$ ` lines of ```console blocks. Each document runs as one bash
 `export` and `cd` carry on, as in a student's terminal) and every command must exit 0.
 Markers, as HTML comments:
   <!-- docs-test: needs-docker -->   before a block: Docker cannot run here; syntax is checked only.
+  <!-- docs-test: needs-github -->   before a block: GitHub is not reachable from here; syntax is checked,
+                                     and every `course` command's arguments are parsed by the real CLI.
   <!-- docs-test: with-solution -->  anywhere in a lab README: run it as a student who finished the lab.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -21,11 +24,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graders.cli import build_parser
 from graders.doclinks import broken_links_on_disk
 from graders.settings import BACKGROUND_PORT
 from support import REPO, copy_of_repository
 
 NEEDS_DOCKER = "<!-- docs-test: needs-docker -->"
+NEEDS_GITHUB = "<!-- docs-test: needs-github -->"
+OFFLINE_MARKERS = {NEEDS_DOCKER: "docker", NEEDS_GITHUB: "github"}
 WITH_SOLUTION = "<!-- docs-test: with-solution -->"
 # What .ci/run runs itself (running it here would run this test inside itself).
 RUN_BY_CI = {"make test", ".venv/bin/python -m pytest tests"}
@@ -41,7 +47,7 @@ class Command:
     text: str
     doc: str
     line: int
-    needs_docker: bool
+    needs: str  # "": runs here; "docker" or "github": checked only (see the markers above)
 
 
 def documents() -> list[Path]:
@@ -54,19 +60,19 @@ def documents() -> list[Path]:
 def console_commands(path: Path, root: Path = REPO) -> list[Command]:
     commands: list[Command] = []
     lines = path.read_text(encoding="utf-8").splitlines()
-    in_block = needs_docker = False
+    in_block, needs = False, ""
     previous = ""
     pending: list[str] = []
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not in_block and stripped.startswith("```console"):
-            in_block, needs_docker = True, previous == NEEDS_DOCKER
+            in_block, needs = True, OFFLINE_MARKERS.get(previous, "")
         elif in_block and stripped.startswith("```"):
             in_block = False
         elif in_block and (stripped.startswith("$ ") or pending):
             pending.append(stripped.removeprefix("$ ").rstrip("\\").strip())
             if not stripped.endswith("\\"):
-                commands.append(Command(" ".join(pending), path.relative_to(root).as_posix(), number, needs_docker))
+                commands.append(Command(" ".join(pending), path.relative_to(root).as_posix(), number, needs))
                 pending = []
         if stripped:
             previous = stripped
@@ -119,14 +125,15 @@ def test_every_documented_command_is_found_and_ci_runs_the_readme_test_command()
 @pytest.mark.parametrize("doc", [p.relative_to(REPO).as_posix() for p in ALL_DOCS])
 def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
     commands = [c for c in console_commands(REPO / doc) if c.text not in RUN_BY_CI]
-    docker_only = [c for c in commands if c.needs_docker]
-    runnable = [c for c in commands if not c.needs_docker]
-    for command in docker_only:
+    runnable = [c for c in commands if not c.needs]
+    for command in (c for c in commands if c.needs):
         syntax = subprocess.run(["bash", "-n", "-c", command.text], capture_output=True, text=True)
         assert syntax.returncode == 0, f"{doc}:{command.line}: `{command.text}` is not valid bash: {syntax.stderr}"
         if command.text.startswith("docker compose") and " up " in f"{command.text} ":
             services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
             assert command.text.split()[-1] in services, f"{doc}:{command.line}: no such compose service"
+        if command.text.startswith("course "):
+            assert_the_cli_accepts(command)
     if not runnable:
         return
     if WITH_SOLUTION in (REPO / doc).read_text():
@@ -144,6 +151,14 @@ def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
         if course.exists():
             subprocess.run([str(course), "backend", "down"], env=env, cwd=fresh_copy, capture_output=True, timeout=60)
     assert_every_command_exited_0(done, runnable)
+
+
+def assert_the_cli_accepts(command: Command) -> None:
+    """A `course` command that cannot run here still names a real subcommand with real options."""
+    try:
+        build_parser().parse_args(shlex.split(command.text)[1:])
+    except SystemExit:
+        pytest.fail(f"{command.doc}:{command.line}: `{command.text}` is not a valid `course` command", pytrace=False)
 
 
 def assert_every_command_exited_0(done: subprocess.CompletedProcess[str], commands: list[Command]) -> None:

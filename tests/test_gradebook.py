@@ -272,3 +272,67 @@ def test_a_bad_due_date_is_refused_with_an_example(items: list[str], message: st
     with pytest.raises(ValueError) as raised:
         parse_due_dates(items)
     assert str(raised.value) == message
+
+
+# ------------------------------------------------------------------------ merging rows (the regrade workflow's last job)
+
+
+def merge(tmp_path: Path, *options: str) -> tuple[int, str, str]:
+    from graders.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdout", out)
+        patch.setattr("sys.stderr", err)
+        status = main(["gradebook", "--course-root", str(tmp_path / "course"), *options])
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def tiny_course_with_rows(tmp_path: Path) -> Path:
+    from ci_support import make_tiny_course
+
+    make_tiny_course(tmp_path / "course")
+    done = row_of(snapshot({"one": 4, "two": 6, "extra": 2}, DUE_WEEK_1))
+    write_rows([done], tmp_path / "regrade" / "ada" / "rows")
+    return tmp_path
+
+
+def test_merged_rows_with_the_roster_list_a_student_whose_job_wrote_no_row(tiny_course_with_rows: Path) -> None:
+    from graders.cohort import NO_ROW
+
+    tmp_path = tiny_course_with_rows
+    (tmp_path / "roster.txt").write_text("ada/course\nbob/course\n")
+    status, out, _ = merge(tmp_path, "--rows", str(tmp_path / "regrade" / "ada" / "rows"),
+                           "--students", str(tmp_path / "roster.txt"), "--out", str(tmp_path / "book"))
+    assert status == 0, out
+    with (tmp_path / "book" / "gradebook.csv").open(newline="") as handle:
+        records = {record["student"]: record for record in csv.DictReader(handle)}
+    assert records["ada"]["status"] == "graded"
+    assert (records["bob"]["status"], records["bob"]["flags"], records["bob"]["detail"]) == ("failed", "missing", NO_ROW)
+    assert "2 students: 1 graded, 1 without a grade" in out
+
+
+def test_merging_rows_refuses_github_sources_and_nothing_at_all(tiny_course_with_rows: Path) -> None:
+    from graders.cohort import GITHUB_SOURCES, NO_STUDENTS, ROWS_WITH_GITHUB
+
+    tmp_path = tiny_course_with_rows
+    status, _, err = merge(tmp_path, "--rows", str(tmp_path / "regrade"), "--org", "school")
+    assert status == 2 and ROWS_WITH_GITHUB in err
+    status, _, err = merge(tmp_path, "--out", str(tmp_path / "book"))
+    assert status == 2 and NO_STUDENTS.format(sources=GITHUB_SOURCES) in err
+
+
+def test_regrade_refuses_two_students_whose_files_would_share_a_name(tmp_path: Path) -> None:
+    from graders.cli import main
+    from graders.cohort import SAME_FILE_NAME
+    from ci_support import make_tiny_course
+
+    make_tiny_course(tmp_path / "course")
+    err = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stderr", err)
+        status = main(["regrade", "--course-root", str(tmp_path / "course"), "--student", "Ada Lovelace, a/x",
+                       "--student", "Ada-Lovelace, b/x", "--out", str(tmp_path / "out")])
+    assert status == 2
+    assert SAME_FILE_NAME.format(names="Ada Lovelace and Ada-Lovelace", slug="Ada-Lovelace") in err.getvalue()
