@@ -44,6 +44,7 @@ LEFT_OUT: dict[str, str] = {
     "docs/maintainers.md": "the maintainers' guide",
     "docs/examples/": "the instructors' examples (grade.yml is made from cohort-grade.yml)",
     "docs/templates/": "what publish-template inserts (the README's cohort section)",
+    "docs/images/gradebook.png": "the instructors' guide's picture of a gradebook",
 }
 
 DROP_MARKER = "<!-- template: drop -->"
