@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
@@ -56,14 +57,22 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("the idle time must be positive")
-    return value
+def _positive(unit: str) -> Callable[[str], float]:
+    """An argparse type for a positive number of ``unit`` (minutes, seconds)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: the number of {unit} must be positive")
+        return value
+
+    return parse
+
+
+_minutes, _seconds = _positive("minutes"), _positive("seconds")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,16 +130,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_instructor_commands(commands, common)
     return parser
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("the time must be positive")
-    return value
 
 
 def _jobs(text: str) -> int:

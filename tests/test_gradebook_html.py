@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gradebook_support import COURSE, DUE_WEEK_1, LOCK, report
 from png_pixels import read_png
 from support import REPO
 
@@ -33,7 +34,7 @@ from graders.gradebook import (
     write_gradebook,
 )
 from graders.gradebook_html import FLAG_COLOURS, NO_GRADE_COLOUR, colour, render_html
-from graders.manifest import Course, Exercise, load_course
+from graders.manifest import load_course
 from graders.settings import GRADEBOOK_CSV, GRADEBOOK_HTML
 
 sys.path.insert(0, str(REPO / "scripts"))
@@ -48,52 +49,12 @@ from headless_chromium import (
     screenshot,
 )
 
-COURSE = Course(
-    name="Tiny",
-    version="1.2",
-    exercises=(
-        Exercise("one", "First", 1, "ex/one", 4, 1),
-        Exercise("two", "Second", 2, "ex/two", 6, 1),
-        Exercise("extra", "Extension", 2, "ex/extra", 2, 1, optional=True),
-    ),
-)
-MAXIMA = {"one": 4, "two": 6, "extra": 2}
-LOCK = {"course.toml": "a" * 64, "ex/one/test_one.py": "c" * 64, "ex/two/test_two.py": "d" * 64, "ex/extra/test_extra.py": "e" * 64}
-DUE_WEEK_1 = datetime(2026, 10, 11, 23, 59, 59, tzinfo=timezone.utc)
 BEFORE_DUE = datetime(2026, 10, 10, 12, 0, tzinfo=timezone.utc)
 AFTER_DUE = datetime(2026, 10, 20, 12, 0, tzinfo=timezone.utc)
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_DETAIL = "</script><script>alert(2)</script>"
 GENERATED = datetime(2026, 10, 26, 9, 0, tzinfo=timezone.utc)
 HEADER_COLOUR = "#f1f3f5"  # the table header's background in gradebook_html.CSS
-
-
-def report(points: dict[str, float], *, hashes: dict[str, str] | None = None, not_graded: dict[str, int] | None = None,
-           harness_errors: list[str] | None = None) -> dict[str, Any]:
-    """A grade report in graders/report.py's shape (checks left out: the gradebook does not read them)."""
-    not_graded = not_graded or {}
-    exercises = []
-    for exercise in COURSE.exercises:
-        if exercise.id not in points:
-            continue
-        maximum = MAXIMA[exercise.id] - 2 * not_graded.get(exercise.id, 0)
-        earned = points[exercise.id]
-        exercises.append({
-            "id": exercise.id, "title": exercise.title, "week": exercise.week, "folder": exercise.folder,
-            "domain": exercise.domain_name, "optional": exercise.optional, "declared_points": exercise.points,
-            "points": earned, "max": maximum, "percent": round(100 * earned / maximum, 1),
-            "status": "passed" if earned == maximum else "partial" if earned else "failed",
-            "not_graded": not_graded.get(exercise.id, 0), "errors": [], "checks": [],
-        })
-    return {
-        "schema_version": 1,
-        "course": {"name": COURSE.name, "version": COURSE.version},
-        "git_commit": "f" * 40,
-        "backend": {"name": "moto"},
-        "harness_errors": harness_errors or [],
-        "exercises": exercises,
-        "integrity": {"verdict": "ok", "modified": [], "hashes": dict(LOCK) if hashes is None else hashes, "lock_sha256": "0" * 64},
-    }
 
 
 def graded(name: str, repository: str, points: dict[str, float], *, at: datetime = BEFORE_DUE,
