@@ -8,7 +8,8 @@ from typing import NoReturn
 
 import pytest
 
-from .loader import is_student_file, shown_path
+from .loader import is_student_file, student_error_summary
+from .student.proxy import StudentError
 from .locations import Location, as_location
 
 Where = str | Path | tuple[str | Path, int | None] | Location | None
@@ -48,15 +49,6 @@ def not_graded(reason: str) -> NoReturn:
 
 
 def raised_by_student(error: BaseException) -> bool:
+    if isinstance(error, StudentError):
+        return True
     return any(is_student_file(frame.filename) for frame in traceback.extract_tb(error.__traceback__))
-
-
-def student_error_summary(error: BaseException) -> str:
-    """``KeyError: 'Item' (inventory_status_lambda.py, line 23)``: the error and the student's own line."""
-    where = ""
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if is_student_file(frame.filename):
-            where = f" ({shown_path(frame.filename)}, line {frame.lineno})"
-            break
-    detail = str(error)
-    return f"{type(error).__name__}: {detail}{where}" if detail else f"{type(error).__name__}{where}"

@@ -10,13 +10,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from . import locations
 from .cli_shim import warm_cli_bin_dir
 from .limits import clip
 from .loader import StudentCodeError, load_module, shown_path
 from .manifest import Exercise
+from .student.proxy import StudentModule
 
 SITECUSTOM_DIR = Path(__file__).resolve().parent / "sitecustom"
 NO_BASH = "bash was not found; on Windows run the course from Git Bash or WSL (see README, 'Requirements')."
@@ -52,8 +52,10 @@ class ExerciseFiles:
     def shown(self, name: str) -> str:
         return shown_path(self.path(name))
 
-    def load(self, filename: str) -> ModuleType:
-        """Import the student's module fresh, as a Lambda cold start would (module-level code runs)."""
+    def load(self, filename: str) -> StudentModule:
+        """Import the student's module fresh in a student process, as a Lambda cold start would.
+
+        The environment is this process's at the moment of the call (``monkeypatch.setenv`` first)."""
         return load_module(self.path(filename))
 
     def copy_to(self, directory: Path) -> ExerciseFiles:

@@ -1,21 +1,17 @@
-"""Load a student's module by path so that any way it can break becomes one clear, contained failure."""
+"""Load a student's module, in a process of its own, so that any way it can break becomes one clear failure."""
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
 import os
 import re
-import sys
 import tempfile
+import traceback
 from pathlib import Path
-from types import ModuleType
 
-from .limits import StudentExit, StudentTimeout
+from .student.proxy import Session, StudentError, StudentExited, StudentModule
 
 _student_files: set[str] = set()
 _display_roots: list[Path] = []
-_counter = itertools.count(1)
 
 
 class StudentCodeError(Exception):
@@ -66,58 +62,77 @@ def is_student_file(filename: str) -> bool:
     return os.path.realpath(filename) in _student_files
 
 
-def _forget_modules_from(folder: Path) -> None:
-    """A module the student's file imported from its own folder is reloaded fresh next time."""
-    prefixes = tuple({str(folder) + os.sep, str(folder.resolve()) + os.sep})
-    for name, module in list(sys.modules.items()):
-        source = getattr(module, "__file__", None) or ""
-        if source.startswith(prefixes) and not is_grader_file(Path(source)):
-            del sys.modules[name]
+def register_student_files(folder: Path) -> None:
+    """Frames in these files are the student's: messages point at them."""
+    for source in folder.rglob("*.py"):
+        if not is_grader_file(source):
+            _student_files.add(os.path.realpath(source))
 
 
-def load_module(path: Path) -> ModuleType:
-    """Import ``path`` as a fresh module (module-level code runs again, as in a Lambda cold start)."""
-    from . import locations
+def load_module(path: Path) -> StudentModule:
+    """Import ``path`` fresh in a student process of its own (module-level code runs, as in a cold start).
+
+    Nothing of the student's runs in this process: the module is a proxy (graders.student.proxy).
+    """
+    from . import locations, runtime
 
     shown = shown_path(path)
     locations.touched(path)
     if not path.is_file():
         raise StudentCodeError(f"{shown} is missing; the exercise expects your code in that file.")
-    folder = path.parent.resolve()
-    for source in folder.rglob("*.py"):
-        if not is_grader_file(source):
-            _student_files.add(os.path.realpath(source))
-    _forget_modules_from(folder)
-    name = f"student_{path.stem}_{next(_counter)}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    sys.path.insert(0, str(folder))
+    register_student_files(path.parent.resolve())
+    log = runtime.check_log()
+    session = Session(runtime.student_pool().take(), on_output=log.add)
+    request = {"op": "load", "path": str(path.resolve()), "env": dict(os.environ)}
     try:
-        spec.loader.exec_module(module)
-    except SyntaxError as error:
-        broken = Path(error.filename) if error.filename else path
+        reply = session.request(request)
+    except StudentExited as ended:
+        if ended.exit_code is not None:
+            message = (
+                f"{shown} called sys.exit({ended.exit_code}) while being imported; "
+                "module-level code must define things, not end the program."
+            )
+        else:
+            message = (
+                f"{shown} ended its process while being imported ({str(ended).removeprefix('your code ended its process: ')}); "
+                "module-level code must define things, not end the program."
+            )
+        raise StudentCodeError(message, where=locations.Location(path)) from None
+    except StudentError as error:
+        if error.syntax is not None and error.type_name in ("SyntaxError", "IndentationError", "TabError"):
+            line = error.syntax.get("line") if isinstance(error.syntax.get("line"), int) else None
+            broken = Path(str(error.syntax.get("file") or path))
+            raise StudentCodeError(
+                f"{shown_path(broken) if broken.is_absolute() else shown} has a syntax error on line {line}: "
+                f"{error.syntax.get('msg')}. Run `python {shown}` to see it.",
+                where=locations.Location(broken, line),
+            ) from None
         raise StudentCodeError(
-            f"{shown} has a syntax error on line {error.lineno}: {error.msg}. "
-            f"Run `python {shown}` to see it.",
-            where=locations.Location(broken, error.lineno),
-        ) from None
-    except SystemExit as error:
-        raise StudentCodeError(
-            f"{shown} called sys.exit({error.code!r}) while being imported; "
-            "module-level code must define things, not end the program.",
+            f"Importing {shown} raised {student_error_summary(error)}.",
             where=locations.of_error(error) or locations.Location(path),
         ) from None
-    except (StudentTimeout, StudentExit):
-        raise
-    except Exception as error:  # any import-time failure is the student's to see
-        from .checks import student_error_summary
+    info = reply.get("value")
+    if not isinstance(info, dict) or "$ref" not in info:
+        raise StudentCodeError(f"Importing {shown} gave no module (the student process answered {short_repr(info)}).")
+    return StudentModule(session, info, path)
 
-        raise StudentCodeError(
-            f"Importing {shown} raised {student_error_summary(error)}.", where=locations.of_error(error) or locations.Location(path)
-        ) from None
-    finally:
-        sys.path.remove(str(folder))
-        sys.modules.pop(name, None)
-    return module
+
+def short_repr(value: object, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def student_error_summary(error: BaseException) -> str:
+    """``KeyError: 'Item' (inventory_status_lambda.py, line 23)``: the error and the student's own line."""
+    if isinstance(error, StudentError):
+        name, detail = error.type_name, error.message
+        frames = [(frame.file, frame.line) for frame in error.frames]
+    else:
+        name, detail = type(error).__name__, str(error)
+        frames = [(frame.filename, frame.lineno) for frame in traceback.extract_tb(error.__traceback__)]
+    where = ""
+    for filename, line in reversed(frames):
+        if is_student_file(filename):
+            where = f" ({shown_path(filename)}, line {line})"
+            break
+    return f"{name}: {detail}{where}" if detail else f"{name}{where}"

@@ -92,9 +92,14 @@ def as_location(where: object) -> Location | None:
 
 
 def _deepest_student_frame(error: BaseException) -> Location | None:
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if loader.is_student_file(frame.filename):
-            return Location(Path(frame.filename), frame.lineno)
+    frames = getattr(error, "frames", None)  # a StudentError: the frames the student process reported
+    if frames is None:
+        frames = [(frame.filename, frame.lineno) for frame in traceback.extract_tb(error.__traceback__)]
+    else:
+        frames = [(frame.file, frame.line) for frame in frames]
+    for filename, line in reversed(frames):
+        if loader.is_student_file(filename):
+            return Location(Path(filename), line)
     return None
 
 

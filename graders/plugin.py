@@ -19,7 +19,8 @@ from . import cli_shim, integrity, locations, runtime
 from .backends import Backend, BackendUnavailable, LocalStack, make_backend
 from .checks import NOT_GRADED_PREFIX
 from .exercise_files import ExerciseFiles
-from .limits import clip, no_hard_exit, time_limit
+from .kit.logs import StudentLog
+from .limits import clip, time_limit
 from .loader import scrub_paths, set_display_roots
 from .manifest import Course, Exercise, load_course
 from .partial import PartialCredit
@@ -27,6 +28,7 @@ from .report import build_report, write_reports
 from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, PASSED, CheckResult, format_failure, score_exercises
 from .safety import NetworkGuard, sandboxed_process_environment
 from .scoreboard import print_scoreboard
+from .student.pool import StudentPool
 from .settings import (
     BACKENDS,
     BENCHMARK_ONLY_BACKEND,
@@ -71,6 +73,7 @@ class GradingState:
     endpoint: str = ""  # kept after the backend stops, for the report
     backend_error: str | None = None
     guard: NetworkGuard | None = None
+    pool: StudentPool | None = None  # student processes: student code never runs in this process
     environment: Any = None  # the sandboxed-environment context manager while grading
     results: list[CheckResult] = field(default_factory=list)
     outcomes: dict[tuple[str, str], str] = field(default_factory=dict)  # (exercise, check) -> outcome, this process
@@ -246,7 +249,8 @@ def _ensure_backend(state: GradingState) -> Backend:
         state.environment.__enter__()
         state.guard = NetworkGuard(backend.endpoint or "moto in this process", extra_hosts=(_host_of(backend.endpoint),))
         state.guard.install()
-        runtime.activate(backend)
+        state.pool = StudentPool(cwd=state.course_root)
+        runtime.activate(backend, state.pool)
     return state.backend
 
 
@@ -258,6 +262,9 @@ def _host_of(endpoint: str) -> str:
 
 def _shutdown(state: GradingState) -> None:
     cli_shim.shutdown()
+    if state.pool is not None:
+        state.pool.close()
+        state.pool = None
     if state.guard is not None:
         state.guard.uninstall()
         state.guard = None
@@ -313,8 +320,14 @@ PARTIAL_KEY: pytest.StashKey[PartialCredit] = pytest.StashKey()
 
 @contextmanager
 def _guarded(state: GradingState, what: str) -> Iterator[None]:
-    with no_hard_exit(), time_limit(state.check_timeout, what):
+    with time_limit(state.check_timeout, what):
         yield
+
+
+@pytest.fixture
+def student_log() -> StudentLog:
+    """What student code printed and logged during this check (Lambda sends both to CloudWatch Logs)."""
+    return runtime.check_log()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -333,6 +346,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         backend.reset()
     except BackendUnavailable as error:
         pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
+    runtime.start_check_log()
+    if state.pool is not None:
+        state.pool.start_check()
     # Checked first: a check this backend cannot grade stays out of the maximum, prerequisite or not.
     needs = item.get_closest_marker("needs")
     missing = [cap for cap in (needs.args if needs else ()) if cap not in backend.capabilities]
@@ -354,6 +370,15 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         return
     with _guarded(state, "This check"):
         yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """The check's student processes, and whatever they started, end with the check."""
+    state = item.config.stash[STATE]
+    if exercise_of(item) is not None and state.pool is not None:
+        state.pool.end_check()
+    yield
 
 
 def _required(marker: pytest.Mark) -> list[str]:

@@ -10,17 +10,20 @@ from .limits import StudentExit, StudentTimeout
 from .loader import StudentCodeError
 from .results import ERROR, FAILED
 from .safety import OutboundConnectionBlocked
+from .student.proxy import StudentError, StudentExited
 
 TIMEOUT_HINT = "Look for a loop that never ends or a call that waits forever (a missing timeout)."
 NETWORK_HINT = "Create clients with plain boto3.client(...): the harness points them at the emulator."
 EXIT_HINT = "A handler returns a response or raises; it never calls sys.exit() or os._exit()."
 
 
-def blocked_connection(error: BaseException | None) -> OutboundConnectionBlocked | None:
+def blocked_connection(error: BaseException | None) -> BaseException | None:
     """SDKs wrap socket errors in their own; the guard's refusal is what the student needs to see."""
     seen = 0
     while error is not None and seen < 20:
         if isinstance(error, OutboundConnectionBlocked):
+            return error
+        if isinstance(error, StudentError) and error.type_name == OutboundConnectionBlocked.__name__:
             return error
         error = error.__cause__ or error.__context__ or getattr(error, "kwargs", {}).get("error")
         seen += 1
@@ -39,6 +42,8 @@ def explain(error: BaseException, marker_hint: str) -> tuple[str, str, str]:
         return FAILED, f"Your code tried to end the grading process: {error}.", EXIT_HINT
     if isinstance(error, SystemExit):
         return FAILED, f"Your code called sys.exit({error.code!r}).", EXIT_HINT
+    if isinstance(error, StudentExited):
+        return FAILED, f"{error.message[:1].upper()}{error.message[1:]}.", EXIT_HINT
     if isinstance(error, BackendUnavailable):
         return ERROR, str(error), ""
     blocked = blocked_connection(error)

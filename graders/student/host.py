@@ -1,0 +1,362 @@
+"""The student process: loads one student module and answers the grading process's requests.
+
+Started by graders/student/pool.py as ``python -I host.py READ_FD WRITE_FD``, warm (boto3 imported)
+before any student code exists. Whatever happens in here is untrusted: the grading process reads
+only JSON from it and kills it at the end of every check. Standard library only, apart from
+boto3/botocore when they are installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def _load_sibling(name: str) -> Any:
+    """A harness file by path, under a private name a student module cannot shadow or import."""
+    spec = importlib.util.spec_from_file_location(f"_course_{name}", HERE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+protocol = _load_sibling("protocol")
+netguard = _load_sibling("netguard")
+
+MAX_CAPTURED_CHARS = 64_000  # printed output kept per request: head and tail
+MAX_LOG_RECORDS = 500
+MAX_REPR = 300
+MAX_MESSAGE = 4000
+MAX_CHAIN = 5
+MEMORY_LIMIT_BYTES = 3 * 1024**3  # a runaway allocation fails here, as MemoryError, not on the machine
+CLIENT_HEADER = "x-course-client"  # the emulator's call log tells the student's boto3 clients apart
+LOG_FORMAT = "%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"
+
+
+class BoundedText(io.TextIOBase):
+    """What one request printed: a head and a tail are kept, the rest only counted."""
+
+    def __init__(self) -> None:
+        self.head: list[str] = []
+        self.head_size = 0
+        self.tail = ""
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        written = len(text)
+        self.size += written
+        half = MAX_CAPTURED_CHARS // 2
+        if self.head_size < half:
+            taken = text[: half - self.head_size]
+            self.head.append(taken)
+            self.head_size += len(taken)
+            text = text[len(taken) :]
+        if text:
+            self.tail = (self.tail + text)[-half:]
+        return written
+
+    def text(self) -> str:
+        head = "".join(self.head)
+        cut = self.size - len(head) - len(self.tail)
+        return head + (f"\n[... {cut:,} characters of output cut ...]\n" if cut > 0 else "") + self.tail
+
+
+class CurrentOutput(io.TextIOBase):
+    """sys.stdout and sys.stderr for good: a handler made at import time writes to the current request."""
+
+    def __init__(self) -> None:
+        self.target = BoundedText()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return self.target.write(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class RecordCapture(logging.Handler):
+    """Every log record student code emits, as data (the grading process sees no LogRecord)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=0)
+        self.records: list[dict[str, Any]] = []
+        self.setFormatter(logging.Formatter(LOG_FORMAT))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) >= MAX_LOG_RECORDS:
+            return
+        try:
+            message = record.getMessage()
+        except Exception:  # a badly formatted log call is still a line
+            message = str(record.msg)
+        try:
+            text = self.format(record)
+        except Exception:
+            text = message
+        self.records.append(
+            {"level": record.levelno, "name": record.name, "message": message[:MAX_MESSAGE], "text": text[:MAX_MESSAGE]}
+        )
+
+
+class Host:
+    def __init__(self, reader: io.BufferedReader, writer: io.BufferedWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.objects: list[Any] = []
+        self.module_folder = ""
+        self.capture = RecordCapture()
+        self.output = CurrentOutput()
+
+    # ------------------------------------------------------------------------- values and errors
+
+    def reference(self, value: Any) -> dict[str, Any]:
+        if isinstance(value, BaseException):
+            return {"$exception": self.describe_error(value)}
+        self.objects.append(value)
+        kind = type(value)
+        info: dict[str, Any] = {
+            "$ref": len(self.objects) - 1,
+            "type": _qualified(kind),
+            "repr": _safe_repr(value),
+            "callable": callable(value),
+        }
+        if isinstance(value, type):
+            info["mro"] = [_qualified(base) for base in value.__mro__]
+            info["name"] = value.__name__
+        else:
+            info["type_mro"] = [_qualified(base) for base in kind.__mro__]
+        return info
+
+    def encode(self, value: Any) -> Any:
+        return protocol.encode(value, self.reference)
+
+    def resolve(self, tag: str, data: dict[str, Any]) -> Any:
+        if tag == "$ref":
+            index = data["$ref"]
+            if not isinstance(index, int) or not 0 <= index < len(self.objects):
+                raise protocol.ProtocolError(f"unknown reference {index!r}")
+            return self.objects[index]
+        if tag == "$context":
+            return LambdaContext(**data["$context"])
+        raise protocol.ProtocolError(f"unknown tag {tag}")
+
+    def decode(self, data: Any) -> Any:
+        return protocol.decode(data, self.resolve)
+
+    def describe_error(self, error: BaseException, depth: int = 0) -> dict[str, Any]:
+        frames = [
+            {"file": frame.filename, "line": frame.lineno, "name": frame.name}
+            for frame in traceback.extract_tb(error.__traceback__)
+        ][-40:]
+        described: dict[str, Any] = {
+            "type": type(error).__name__,
+            "qualified": _qualified(type(error)),
+            "mro": [_qualified(base) for base in type(error).__mro__],
+            "message": _safe_str(error)[:MAX_MESSAGE],
+            "frames": frames,
+        }
+        if isinstance(error, SyntaxError):
+            described["syntax"] = {"file": error.filename, "line": error.lineno, "msg": error.msg}
+        if isinstance(error, SystemExit):
+            described["exit_code"] = _safe_repr(error.code)
+        response = getattr(error, "response", None)
+        if isinstance(response, dict):  # botocore's ClientError: AWS's answer, as data
+            try:
+                described["response"] = protocol.encode(response, lambda value: _safe_repr(value))
+            except Exception:
+                pass
+        if depth < MAX_CHAIN:
+            for link in ("__cause__", "__context__"):
+                linked = getattr(error, link, None)
+                if isinstance(linked, BaseException):
+                    described[link.strip("_")] = self.describe_error(linked, depth + 1)
+        return described
+
+    # ---------------------------------------------------------------------------------- requests
+
+    def serve(self) -> None:
+        self.send({"ready": os.getpid()})
+        while True:
+            line = self.reader.readline(protocol.MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            request = protocol.loads(line)
+            self.send(self.answer(request))
+
+    def send(self, message: dict[str, Any]) -> None:
+        try:
+            data = protocol.dumps(message)
+        except (TypeError, ValueError) as error:
+            data = protocol.dumps({"error": {"type": "ProtocolError", "qualified": "harness.ProtocolError",
+                                             "mro": [], "message": f"the answer could not be sent: {error}",
+                                             "frames": []}})
+        self.writer.write(data)
+        self.writer.flush()
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        out = self.output.target = BoundedText()
+        self.capture.records = []
+        try:
+            reply = self.run(request)
+        except SystemExit as stop:
+            reply = {"exit": _safe_repr(stop.code), "error": self.describe_error(stop)}
+        except BaseException as error:  # the student's exception, reported as data
+            reply = {"error": self.describe_error(error)}
+        reply["out"] = out.text()
+        reply["log"] = self.capture.records
+        return reply
+
+    def run(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request.get("op")
+        if op == "load":
+            return {"value": self.encode(self.load(request))}
+        target = self.decode(request.get("target"))
+        if op == "getattr":
+            name = str(request["name"])
+            if not hasattr(target, name):
+                return {"missing": True}
+            return {"value": self.encode(getattr(target, name))}
+        if op == "call":
+            function = getattr(target, str(request["name"])) if request.get("name") else target
+            args = self.decode(request.get("args", []))
+            kwargs = self.decode(request.get("kwargs", {}))
+            return {"value": self.encode(function(*args, **kwargs))}
+        if op == "materialise":  # a generator or other iterable the student returned, as a list
+            return {"value": self.encode(list(_bounded(target)))}
+        raise protocol.ProtocolError(f"unknown request {op!r}")
+
+    def load(self, request: dict[str, Any]) -> Any:
+        path = Path(request["path"])
+        os.environ.clear()
+        os.environ.update({str(key): str(value) for key, value in request.get("env", {}).items()})
+        folder = str(path.parent)
+        self.module_folder = folder
+        sys.path.insert(0, folder)
+        name = path.stem if path.stem.isidentifier() else "student_module"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"{path.name} cannot be imported as a module")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+
+
+class LambdaContext:
+    """The context object the Lambda Python runtime passes a handler (built from the grader's values)."""
+
+    def __init__(self, **fields: Any) -> None:
+        remaining = float(fields.pop("remaining_ms", 10_000))
+        for key, value in fields.items():
+            setattr(self, key, value)
+        self._remaining_ms = remaining
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self._remaining_ms)
+
+
+def _bounded(iterable: Any, limit: int = 100_000) -> Any:
+    for index, item in enumerate(iterable):
+        if index >= limit:
+            raise OverflowError(f"more than {limit:,} items")
+        yield item
+
+
+def _qualified(kind: type) -> str:
+    return f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', getattr(kind, '__name__', '?'))}"
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception as error:  # a student __repr__ that raises
+        text = f"<{type(value).__name__} whose repr raised {type(error).__name__}>"
+    return text if len(text) <= MAX_REPR else text[: MAX_REPR - 3] + "..."
+
+
+def _safe_str(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:
+        return _safe_repr(error)
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = MEMORY_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT_BYTES, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _tag_clients() -> None:
+    """Each botocore client this process makes sends its own id, so the call log can count clients."""
+    try:
+        from botocore.client import ClientCreator
+    except ImportError:
+        return
+    real = ClientCreator.create_client
+    counter = iter(range(1, 1 << 30))
+    pid = os.getpid()
+
+    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+        client = real(self, *args, **kwargs)
+        tag = f"{pid}-{next(counter)}"
+
+        def add_header(request: Any, **_: Any) -> None:
+            request.headers[CLIENT_HEADER] = tag
+
+        client.meta.events.register("before-sign", add_header)
+        return client
+
+    ClientCreator.create_client = create_client  # type: ignore[method-assign]
+
+
+def _warm_up() -> None:
+    """What every student module imports first, imported before anyone waits for it."""
+    try:
+        import boto3  # noqa: F401
+        import botocore.client  # noqa: F401
+        import botocore.endpoint  # noqa: F401
+    except ImportError:
+        pass
+
+
+def main(argv: list[str]) -> int:
+    read_fd, write_fd = int(argv[0]), int(argv[1])
+    sys.dont_write_bytecode = True
+    netguard.install_from_environment()
+    _limit_memory()
+    _warm_up()
+    _tag_clients()
+    host = Host(os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb"))
+    logging.getLogger().addHandler(host.capture)
+    sys.stdout = sys.stderr = host.output
+    host.serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

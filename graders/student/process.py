@@ -1,0 +1,142 @@
+"""One student process as the grading process sees it: a pid, two pipes, and a kill switch.
+
+Requests are written as JSON lines; answers are read with a size cap, in short slices so that the
+check's time limit (a signal, or an async exception on Windows) interrupts a wait at once.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import protocol
+
+HOST = Path(__file__).resolve().parent / "host.py"
+READ_SLICE_SECONDS = 0.25
+KILL_WAIT_SECONDS = 5.0
+
+
+class StudentProcessEnded(Exception):
+    """The student process ended (or broke the protocol) before it answered."""
+
+    def __init__(self, message: str, *, returncode: int | None) -> None:
+        super().__init__(message)
+        self.returncode = returncode
+
+
+class StudentProcess:
+    """A warm interpreter, in a session of its own, that will load exactly one student module."""
+
+    def __init__(self, popen: subprocess.Popen[bytes], to_child: int, from_child: int) -> None:
+        self.popen = popen
+        self.pid = popen.pid
+        self._to_child = to_child
+        self._from_child = from_child
+        self._buffer = b""
+        self.ready = False
+        self.used = False
+
+    @classmethod
+    def spawn(cls, env: dict[str, str], cwd: Path) -> StudentProcess:
+        request_read, request_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        command = [sys.executable, "-I", "-X", "utf8", str(HOST), str(request_read), str(answer_write)]
+        try:
+            popen = subprocess.Popen(
+                command,
+                pass_fds=(request_read, answer_write),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                cwd=cwd,
+                start_new_session=True,  # its own process group: one kill reaches everything it starts
+            )
+        finally:
+            os.close(request_read)
+            os.close(answer_write)
+        return cls(popen, request_write, answer_read)
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def wait_ready(self) -> None:
+        if not self.ready:
+            self._read_message()
+            self.ready = True
+
+    def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        self.wait_ready()
+        data = memoryview(protocol.dumps(message))
+        try:
+            while data:
+                data = data[os.write(self._to_child, data) :]
+        except OSError:  # the pipe broke: the process is gone
+            raise self._ended() from None
+        return self._read_message()
+
+    def _read_message(self) -> dict[str, Any]:
+        while b"\n" not in self._buffer:
+            readable, _, _ = select.select([self._from_child], [], [], READ_SLICE_SECONDS)
+            if not readable:
+                if self.popen.poll() is not None:
+                    raise self._ended()
+                continue
+            chunk = os.read(self._from_child, 1 << 20)
+            if not chunk:
+                raise self._ended()
+            self._buffer += chunk
+            if len(self._buffer) > protocol.MAX_LINE_BYTES:
+                self.kill()
+                raise StudentProcessEnded("it answered with more data than the harness accepts", returncode=None)
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            return protocol.loads(line)
+        except protocol.ProtocolError as error:
+            self.kill()
+            raise StudentProcessEnded(f"it broke the harness's protocol ({error})", returncode=None) from None
+
+    def _ended(self) -> StudentProcessEnded:
+        try:
+            returncode = self.popen.wait(timeout=KILL_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            returncode = self.popen.returncode
+        return StudentProcessEnded(describe_end(returncode), returncode=returncode)
+
+    def kill(self) -> None:
+        """The process and its whole process group, at once (SIGKILL cannot be caught)."""
+        if hasattr(os, "killpg"):
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self.popen.poll() is None:
+            self.popen.kill()
+        try:
+            self.popen.wait(timeout=KILL_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self._to_child, self._from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._to_child = self._from_child = -1
+
+
+def describe_end(returncode: int | None) -> str:
+    if returncode is None:
+        return "it stopped answering"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"it was ended by {name}"
+    return f"it exited with status {returncode}"
