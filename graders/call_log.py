@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
@@ -17,13 +18,29 @@ import botocore.session
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 
 
+from .student.clienttag import CLIENT_HEADER
+
+
 @dataclass(frozen=True)
 class ApiCall:
     service: str  # botocore's service name: "dynamodb", "lambda", "secretsmanager"
     operation: str  # AWS's operation name: "GetItem", "Invoke"
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # the request's parameters
+    client: str = field(default="", compare=False)  # which student client sent it; "" when not a student process
 
     def __str__(self) -> str:
         return f"{self.service}.{self.operation}"
+
+    @property
+    def by_student(self) -> bool:
+        return bool(self.client)
+
+
+@dataclass
+class _Hook:
+    matches: Callable[[ApiCall], bool]
+    action: Callable[[ApiCall], None]
+    once: bool
 
 
 class CallLog:
@@ -31,15 +48,41 @@ class CallLog:
 
     def __init__(self) -> None:
         self._calls: list[ApiCall] = []
+        self._hooks: list[_Hook] = []
         self._lock = threading.Lock()
+        self.hook_errors: list[BaseException] = []
 
     def record(self, call: ApiCall) -> None:
+        """Log the call, then run the hooks it matches (before the emulator answers it)."""
         with self._lock:
             self._calls.append(call)
+            due = [hook for hook in self._hooks if hook.matches(call)]
+            self._hooks = [hook for hook in self._hooks if not (hook.once and hook in due)]
+        for hook in due:
+            try:
+                hook.action(call)
+            except Exception as error:  # a grader's action failed: the check reads hook_errors
+                self.hook_errors.append(error)
+
+    def before(self, matches: Callable[[ApiCall], bool], action: Callable[[ApiCall], None], *, once: bool = True) -> None:
+        """Run ``action`` in the emulator, before it answers the first request that ``matches``
+        (every such request when once=False): a second writer racing the student's write, a limit."""
+        with self._lock:
+            self._hooks.append(_Hook(matches, action, once))
 
     def clear(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._hooks.clear()
+            self.hook_errors.clear()
+
+    def by_students(self, service: str | None = None) -> list[ApiCall]:
+        """Calls sent by student processes (their code, and Python programs their scripts run)."""
+        return [call for call in self.calls if call.by_student and service in (None, call.service)]
+
+    def clients(self, service: str | None = None) -> set[str]:
+        """The distinct student boto3 clients that sent calls (one id per client object)."""
+        return {call.client for call in self.by_students(service)}
 
     @property
     def calls(self) -> list[ApiCall]:
@@ -86,27 +129,41 @@ def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], int, str], .
     return tuple(routes)
 
 
-def identify(method: str, path: str, headers: dict[str, str], body: bytes) -> ApiCall | None:
-    """Name the operation of one HTTP request the way botocore's service models name it."""
+def identify(method: str, path: str, headers: dict[str, str], body: bytes, query: str = "") -> ApiCall | None:
+    """Name the operation of one HTTP request the way botocore's service models name it, with its parameters."""
     match = _CREDENTIAL_SCOPE.search(headers.get("authorization", ""))
     if not match:
         return None  # not an AWS API call (e.g. /moto-api/reset)
     service = _service_for_signing_name(match.group(1))
+    client = headers.get(CLIENT_HEADER, "")[:64]
     target = headers.get("x-amz-target")
     if target:
-        return ApiCall(service, target.rsplit(".", 1)[-1])
+        return ApiCall(service, target.rsplit(".", 1)[-1], _json_params(body), client)
     if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        action = parse_qs(body.decode("utf-8", "replace")).get("Action")
+        form = parse_qs(body.decode("utf-8", "replace"))
+        action = form.get("Action")
         if action:
-            return ApiCall(service, action[0])
+            return ApiCall(service, action[0], {key: values[-1] for key, values in form.items()}, client)
+    params = {**{key: values[-1] for key, values in parse_qs(query).items()}, **_json_params(body)}
     try:
         routes = _rest_routes(service)
     except Exception:  # a service botocore does not know
-        return ApiCall(service, f"{method} {path}")
+        return ApiCall(service, f"{method} {path}", params, client)
     for route_method, pattern, _, name in routes:
         if route_method == method and pattern.match(path):
-            return ApiCall(service, name)
-    return ApiCall(service, f"{method} {path}")
+            return ApiCall(service, name, params, client)
+    return ApiCall(service, f"{method} {path}", params, client)
+
+
+def _json_params(body: bytes) -> dict[str, Any]:
+    """A JSON request body as a dict (DynamoDB, KMS, Secrets Manager, Lambda ...); {} otherwise."""
+    if not body or body[:1] not in (b"{", b" ", b"\n"):
+        return {}
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def recording_middleware(app: Callable[..., Iterable[bytes]], log: CallLog) -> Callable[..., Iterable[bytes]]:
@@ -118,7 +175,7 @@ def recording_middleware(app: Callable[..., Iterable[bytes]], log: CallLog) -> C
         environ["wsgi.input"] = io.BytesIO(body)
         headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
         headers["content-type"] = environ.get("CONTENT_TYPE", "")
-        call = identify(environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), headers, body)
+        call = identify(environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), headers, body, environ.get("QUERY_STRING", ""))
         if call is not None:
             log.record(call)
         return app(environ, start_response)

@@ -32,6 +32,7 @@ def _load_sibling(name: str) -> Any:
 
 protocol = _load_sibling("protocol")
 netguard = _load_sibling("netguard")
+clienttag = _load_sibling("clienttag")
 
 MAX_CAPTURED_CHARS = 64_000  # printed output kept per request: head and tail
 MAX_LOG_RECORDS = 500
@@ -39,7 +40,6 @@ MAX_REPR = 300
 MAX_MESSAGE = 4000
 MAX_CHAIN = 5
 MEMORY_LIMIT_BYTES = 3 * 1024**3  # a runaway allocation fails here, as MemoryError, not on the machine
-CLIENT_HEADER = "x-course-client"  # the emulator's call log tells the student's boto3 clients apart
 LOG_FORMAT = "%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"
 
 
@@ -238,6 +238,8 @@ class Host:
             args = self.decode(request.get("args", []))
             kwargs = self.decode(request.get("kwargs", {}))
             return {"value": self.encode(function(*args, **kwargs))}
+        if op == "describe":  # a callable's signature and docstring, as inspect sees them there
+            return {"value": _describe_callable(target)}
         if op == "materialise":  # a generator or other iterable the student returned, as a list
             return {"value": self.encode(list(_bounded(target)))}
         raise protocol.ProtocolError(f"unknown request {op!r}")
@@ -270,6 +272,26 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return int(self._remaining_ms)
+
+
+def _describe_callable(target: Any) -> dict[str, Any]:
+    import inspect
+
+    described: dict[str, Any] = {"doc": inspect.getdoc(target) or ""}
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        return {**described, "signature": None, "parameters": []}
+    parameters = [
+        {
+            "name": name,
+            "kind": parameter.kind.name,
+            "default": None if parameter.default is inspect.Parameter.empty else _safe_repr(parameter.default),
+            "has_default": parameter.default is not inspect.Parameter.empty,
+        }
+        for name, parameter in signature.parameters.items()
+    ]
+    return {**described, "signature": str(signature)[:MAX_REPR], "parameters": parameters}
 
 
 def _bounded(iterable: Any, limit: int = 100_000) -> Any:
@@ -311,29 +333,6 @@ def _limit_memory() -> None:
         pass
 
 
-def _tag_clients() -> None:
-    """Each botocore client this process makes sends its own id, so the call log can count clients."""
-    try:
-        from botocore.client import ClientCreator
-    except ImportError:
-        return
-    real = ClientCreator.create_client
-    counter = iter(range(1, 1 << 30))
-    pid = os.getpid()
-
-    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-        client = real(self, *args, **kwargs)
-        tag = f"{pid}-{next(counter)}"
-
-        def add_header(request: Any, **_: Any) -> None:
-            request.headers[CLIENT_HEADER] = tag
-
-        client.meta.events.register("before-sign", add_header)
-        return client
-
-    ClientCreator.create_client = create_client  # type: ignore[method-assign]
-
-
 def _warm_up() -> None:
     """What every student module imports first, imported before anyone waits for it."""
     try:
@@ -350,7 +349,7 @@ def main(argv: list[str]) -> int:
     netguard.install_from_environment()
     _limit_memory()
     _warm_up()
-    _tag_clients()
+    clienttag.install()
     host = Host(os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb"))
     logging.getLogger().addHandler(host.capture)
     sys.stdout = sys.stderr = host.output

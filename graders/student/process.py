@@ -109,6 +109,14 @@ class StudentProcess:
             returncode = self.popen.returncode
         return StudentProcessEnded(describe_end(returncode), returncode=returncode)
 
+    def kill_group(self) -> None:
+        """SIGKILL to the process group only: safe from any thread; the reader then sees the end."""
+        if hasattr(os, "killpg"):
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def kill(self) -> None:
         """The process and its whole process group, at once (SIGKILL cannot be caught)."""
         if hasattr(os, "killpg"):

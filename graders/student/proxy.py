@@ -190,6 +190,12 @@ class RemoteObject:
     def is_instance_of(self, kind: type | RemoteObject | str) -> bool:
         return _qualified_name(kind) in [str(name) for name in self._info.get("type_mro", [])]
 
+    def describe(self) -> dict[str, Any]:
+        """A callable's ``signature`` (str, or None), ``parameters`` (name, kind, default, has_default) and ``doc``."""
+        reply = self._session.request({"op": "describe", "target": {"$ref": self._ref}})
+        value = self._session.value(reply)
+        return value if isinstance(value, dict) else {"signature": None, "parameters": [], "doc": ""}
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)  # copy, pickle and pytest probe these: never the student's
