@@ -38,7 +38,7 @@ FLAG_TAMPERED = "tampered"  # a report's grading files differ from the official 
 FLAG_MISSING = "missing"  # no grade (the status says why)
 FLAG_LATE = "late"  # points earned after an exercise's due date
 FLAG_NOT_GRADED = "not-graded"  # checks the backend could not grade (left out of the maximum)
-FLAG_HARNESS = "harness-error"  # the harness reported an error of its own: the grade may be incomplete
+FLAG_HARNESS = "harness-error"  # the harness failed, or the run left exercises out: the grade is incomplete
 FLAGS = (FLAG_TAMPERED, FLAG_MISSING, FLAG_LATE, FLAG_NOT_GRADED, FLAG_HARNESS)
 
 INTEGRITY_VERIFIED = "verified"
@@ -181,6 +181,9 @@ def build_row(
         if not exercise.optional:
             row.points += cell.points
             row.max += cell.max
+    # A run that stopped early left exercises out: they count as 0 of their points, never as a smaller course.
+    missing = [exercise for exercise in course.exercises if not exercise.optional and exercise.id not in graded]
+    row.max += sum(exercise.points for exercise in missing)
     row.points, row.max = round(row.points, 2), round(row.max, 2)
     row.flags = [
         flag
@@ -188,7 +191,7 @@ def build_row(
             (FLAG_TAMPERED, bool(row.problems)),
             (FLAG_LATE, bool(row.late)),
             (FLAG_NOT_GRADED, any(cell.not_graded for cell in row.cells.values())),
-            (FLAG_HARNESS, bool(report.get("harness_errors"))),
+            (FLAG_HARNESS, bool(report.get("harness_errors") or missing)),
         )
         if raised
     ]

@@ -55,6 +55,10 @@ NEEDS_MARKER = "needs(*capabilities): the check is 'not graded on this backend' 
 MISSING_POINTS = "Grader authoring error: {check} has no @pytest.mark.points(n, hint=...) marker."
 BACKEND_ERROR = "The grading backend failed, so nothing could be graded: {error}"
 BACKEND_ERROR_PREFIX = BACKEND_ERROR.split("{", 1)[0]
+RUN_STOPPED = (
+    "The grading run stopped before every selected check had run (pytest exit status {code}; incomplete: "
+    "{exercises}), so this report is not a grade."
+)
 
 STATE: pytest.StashKey[GradingState] = pytest.StashKey()
 
@@ -79,6 +83,7 @@ class GradingState:
     outcomes: dict[tuple[str, str], str] = field(default_factory=dict)  # (exercise, check) -> outcome, this process
     collect_errors: dict[str, list[str]] = field(default_factory=dict)
     selected: set[str] = field(default_factory=set)
+    expected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks selected to run
     is_worker: bool = False  # an xdist worker: the controller writes the reports
 
 
@@ -207,12 +212,33 @@ def check_title(item: pytest.Item) -> str:
     return f"{title}{params}".strip()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """After -k/-m deselection: which exercises, and how many of their checks, this run must grade."""
     state = config.stash[STATE]
+    state.expected_checks.clear()
     for item in items:
         exercise = exercise_of(item)
         if exercise is not None:
             state.selected.add(exercise.id)
+            state.expected_checks[exercise.id] = state.expected_checks.get(exercise.id, 0) + 1
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Under xdist the controller collects nothing itself: every worker reports the same node ids."""
+    state = node.config.stash[STATE]
+    counts: dict[str, int] = {}
+    for node_id in ids:
+        try:
+            relative = (Path(node.config.rootpath) / node_id.split("::", 1)[0]).resolve().relative_to(state.course_root)
+        except ValueError:
+            continue
+        exercise = state.course.owning(relative.as_posix())
+        if exercise is not None:
+            counts[exercise.id] = counts.get(exercise.id, 0) + 1
+    state.selected.update(counts)
+    state.expected_checks = counts
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -503,9 +529,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _shutdown(state)
     if state.is_worker or state.report_dir is None:
         return
-    if not (state.results or state.collect_errors):
+    if not (state.results or state.collect_errors or state.selected):
         return
-    scores = score_exercises(state.course, state.results, state.collect_errors, state.selected)
+    scores = score_exercises(state.course, state.results, state.collect_errors, state.selected, state.expected_checks)
+    harness_errors = [state.backend_error] if state.backend_error else []
+    stopped = [score.exercise.id for score in scores if score.incomplete]
+    if stopped or exitstatus in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.INTERRUPTED):
+        harness_errors.append(RUN_STOPPED.format(code=int(exitstatus), exercises=", ".join(stopped) or "none missing"))
     report = build_report(
         course=state.course,
         scores=scores,
@@ -513,7 +543,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         code_root=_shown_code_root(state),
         started=state.started,
         finished=datetime.now(timezone.utc),
-        harness_errors=[state.backend_error] if state.backend_error else [],
+        harness_errors=harness_errors,
         commit_root=state.course_root,
         integrity=integrity.check(state.course_root, state.course, [score.exercise for score in scores]).to_json(),
     )

@@ -57,6 +57,7 @@ class ExerciseScore:
     exercise: Exercise
     checks: list[CheckResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # e.g. a grader file that failed to load
+    incomplete: bool = False  # checks were selected that never reported: the run stopped early
 
     @property
     def points(self) -> float:
@@ -64,7 +65,12 @@ class ExerciseScore:
 
     @property
     def max(self) -> float:
-        return round(sum(c.max for c in self.checks if c.counts_towards_max), 2)
+        """The checks' points; for a run that stopped early, at least the manifest's (never a false 100 %)."""
+        graded = round(sum(c.max for c in self.checks if c.counts_towards_max), 2)
+        if not self.incomplete:
+            return graded
+        left_out = sum(c.max for c in self.checks if c.outcome == NOT_GRADED)
+        return round(max(graded, self.exercise.points - left_out), 2)
 
     @property
     def not_graded(self) -> int:
@@ -85,14 +91,34 @@ def percent(points: float, maximum: float) -> float:
     return round(100.0 * points / maximum, 1) if maximum else 0.0
 
 
-def score_exercises(course: Course, results: list[CheckResult], errors: dict[str, list[str]], selected: set[str]) -> list[ExerciseScore]:
-    """Exercises in manifest order, checks in grader order; only exercises that were graded."""
+def score_exercises(
+    course: Course,
+    results: list[CheckResult],
+    errors: dict[str, list[str]],
+    selected: set[str],
+    expected_checks: dict[str, int] | None = None,
+) -> list[ExerciseScore]:
+    """Exercises in manifest order, checks in grader order; only exercises that were graded or selected.
+
+    ``expected_checks``: how many checks were selected per exercise; an exercise with fewer results
+    (the run stopped early) is marked incomplete and says so in its errors."""
     scores = []
     for exercise in course.exercises:
         checks = sorted((r for r in results if r.exercise == exercise.id), key=lambda r: r.order)
         if checks or exercise.id in selected or errors.get(exercise.id):
-            scores.append(ExerciseScore(exercise, checks, list(errors.get(exercise.id, []))))
+            score = ExerciseScore(exercise, checks, list(errors.get(exercise.id, [])))
+            expected = (expected_checks or {}).get(exercise.id)
+            if expected is not None and len(checks) < expected:
+                score.incomplete = True
+                score.errors.append(INCOMPLETE_EXERCISE.format(ran=len(checks), expected=expected))
+            scores.append(score)
     return scores
+
+
+INCOMPLETE_EXERCISE = (
+    "Only {ran} of its {expected} checks reported a result: the grading run stopped early, so this is not a grade. "
+    "Grade again; if it happens again, the output above names the harness error."
+)
 
 
 def format_failure(exercise_title: str, check_title: str, message: str, hint: str, read: str) -> str:
