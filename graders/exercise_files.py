@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -84,19 +85,46 @@ class ExerciseFiles:
             workdir = Path(scratch) / self.folder.name
             shutil.copytree(self.folder, workdir, ignore=shutil.ignore_patterns("__pycache__", "*.zip", ".pytest_cache"))
             started = time.perf_counter()
-            try:
-                done = subprocess.run(
-                    [bash, name], cwd=workdir, env=environment, capture_output=True, text=True,
-                    errors="replace", timeout=timeout, stdin=subprocess.DEVNULL,
-                )
-            except subprocess.TimeoutExpired as expired:
-                stdout, stderr, returncode = expired.stdout, expired.stderr, None
-            else:
-                stdout, stderr, returncode = done.stdout, done.stderr, done.returncode
+            returncode = _run_in_own_session([bash, name], workdir, environment, timeout, Path(scratch))
             elapsed = time.perf_counter() - started
-            locations.touched(script, locations.script_error_line(name, stderr or "") if returncode else None)
+            stdout, stderr = (_head_and_tail(Path(scratch, f".{stream}")) for stream in ("stdout", "stderr"))
+            stderr_text = _text(stderr, workdir, self.exercise.folder)
+            locations.touched(script, locations.script_error_line(name, stderr_text) if returncode else None)
             shown = self.exercise.folder  # the scratch copy's path means nothing to a student
-            return ScriptResult(command, returncode, _text(stdout, workdir, shown), _text(stderr, workdir, shown), elapsed)
+            return ScriptResult(command, returncode, _text(stdout, workdir, shown), stderr_text, elapsed)
+
+
+def _head_and_tail(path: Path, keep: int = 1 << 20) -> bytes:
+    """A script's output file, at most ``keep`` bytes from each end (it may have printed gigabytes)."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        if size <= 2 * keep:
+            return handle.read()
+        head = handle.read(keep)
+        handle.seek(size - keep)
+        return head + f"\n[... {size - 2 * keep:,} bytes of output cut ...]\n".encode() + handle.read()
+
+
+def _run_in_own_session(command: list[str], cwd: Path, env: dict[str, str], timeout: float, scratch: Path) -> int | None:
+    """Run a script in a session of its own, output to files: a background job that keeps a pipe open
+    cannot hold the check up, and at the time limit the whole group goes (the check's end sweeps the rest)."""
+    with open(scratch / ".stdout", "wb") as out, open(scratch / ".stderr", "wb") as err:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+        try:
+            return process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            if hasattr(os, "killpg"):
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def _text(data: bytes | str | None, scratch: Path, shown: str) -> str:

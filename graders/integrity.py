@@ -156,8 +156,29 @@ def _exercise_folder_of(path: str, course: Course) -> str | None:
     return None
 
 
-def check(root: Path, course: Course, exercises: Iterable[Exercise] | None = None) -> Integrity:
-    """Hash the files a run of these exercises uses and compare them with graders.lock."""
+def symlinked(root: Path, path: str) -> bool:
+    """The file, or a folder on its way from the root, is a symbolic link (its content lives elsewhere)."""
+    current = root
+    for part in PurePosixPath(path).parts:
+        current = current / part
+        if current.is_symlink():
+            return True
+    return False
+
+
+def current_hashes(root: Path, course: Course) -> dict[str, str]:
+    """Every grading file's hash now: taken before grading starts, compared when the report is written."""
+    return {path: sha256_of(root / path) for path in tracked_files(root, course)}
+
+
+def check(
+    root: Path, course: Course, exercises: Iterable[Exercise] | None = None, *, before: dict[str, str] | None = None
+) -> Integrity:
+    """Hash the files a run of these exercises uses and compare them with graders.lock.
+
+    A locked file that is missing or reached through a symbolic link counts as modified whichever
+    exercises ran: deleting a grader must not make its exercise quietly vanish from the report. ``before``
+    (hashes taken when grading started): a file changed during the run counts as modified too."""
     chosen = tuple(course.exercises if exercises is None else exercises)
     hashes = {path: sha256_of(root / path) for path in tracked_files(root, course, chosen)}
     lock_path = root / LOCK_FILE
@@ -168,9 +189,18 @@ def check(root: Path, course: Course, exercises: Iterable[Exercise] | None = Non
     except (LockFormatError, UnicodeDecodeError):
         lock = {}  # an unreadable lock vouches for nothing: every file counts as modified
     differing = {path for path, digest in hashes.items() if lock.get(path) != digest}
-    missing = {path for path in lock if path not in hashes and in_scope(path, course, chosen)}
-    modified = sorted(differing | missing)
+    missing = {path for path in lock if path not in hashes and (in_scope(path, course, chosen) or not (root / path).is_file())}
+    linked = {path for path in set(lock) | set(hashes) if symlinked(root, path)}
+    changed = set() if before is None else {path for path, digest in before.items() if current_hashes_of(root, path) != digest}
+    modified = sorted(differing | missing | linked | changed)
     return Integrity(MODIFIED if modified else OK, modified, hashes, sha256_of(lock_path))
+
+
+def current_hashes_of(root: Path, path: str) -> str | None:
+    try:
+        return sha256_of(root / path)
+    except OSError:
+        return None
 
 
 def stale_entries(root: Path, course: Course) -> list[str]:

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .integrity import LOCK_FILE, read_lock, stale_entries, tracked_files
+from .integrity import HARNESS_DIR, LOCK_FILE, read_lock, stale_entries, tracked_files
 from .manifest import load_course
 
 OFFICIAL_LOCK_MISSING = "The official copy at {root} has no {lock}; overlaying it would vouch for nothing."
@@ -30,6 +30,16 @@ class Overlay:
     unchanged: int = 0
 
 
+def _bytecode_caches(root: Path, course: object) -> set[Path]:
+    """__pycache__ folders and stray .pyc files at the root, under graders/ and in exercise folders."""
+    places = [root / HARNESS_DIR, *(root / exercise.folder for exercise in course.exercises)]  # type: ignore[attr-defined]
+    found = {path for path in root.glob("*.pyc")} | ({root / "__pycache__"} if (root / "__pycache__").exists() else set())
+    for place in places:
+        if place.is_dir() and not place.is_symlink():
+            found |= {path for path in place.rglob("__pycache__")} | {path for path in place.rglob("*.pyc")}
+    return {path for path in found if not any(parent in found for parent in path.parents)}
+
+
 def overlay(official: Path, student: Path) -> Overlay:
     """Copy every file graders.lock lists from official to student; delete grading files it does not list."""
     course = load_course(official)
@@ -40,6 +50,10 @@ def overlay(official: Path, student: Path) -> Overlay:
     if stale:
         raise OverlayError(OFFICIAL_LOCK_STALE.format(lock=LOCK_FILE, files=", ".join(stale)))
     result = Overlay()
+    # Compiled files beside the grading files would be imported instead of them: none may come from the student.
+    for cache in sorted(_bytecode_caches(student, course)):
+        shutil.rmtree(cache) if cache.is_dir() and not cache.is_symlink() else cache.unlink()
+        result.removed.append(cache.relative_to(student).as_posix())
     # The official manifest decides which folders hold graders, whatever the student's says.
     for path in sorted(set(tracked_files(student, course)) - set(lock)):
         (student / path).unlink()

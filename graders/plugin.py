@@ -85,6 +85,7 @@ class GradingState:
     selected: set[str] = field(default_factory=set)
     expected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks selected to run
     is_worker: bool = False  # an xdist worker: the controller writes the reports
+    files_at_start: dict[str, str] = field(default_factory=dict)  # grading files' hashes before any check ran
 
 
 # ----------------------------------------------------------------------------------------- options
@@ -136,6 +137,8 @@ def pytest_configure(config: pytest.Config) -> None:
         is_worker=hasattr(config, "workerinput"),
     )
     config.stash[STATE] = state
+    if not state.is_worker and state.report_dir is not None:
+        state.files_at_start = integrity.current_hashes(course_root, state.course)
     config.pluginmanager.register(ResultCollector(state), RESULT_COLLECTOR)
     set_display_roots(code_root, course_root)
     # One broken grader file must not stop the other exercises from being graded.
@@ -545,7 +548,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         finished=datetime.now(timezone.utc),
         harness_errors=harness_errors,
         commit_root=state.course_root,
-        integrity=integrity.check(state.course_root, state.course, [score.exercise for score in scores]).to_json(),
+        integrity=integrity.check(
+            state.course_root, state.course, [score.exercise for score in scores], before=state.files_at_start
+        ).to_json(),
     )
     write_reports(report, state.report_dir, REPORT_JSON, REPORT_MARKDOWN)
     session.config.stash[REPORT_KEY] = report

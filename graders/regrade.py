@@ -413,10 +413,11 @@ def _grade(attempt: Attempt, folder: Path, *, name: str, exercise_ids: list[str]
     _remove(report_dir)
     report_dir.mkdir(parents=True)
     log = attempt.reports / (GRADE_LOG if name == LATEST else f"{name}.log")
-    # With -m, the working directory comes first on sys.path: the overlaid graders package runs.
+    # Isolated mode: nothing in the checkout (a root argparse.py, a graders/ of its own) is importable, so the
+    # harness is the official one this Python has installed; compiled files are read only from a private cache.
     command = [
-        sys.executable, "-m", "graders.cli", "grade", "--course-root", str(folder), "--report-dir", str(report_dir),
-        *exercise_ids,
+        sys.executable, "-I", "-X", f"pycache_prefix={attempt.scratch / 'pycache'}", "-m", "graders.cli", "grade",
+        "--course-root", str(folder), "--report-dir", str(report_dir), *exercise_ids,
     ]
     done = context.groups.run(command, cwd=folder, env=grading_environment(), timeout=attempt.left(), log=log)
     if done.code is None:
