@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from .lambda_tools import FakeContext
+from .student import clienttag, netguard
 
 
 class _TimedOut(BaseException):
@@ -60,6 +61,8 @@ def _invoke(handler_spec: str, event: Any, timeout: float) -> tuple[Any, bool]:
 
 def main(argv: list[str]) -> int:
     handler_spec, timeout, result_file = argv[0], float(argv[1]), argv[2]
+    if netguard.install_from_environment():  # -I ignores PYTHONPATH, so sitecustomize does not run here
+        clienttag.install()
     event = json.loads(sys.stdin.read() or "null")
 
     def on_alarm(signum: int, frame: object) -> None:

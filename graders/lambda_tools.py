@@ -225,7 +225,8 @@ def _runner_environment(config: dict[str, Any]) -> dict[str, str]:
 def _run_handler(task_dir: Path, config: dict[str, Any], payload: Any) -> InvokeResult:
     timeout = float(config.get("Timeout", 3))
     result_file = task_dir.parent / f"{task_dir.name}.result.json"
-    command = [sys.executable, "-m", "graders.lambda_runner", config.get("Handler", ""), str(timeout), str(result_file)]
+    # -I: nothing in the package (a graders/ folder, a json.py) can stand in for the runner or the standard library.
+    command = [sys.executable, "-I", "-m", "graders.lambda_runner", config.get("Handler", ""), str(timeout), str(result_file)]
     try:
         finished = subprocess.run(
             command,
@@ -234,6 +235,7 @@ def _run_handler(task_dir: Path, config: dict[str, Any], payload: Any) -> Invoke
             input=json.dumps(payload).encode(),
             capture_output=True,
             timeout=timeout + RUNNER_GRACE_SECONDS,
+            start_new_session=True,  # what the function starts is swept at the end of the check
         )
         log = (finished.stdout + finished.stderr).decode("utf-8", "replace")
     except subprocess.TimeoutExpired as expired:
