@@ -52,9 +52,14 @@ POINTS_MARKER = (
     "requires names checks (test function names) that must pass first."
 )
 NEEDS_MARKER = "needs(*capabilities): the check is 'not graded on this backend' unless the backend has them."
-MISSING_POINTS = "Grader authoring error: {check} has no @pytest.mark.points(n, hint=...) marker."
+AUTHORING_ERROR_PREFIX = "Grader authoring error"
+MISSING_POINTS = AUTHORING_ERROR_PREFIX + ": {check} has no @pytest.mark.points(n, hint=...) marker."
 BACKEND_ERROR = "The grading backend failed, so nothing could be graded: {error}"
 BACKEND_ERROR_PREFIX = BACKEND_ERROR.split("{", 1)[0]
+UNKNOWN_PREREQUISITE = AUTHORING_ERROR_PREFIX + " ({where}): {check} requires {name!r}, which is not a check in that file."
+LATE_PREREQUISITE = (
+    AUTHORING_ERROR_PREFIX + " ({where}): {check} requires {name!r}, which is defined below it and so cannot run first."
+)
 RUN_STOPPED = (
     "The grading run stopped before every selected check had run (pytest exit status {code}; incomplete: "
     "{exercises}), so this report is not a grade."
@@ -227,6 +232,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             state.expected_checks[exercise.id] = state.expected_checks.get(exercise.id, 0) + 1
 
 
+def _prerequisite_problems(item: pytest.Item) -> list[str]:
+    """A ``requires=`` that names no check above this one in its file is an authoring error, never ignored."""
+    marker = item.get_closest_marker("points")
+    function = getattr(item, "function", None)
+    if marker is None or function is None:
+        return []
+    line = function.__code__.co_firstlineno
+    where = f"{Path(str(item.path)).name}, line {line}"
+    problems = []
+    for name in _required(marker):
+        required = getattr(item.module, name, None) if hasattr(item, "module") else None
+        if not (callable(required) and name.startswith("test_") and hasattr(required, "__code__")):
+            problems.append(UNKNOWN_PREREQUISITE.format(where=where, check=item.name, name=name))
+        elif required.__code__.co_firstlineno >= line:
+            problems.append(LATE_PREREQUISITE.format(where=where, check=item.name, name=name))
+    return problems
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
     """Under xdist the controller collects nothing itself: every worker reports the same node ids."""
@@ -370,6 +393,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     marker = item.get_closest_marker("points")
     if marker is None:
         pytest.fail(MISSING_POINTS.format(check=item.nodeid), pytrace=False)
+    for problem in _prerequisite_problems(item):
+        pytest.fail(problem, pytrace=False)
     try:
         backend = _ensure_backend(state)
         backend.reset()
@@ -470,7 +495,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             result_outcome, message, hint = explain(error, hint)
             if isinstance(error, pytest.fail.Exception):  # the harness's own setup refusals, or a grader's
                 message = str(error)
-                result_outcome = ERROR if message.startswith(BACKEND_ERROR_PREFIX) else FAILED
+                harness_side = message.startswith((BACKEND_ERROR_PREFIX, AUTHORING_ERROR_PREFIX))
+                result_outcome = ERROR if harness_side else FAILED
         earned = 0.0
         if credit is not None and credit.passed and result_outcome == FAILED:
             earned = round(points * credit.fraction_of_planned(), 2)

@@ -180,6 +180,53 @@ def test_a_check_without_points_is_an_authoring_error(pytester: pytest.Pytester)
     assert exercise(report, "ex1")["status"] == "error"
 
 
+PREREQUISITE_TYPO_GRADER = """
+import pytest
+
+@pytest.mark.points(1, hint="n/a", requires="test_later")
+def test_first():
+    pass
+
+@pytest.mark.points(1, hint="n/a")
+def test_later():
+    pass
+
+@pytest.mark.points(1, hint="n/a", requires="test_misspelt")
+def test_third():
+    pass
+"""
+
+
+def test_a_prerequisite_that_is_unknown_or_below_its_dependant_is_an_authoring_error(pytester: pytest.Pytester) -> None:
+    make_course(pytester, PREREQUISITE_TYPO_GRADER)
+    _, report = grade(pytester)
+    first, third = check(report, "ex1", "test_first"), check(report, "ex1", "test_third")
+    assert first["outcome"] == third["outcome"] == "error"
+    assert first["message"].startswith("Grader authoring error (test_ex1.py, line ") and "defined below it" in first["message"]
+    assert "'test_misspelt', which is not a check in that file" in third["message"]
+    assert check(report, "ex1", "test_later")["outcome"] == "passed"
+    assert_healthy_exercise_graded(report)
+
+
+STOPPING_CONFTEST = """
+def pytest_runtest_logreport(report):
+    if report.when == "call" and "test_later" in report.nodeid:
+        raise RuntimeError("stop the run")
+"""
+
+
+def test_a_run_that_stops_early_is_not_a_grade(pytester: pytest.Pytester) -> None:
+    make_course(pytester, PREREQUISITE_TYPO_GRADER.replace(', requires="test_later"', "").replace(', requires="test_misspelt"', ""))
+    (pytester.path / "labs" / "ex1" / "conftest.py").write_text(STOPPING_CONFTEST)
+    result, report = grade(pytester)
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR
+    ex1 = exercise(report, "ex1")
+    assert ex1["status"] == "error" and ex1["max"] == ex1["declared_points"] and ex1["points"] < ex1["max"]
+    assert any("Only 1 of its 3 checks reported a result" in error for error in ex1["errors"])
+    assert report["harness_errors"] and "not a grade" in report["harness_errors"][0]
+    assert report["totals"]["percent"] < 100
+
+
 LOADING_GRADER = """
 import pytest
 
@@ -197,7 +244,9 @@ CRASHES = {
     "syntax error": ("def handler(:\n    return 1\n", "labs/ex1/code.py has a syntax error on line 1"),
     "import-time exception": ("import json\nCONFIG = json.loads('{')\ndef handler(): pass\n", "Importing labs/ex1/code.py raised JSONDecodeError"),
     "sys.exit at import": ("import sys\nsys.exit(3)\n", "labs/ex1/code.py called sys.exit(3) while being imported"),
-    "os._exit in the handler": ("import os\ndef handler():\n    os._exit(1)\n", "Your code tried to end the grading process: os._exit(1) was called"),
+    "os._exit in the handler": ("import os\ndef handler():\n    os._exit(1)\n", "Your code ended its process: it exited with status 1"),
+    "SIGKILL of its own process": ("import os, signal\ndef handler():\n    os.kill(os.getpid(), signal.SIGKILL)\n", "Your code ended its process: it was ended by SIGKILL"),
+    "a loop inside C code": ("def handler():\n    any(iter(int, 1))\n", "This check took longer than 2 s and was stopped"),
     "an infinite loop": ("def handler():\n    while True:\n        pass\n", "This check took longer than 2 s and was stopped"),
     "a missing file": (None, "labs/ex1/code.py is missing"),
 }

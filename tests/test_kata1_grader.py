@@ -268,6 +268,26 @@ def test_a_changed_signature_fails_the_import_check_and_blocks_the_others(tmp_pa
     assert {run.check(KATA_ID, c)["outcome"] for c in others} == {"blocked"}
 
 
+def test_a_module_without_price_order_names_what_it_defines(tmp_path: Path) -> None:
+    code = mutant(tmp_path, ("def price_order(order):", "def price(order):"))
+    run = grade(code, tmp_path)
+    assert_sane(run)
+    check = run.check(KATA_ID, IMPORTS)
+    assert check["outcome"] == "failed"
+    assert "to define price_order(order), the public function every caller uses; it defines ['CENT'," in check["message"]
+    assert "'ROUND_HALF_UP'" in check["message"] and "'price', 'sales_tax'" in check["message"]
+
+
+def test_a_result_in_an_ordered_dict_is_judged_like_a_plain_dict(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        ("from decimal import ROUND_HALF_UP, Decimal", "from collections import OrderedDict\nfrom decimal import ROUND_HALF_UP, Decimal"),
+        ('    return {\n        "subtotal": subtotal,', '    return OrderedDict({\n        "subtotal": subtotal,'),
+        ('        "total": net + tax + shipping_charge,\n    }', '        "total": net + tax + shipping_charge,\n    })'),
+    )
+    assert_only_failures(grade(code, tmp_path))
+
+
 def test_a_syntax_error_blocks_every_other_check_and_the_report_is_still_written(tmp_path: Path) -> None:
     code = mutant(tmp_path, ("def sales_tax(region, amount):", "def sales_tax(region, amount)"))
     run = grade(code, tmp_path)
@@ -463,6 +483,16 @@ def test_methods_of_public_classes_are_public_and_nested_functions_are_not() -> 
     assert [(f.name, f.public) for f in GRADER.functions_of(source)] == [
         ("Pricer.total", True), ("Pricer.total.helper", False), ("Pricer._cache", False)
     ]
+
+
+def test_the_names_a_module_defines_are_read_from_its_top_level(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(
+        "import os.path\nfrom decimal import Decimal as D, ROUND_HALF_UP\n_PRIVATE = 1\nRATES = {k: 1 for k in 'ab'}\n"
+        "if RATES:\n    FALLBACK, OTHER = 1, 2\nKEY = lambda band: band\n\n\nclass Pricer:\n    inner = 1\n\n\n"
+        "def price(order):\n    total = 0\n    return total\n"
+    )
+    assert GRADER.top_level_names(path) == ["D", "FALLBACK", "KEY", "OTHER", "Pricer", "RATES", "ROUND_HALF_UP", "os", "price"]
 
 
 # ---------------------------------------------------------------------- README and manifest

@@ -11,9 +11,7 @@ Run it with ``course grade kata1`` or ``pytest katas/kata1_clean_code``.
 from __future__ import annotations
 
 import ast
-import copy
 import functools
-import inspect
 import json
 import re
 from collections.abc import Iterator
@@ -27,6 +25,8 @@ from radon.complexity import cc_visit
 
 from graders import expect, fail, student_error_summary
 from graders.exercise_files import ExerciseFiles
+from graders.kit.messages import readme_step, short
+from graders.student.proxy import RemoteObject, StudentError, StudentExited
 
 MODULE = "order_pricing.py"
 FUNCTION = "price_order"
@@ -48,11 +48,9 @@ NUMERIC_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 MIN_DOCSTRING_WORDS = 2
 LISTED = 8  # offenders named in one message
 LISTED_CASES = 3  # differing orders shown in one message
+ORDER_CHARS = 260  # of an order's JSON shown in a message
 
-
-def step(number: int | str) -> str:
-    return f"{README}, step {number}"
-
+step = functools.partial(readme_step, README)
 
 RULES = f"{README}, The pricing rules"
 
@@ -133,13 +131,10 @@ def cases_by_group() -> dict[str, list[dict[str, Any]]]:
     return groups
 
 
-def short(value: Any, limit: int = 240) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def shown_order(order: dict[str, Any]) -> str:
-    return short(json.dumps(order), 260)
+    """The order as the cases file writes it (JSON), cut to a line or two."""
+    text = json.dumps(order)
+    return text if len(text) <= ORDER_CHARS else text[: ORDER_CHARS - 3] + "..."
 
 
 @dataclass
@@ -178,11 +173,23 @@ def difference(result: Any, expected: dict[str, str]) -> Difference | None:
     return Difference("returned " + ", ".join(wrong), hint)
 
 
-def price_order_of(exercise: ExerciseFiles) -> Any:
+def is_function(value: Any) -> bool:
+    """A callable in the student process (any attribute that is not plain data arrives as a RemoteObject)."""
+    return isinstance(value, RemoteObject) and value.is_callable
+
+
+def price_order_of(exercise: ExerciseFiles) -> RemoteObject:
     module = exercise.load(MODULE)
     function = getattr(module, FUNCTION, None)
-    expect(callable(function), f"Expected {exercise.shown(MODULE)} to define {FUNCTION}(order).", hint=IMPORT_HINT)
+    expect(is_function(function), f"Expected {exercise.shown(MODULE)} to define {FUNCTION}(order).", hint=IMPORT_HINT)
     return function
+
+
+def plain_result(result: Any) -> Any:
+    """A dict subclass (OrderedDict, defaultdict) stays in the student process: its items, copied here."""
+    if isinstance(result, RemoteObject) and result.is_instance_of(dict):
+        return dict(list(result.items()))
+    return result
 
 
 def check_group(exercise: ExerciseFiles, group: str, what: str) -> None:
@@ -192,8 +199,10 @@ def check_group(exercise: ExerciseFiles, group: str, what: str) -> None:
     failures: list[tuple[dict[str, Any], Difference]] = []
     for case in cases:
         try:
-            result = price_order(copy.deepcopy(case["order"]))
-        except Exception as error:  # noqa: BLE001 - the student's code raised: that case differs, the others run
+            result = plain_result(price_order(case["order"]))  # the student process gets a copy of the order
+        except StudentExited:
+            raise  # the process is gone: the harness reports the exit, no other case can run
+        except StudentError as error:  # the student's code raised: that case differs, the others run
             failures.append((case, Difference(f"raised {student_error_summary(error)}")))
             continue
         found = difference(result, case["expected"])
@@ -453,6 +462,25 @@ def is_cryptic(name: str) -> bool:
     return len(base) <= 2 or bool(CRYPTIC_NAME.fullmatch(base.lower()))
 
 
+def top_level_names(path: Path) -> list[str]:
+    """The public names a module binds at its top level (functions, classes, variables, imports), from its text."""
+    names: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(child.name)  # what its body binds is its own
+            elif isinstance(child, ast.alias):
+                names.add((child.asname or child.name).split(".")[0])
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                names.add(child.id)
+            elif not isinstance(child, (ast.Lambda, ast.comprehension)):
+                visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
+    return sorted(name for name in names if not name.startswith("_") and name != "*")
+
+
 # ------------------------------------------------------------------------------------- behaviour
 
 
@@ -462,23 +490,20 @@ def test_order_pricing_imports_and_keeps_price_order(exercise: ExerciseFiles) ->
     module = exercise.load(MODULE)
     function = getattr(module, FUNCTION, None)
     expect(
-        callable(function),
+        is_function(function),
         f"Expected {exercise.shown(MODULE)} to define {FUNCTION}(order), the public function every caller uses; "
-        f"it defines {sorted(name for name in vars(module) if not name.startswith('_'))}.",
+        f"it defines {top_level_names(exercise.path(MODULE))}.",
     )
-    try:
-        parameters = list(inspect.signature(function).parameters.values())
-    except (TypeError, ValueError):
+    described = function.describe()
+    if described["signature"] is None:
         return  # a callable without a signature (a C function): the behaviour checks will judge it
-    first_ok = bool(parameters) and parameters[0].name == PARAMETER and parameters[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
-    others_optional = all(
-        p.default is not inspect.Parameter.empty or p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-        for p in parameters[1:]
-    )
+    parameters = described["parameters"]
+    first_ok = bool(parameters) and parameters[0]["name"] == PARAMETER and parameters[0]["kind"] == "POSITIONAL_OR_KEYWORD"
+    others_optional = all(p["has_default"] or p["kind"] in ("VAR_POSITIONAL", "VAR_KEYWORD") for p in parameters[1:])
     expect(
         first_ok and others_optional,
         f"Expected {FUNCTION} to keep the legacy signature {FUNCTION}(order), since callers pass the order by "
-        f"position or as order=...; it is declared {FUNCTION}{inspect.signature(function)}.",
+        f"position or as order=...; it is declared {FUNCTION}{described['signature']}.",
     )
 
 
