@@ -7,18 +7,22 @@ Run it with ``course grade lab1`` or ``pytest labs/lab1_inventory_status``.
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
-import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import boto3
-import botocore.session
 import pytest
 
 from graders import FakeContext, api_gateway_event, expect, fail, invoke_deployed, scrub_paths
+from graders.call_log import ApiCall, CallLog
 from graders.exercise_files import ExerciseFiles
+from graders.kit.logs import StudentLog, last_error_line
+from graders.kit.messages import readme_step, short
+from graders.student.proxy import RemoteObject, StudentModule
 
 HANDLER_FILE = "inventory_status_lambda.py"
 DEPLOY_SCRIPT = "deploy.sh"
@@ -35,10 +39,9 @@ DEPLOY_RUNS = "test_deploy_sh_runs_and_creates_the_function"
 KNOWN = {"sku": "PU-1001", "name": "Hex bolt M8", "quantity": 42, "reorder_level": 10}
 KNOWN_BODY = {**KNOWN, "status": "IN_STOCK"}
 IN_TABLE = " (in the table)"
+WARM_INVOCATIONS = 2
 
-
-def step(number: int | str) -> str:
-    return f"{README}, step {number}"
+step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints
@@ -116,11 +119,6 @@ JSON_BODY_HINT = "API Gateway sends the body as text: build it with json.dumps(.
 # ---------------------------------------------------------------------------------------- helpers
 
 
-def short(value: Any, limit: int = 160) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def describe(event: Any) -> str:
     """The input, as a message names it: the SKU asked for, or the event when there is none."""
     if isinstance(event, dict) and "httpMethod" in event:
@@ -152,52 +150,24 @@ def make_table(name: str = TABLE, items: list[dict[str, Any]] | None = None) -> 
     return table
 
 
-def load_handler(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, table: str = TABLE) -> Any:
+def load_handler(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, table: str = TABLE) -> StudentModule:
     monkeypatch.setenv("INVENTORY_TABLE", table)
     return exercise.load(HANDLER_FILE)
 
 
-class HandlerLog:
-    """What the handler logged or printed (Lambda sends both to CloudWatch Logs)."""
-
-    def __init__(self, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
-        self._caplog = caplog
-        self._capsys = capsys
-        self._printed = ""
-
-    def mark(self) -> None:
-        """Forget everything so far: what follows belongs to the next call."""
-        self.text()
-        self._caplog.clear()
-        self._printed = ""
-
-    def text(self) -> str:
-        captured = self._capsys.readouterr()
-        self._printed += captured.out + captured.err
-        return self._caplog.text + self._printed
-
-    def has_error(self) -> bool:
-        """Something logged at ERROR level or above, or anything printed."""
-        self.text()
-        return any(record.levelno >= 40 for record in self._caplog.records) or bool(self._printed.strip())
-
-    def last_error(self) -> str:
-        return last_error_line(self.text())
+def defined_functions(path: Path) -> list[str]:
+    """The functions and classes a module's source defines at its top level (read as text, never run)."""
+    nodes = ast.parse(path.read_text(encoding="utf-8")).body
+    return sorted(n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
 
 
-def last_error_line(log: str) -> str:
-    """The line of a log that names the last exception (else its last line), short and path-free."""
-    lines = [line.strip() for line in log.splitlines() if line.strip()]
-    errors = [line for line in lines if re.match(r"^[\w.]*(Error|Exception)\b.*:", line)]
-    return scrub_paths((errors or lines or [""])[-1])[:200]
+def describe_calls(calls: list[ApiCall]) -> str:
+    """"dynamodb.GetItem x2, dynamodb.Scan x1", as CallLog.describe names calls."""
+    counts = Counter(str(call) for call in calls)
+    return ", ".join(f"{name} x{n}" for name, n in sorted(counts.items())) or "no AWS calls"
 
 
-@pytest.fixture
-def handler_log(caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> HandlerLog:
-    return HandlerLog(caplog, capsys)
-
-
-def call(module: Any, event: Any) -> dict[str, Any]:
+def call(module: StudentModule, event: Any) -> dict[str, Any]:
     response = module.lambda_handler(event, FakeContext(function_name=FUNCTION))
     expect(
         isinstance(response, dict) and "statusCode" in response,
@@ -208,7 +178,7 @@ def call(module: Any, event: Any) -> dict[str, Any]:
 
 
 def expect_status(
-    response: dict[str, Any], expected: int, event: Any, why: str = "", log: HandlerLog | None = None, hint: str | None = None
+    response: dict[str, Any], expected: int, event: Any, why: str = "", log: StudentLog | None = None, hint: str | None = None
 ) -> None:
     got = response.get("statusCode")
     if got == expected:
@@ -267,23 +237,24 @@ def test_the_handler_module_imports(exercise: ExerciseFiles, monkeypatch: pytest
     """handler module imports (a cold start) and defines lambda_handler"""
     make_table()
     module = load_handler(exercise, monkeypatch)
-    expect(
-        callable(getattr(module, "lambda_handler", None)),
-        f"Expected {exercise.shown(HANDLER_FILE)} to define lambda_handler(event, context); "
-        f"it defines {sorted(n for n in vars(module) if not n.startswith('_'))}.",
-    )
+    handler = getattr(module, "lambda_handler", None)
+    if not (isinstance(handler, RemoteObject) and handler.is_callable):
+        fail(
+            f"Expected {exercise.shown(HANDLER_FILE)} to define lambda_handler(event, context); "
+            f"it defines the functions and classes {defined_functions(exercise.path(HANDLER_FILE))}."
+        )
 
 
 @pytest.mark.points(2, hint=OK_HINT, read=step(5), requires=IMPORTS)
 def test_a_known_sku_returns_200_with_json_content_type(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, handler_log: HandlerLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, student_log: StudentLog
 ) -> None:
     """known SKU returns 200 with Content-Type application/json"""
     make_table()
     module = load_handler(exercise, monkeypatch)
     event = get_event(KNOWN["sku"])
     response = call(module, event)
-    expect_status(response, 200, event, IN_TABLE, handler_log)
+    expect_status(response, 200, event, IN_TABLE, student_log)
     got = content_type(response)
     expect(
         got is not None and got.split(";")[0].strip().lower() == "application/json",
@@ -294,14 +265,14 @@ def test_a_known_sku_returns_200_with_json_content_type(
 
 @pytest.mark.points(2, hint=DECIMAL_HINT, read=step(5), requires=IMPORTS)
 def test_the_200_body_has_the_item_fields_with_integer_numbers(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, handler_log: HandlerLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, student_log: StudentLog
 ) -> None:
     """200 body holds sku, name, quantity, reorder_level and status, numbers as integers"""
     make_table()
     module = load_handler(exercise, monkeypatch)
     event = get_event(KNOWN["sku"])
     response = call(module, event)
-    expect_status(response, 200, event, IN_TABLE, handler_log, hint=OK_HINT)
+    expect_status(response, 200, event, IN_TABLE, student_log, hint=OK_HINT)
     body = body_of(response, event)
     expect(isinstance(body, dict), f"Expected a JSON object as the body for {describe(event)}, got {short(body)}.", hint=OK_HINT)
     missing = [key for key in KNOWN_BODY if key not in body]
@@ -345,7 +316,7 @@ STATUS_CASES = [
 
 @pytest.mark.points(4, hint=STATUS_HINT, read=step(4), requires=IMPORTS)
 def test_the_stock_status_is_right_at_every_boundary(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, handler_log: HandlerLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
 ) -> None:
     """stock status is right at every boundary (OUT_OF_STOCK, LOW_STOCK, IN_STOCK)"""
     items = [
@@ -356,11 +327,11 @@ def test_the_stock_status_is_right_at_every_boundary(
     module = load_handler(exercise, monkeypatch)
     for item, (quantity, level, expected) in zip(items, STATUS_CASES):
         with partial_credit.part(f"quantity={quantity}, reorder_level={level}"):
-            handler_log.mark()
+            student_log.mark()
             event = get_event(item["sku"])
             response = call(module, event)
             why = f" (quantity {quantity}, reorder_level {level})"
-            expect_status(response, 200, event, why, handler_log)
+            expect_status(response, 200, event, why, student_log)
             body = body_of(response, event)
             got = body.get("status") if isinstance(body, dict) else None
             expect(got == expected, f"expected status {expected} for {describe(event)}{why}, got {got!r}.")
@@ -368,14 +339,14 @@ def test_the_stock_status_is_right_at_every_boundary(
 
 @pytest.mark.points(1, hint=DIRECT_HINT, read=step(2), requires=IMPORTS)
 def test_a_direct_invocation_with_a_sku_works(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, handler_log: HandlerLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, student_log: StudentLog
 ) -> None:
     """direct invocation {"sku": "PU-1001"} works like the API Gateway request"""
     make_table()
     module = load_handler(exercise, monkeypatch)
     event = {"sku": KNOWN["sku"]}
     response = call(module, event)
-    expect_status(response, 200, event, " (SKU 'PU-1001' is in the table)", handler_log)
+    expect_status(response, 200, event, " (SKU 'PU-1001' is in the table)", student_log)
     body = body_of(response, event)
     # Only what shows the item was found; the number types are the body check's business.
     got = {key: body.get(key) for key in ("sku", "status")} if isinstance(body, dict) else body
@@ -398,7 +369,7 @@ BAD_REQUESTS = [
 
 @pytest.mark.points(2, hint=BAD_REQUEST_HINT, read=step(2), requires=IMPORTS)
 def test_a_missing_or_invalid_sku_returns_400(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, handler_log: HandlerLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
 ) -> None:
     """missing or invalid SKU returns 400 with an error message"""
     # Items under the invalid SKUs too: a handler that skips validation finds them.
@@ -406,9 +377,9 @@ def test_a_missing_or_invalid_sku_returns_400(
     module = load_handler(exercise, monkeypatch)
     for event, why in BAD_REQUESTS:
         with partial_credit.part(f"{describe(event)} ({why})"):
-            handler_log.mark()
+            student_log.mark()
             response = call(module, event)
-            expect_status(response, 400, event, f" ({why})", handler_log)
+            expect_status(response, 400, event, f" ({why})", student_log)
             expect_error_body(response, event)
 
 
@@ -430,11 +401,11 @@ def test_an_unknown_sku_returns_404(exercise: ExerciseFiles, monkeypatch: pytest
 
 @pytest.mark.points(3, hint=SERVER_ERROR_HINT, read=step(6), requires=IMPORTS)
 def test_a_missing_table_gives_a_safe_logged_500(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, handler_log: HandlerLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
 ) -> None:
     """unexpected error (a missing table) returns a logged 500 that leaks nothing"""
     module = load_handler(exercise, monkeypatch)  # INVENTORY_TABLE names a table that is not there
-    handler_log.mark()
+    student_log.mark()
     event = get_event(KNOWN["sku"])
     response = call(module, event)  # an exception escaping here is reported as the student's
     why = " when the table 'Inventory' does not exist"
@@ -455,31 +426,32 @@ def test_a_missing_table_gives_a_safe_logged_500(
         )
     with partial_credit.part("the error is logged"):
         expect(
-            handler_log.has_error(),
+            student_log.has_error(),
             f"Expected the handler to log the error for {describe(event)}{why} (logging at ERROR level, or a "
             "print: Lambda sends both to CloudWatch Logs); nothing was logged.",
         )
 
 
 @pytest.mark.points(1, hint=GET_ITEM_HINT, read=step(3), requires=IMPORTS)
-def test_the_item_is_read_with_get_item(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, aws_calls: Any) -> None:
+def test_the_item_is_read_with_get_item(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, aws_calls: CallLog) -> None:
     """item is read with GetItem, not Scan or Query"""
     make_table(items=[KNOWN, *({**KNOWN, "sku": f"PU-2{n:03d}"} for n in range(5))])
     module = load_handler(exercise, monkeypatch)
-    aws_calls.clear()
+    aws_calls.clear()  # only the invocation's calls, not the cold start's
     event = get_event(KNOWN["sku"])
     call(module, event)
-    operations = aws_calls.operations("dynamodb")
+    made = aws_calls.by_students("dynamodb")
+    operations = Counter(c.operation for c in made)
     expect(
         operations["GetItem"] >= 1 and not operations["Scan"] and not operations["Query"],
         f"Expected a DynamoDB GetItem call (and no Scan or Query) for {describe(event)}; "
-        f"your handler made: {aws_calls.describe()}.",
+        f"your handler made: {describe_calls(made)}.",
     )
 
 
 @pytest.mark.points(1, hint=TABLE_NAME_HINT, read=step(1), requires=IMPORTS)
 def test_the_table_name_comes_from_inventory_table(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, handler_log: HandlerLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, student_log: StudentLog
 ) -> None:
     """table name comes from the INVENTORY_TABLE environment variable"""
     make_table(OTHER_TABLE)
@@ -489,36 +461,29 @@ def test_the_table_name_comes_from_inventory_table(
     expect_status(
         response, 200, event,
         f" with INVENTORY_TABLE={OTHER_TABLE} (that table holds it; there is no table named 'Inventory')",
-        handler_log,
+        student_log,
         hint=TABLE_NAME_HINT,
     )
 
 
 @pytest.mark.points(2, hint=CLIENT_REUSE_HINT, read=step(1), requires=IMPORTS)
 def test_one_client_is_reused_across_invocations(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, handler_log: HandlerLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, student_log: StudentLog, aws_calls: CallLog
 ) -> None:
     """boto3 client is created once at module load and reused by every invocation"""
     make_table()
     module = load_handler(exercise, monkeypatch)
-    created: list[str] = []
-    real_create_client = botocore.session.Session.create_client
-
-    def counting_create_client(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
-        created.append(service_name)
-        return real_create_client(self, service_name, *args, **kwargs)
-
+    aws_calls.clear()  # only the invocations' calls, not the cold start's
     event = get_event(KNOWN["sku"])
-    with pytest.MonkeyPatch.context() as patch:
-        # boto3.client(...), boto3.resource(...) and Session().client/resource all come through here.
-        patch.setattr(botocore.session.Session, "create_client", counting_create_client)
-        for _ in range(2):
-            response = call(module, event)
-            expect_status(response, 200, event, IN_TABLE, handler_log, hint=OK_HINT)
+    for _ in range(WARM_INVOCATIONS):
+        response = call(module, event)
+        expect_status(response, 200, event, IN_TABLE, student_log, hint=OK_HINT)
+    # The emulator tells the student's boto3 clients apart (boto3.client, boto3.resource, Session().client/resource).
+    clients = aws_calls.clients("dynamodb")
     expect(
-        not created,
-        f"Expected no new boto3 client or resource while handling 2 warm invocations for {describe(event)}; "
-        f"{len(created)} were created ({', '.join(created)}).",
+        len(clients) <= 1,
+        f"Expected {WARM_INVOCATIONS} warm invocations for {describe(event)} to reuse one boto3 client or resource; "
+        f"their DynamoDB calls came from {len(clients)} different clients.",
     )
 
 
