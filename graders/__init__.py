@@ -16,7 +16,7 @@ _EXPORTS = {
     "expect": "checks",
     "fail": "checks",
     "not_graded": "checks",
-    "student_error_summary": "checks",
+    "student_error_summary": "loader",
     "FakeContext": "lambda_tools",
     "InvokeResult": "lambda_tools",
     "api_gateway_event": "lambda_tools",

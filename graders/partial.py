@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from . import locations
-from .checks import CheckFailed, student_error_summary
-from .loader import StudentCodeError
+from .checks import CheckFailed
+from .loader import StudentCodeError, student_error_summary
 
 MAX_LISTED_FAILURES = 5
 

@@ -28,7 +28,6 @@ from .report import build_report, write_reports
 from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, PASSED, CheckResult, format_failure, score_exercises
 from .safety import NetworkGuard, sandboxed_process_environment
 from .scoreboard import print_scoreboard
-from .student.pool import StudentPool
 from .settings import (
     BACKENDS,
     BENCHMARK_ONLY_BACKEND,
@@ -41,6 +40,7 @@ from .settings import (
     resolve_check_timeout,
     resolve_report_dir,
 )
+from .student.pool import StudentPool
 from .verdicts import explain, skip_reason
 
 BLOCKED_PREFIX = "blocked: "

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .backends import BackendUnavailable
-from .checks import CheckFailed, raised_by_student, student_error_summary
+from .checks import CheckFailed, raised_by_student
 from .limits import StudentExit, StudentTimeout
-from .loader import StudentCodeError
+from .loader import StudentCodeError, student_error_summary
 from .results import ERROR, FAILED
 from .safety import OutboundConnectionBlocked
 from .student.proxy import StudentError, StudentExited

@@ -20,6 +20,7 @@ import pytest
 from graders import FakeContext, api_gateway_event, expect, fail, invoke_deployed, scrub_paths
 from graders.call_log import ApiCall, CallLog
 from graders.exercise_files import ExerciseFiles
+from graders.kit.iam import trust_allows_lambda
 from graders.kit.logs import StudentLog, last_error_line
 from graders.kit.messages import readme_step, short
 from graders.student.proxy import RemoteObject, StudentModule
@@ -540,25 +541,6 @@ def test_deploy_sh_can_run_again_and_updates_the_code(
             f"code; the function's CodeSha256 is still {before}.",
             hint=UPDATE_CODE_HINT,
         )
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def trust_allows_lambda(document: Any) -> bool:
-    if isinstance(document, str):
-        document = json.loads(document)
-    for statement in _as_list(document.get("Statement", [])):
-        services = _as_list((statement.get("Principal") or {}).get("Service", []))
-        actions = _as_list(statement.get("Action", []))
-        if (
-            statement.get("Effect") == "Allow"
-            and "lambda.amazonaws.com" in services
-            and any(action in ("sts:AssumeRole", "sts:*", "*") for action in actions)
-        ):
-            return True
-    return False
 
 
 FUNCTION_SETTINGS = (

@@ -14,7 +14,7 @@ import os
 import re
 import urllib.parse
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,11 @@ from graders.kit.iam import (
     ASSUME_ACTIONS,
     POLICY_VERSION,
     Policy,
-    Statement,
     as_list,
-    string_list,
     fill_in,
     first_difference,
     parse_policy,
-    shown,
+    string_list,
     trust_principals,
 )
 
