@@ -1,8 +1,9 @@
 """Lab 3B grader: envelope encryption with KMS in-process, then setup_kms.sh and setup_api.sh.
 
-envelope.py is called the way application code would call it, with a KMS key the grader creates; the
-grader watches the KMS calls it makes (to know the data key it received) and judges the record it
-returns: round trip, tampering, encryption context, and whether the plaintext data key shows up.
+envelope.py is called the way application code would call it (in a student process of its own), with
+a KMS key the grader creates; the grader reads the KMS calls it made from the emulator's call log,
+learns the data key it received by decrypting the encrypted copy in the record, and judges the record:
+round trip, tampering, encryption context, and whether the plaintext data key shows up.
 The scripts run on an empty emulator (with a stand-in inventory-status function for the API) and the
 grader reads back what they built. Calling the deployed API over HTTP is graded only on LocalStack.
 Run it with ``course grade lab3b`` or ``pytest labs/lab3b_encryption_api``.
@@ -10,8 +11,8 @@ Run it with ``course grade lab3b`` or ``pytest labs/lab3b_encryption_api``.
 
 from __future__ import annotations
 
+import ast
 import base64
-import copy
 import functools
 import hashlib
 import io
@@ -20,18 +21,19 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import boto3
-import botocore.client
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
 from graders import expect, fail, scrub_paths
 from graders.backends import DEPLOYED_API_OVER_HTTP
+from graders.call_log import ApiCall, CallLog
 from graders.exercise_files import ExerciseFiles, ScriptResult
+from graders.kit.messages import readme_step, short
+from graders.student.proxy import RemoteObject, StudentError, StudentExited, StudentModule
 
 ENVELOPE_FILE = "envelope.py"
 KMS_SCRIPT = "setup_kms.sh"
@@ -60,8 +62,7 @@ CONTEXT = {"order_id": "PU-ORD-1001", "table": "Orders"}
 CALL = "encrypt_record('alias/parts-unlimited-data', <order bytes>, {'order_id': 'PU-ORD-1001', 'table': 'Orders'})"
 
 
-def step(number: int | str) -> str:
-    return f"{README}, step {number}"
+step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints
@@ -143,11 +144,6 @@ OVER_HTTP_HINT = (
 # ------------------------------------------------------------------------------- KMS and envelope
 
 
-def short(value: Any, limit: int = 160) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 @functools.cache
 def kms() -> Any:
     return boto3.client("kms")
@@ -160,52 +156,7 @@ def make_key(alias: str | None = ALIAS) -> dict[str, Any]:
     return key
 
 
-@dataclass
-class KmsCall:
-    operation: str
-    params: dict[str, Any]
-    response: dict[str, Any]
-
-
-@dataclass
-class KmsSpy:
-    """Every KMS call any boto3 client made while installed: how the grader learns the data keys."""
-
-    calls: list[KmsCall] = field(default_factory=list)
-
-    def mark(self) -> int:
-        return len(self.calls)
-
-    def since(self, mark: int) -> list[KmsCall]:
-        return self.calls[mark:]
-
-    def data_keys(self, mark: int = 0) -> list[bytes]:
-        """The plaintext data keys KMS handed out (or was given to encrypt) since mark."""
-        keys = []
-        for call in self.since(mark):
-            if call.operation.startswith("GenerateDataKey") and isinstance(call.response.get("Plaintext"), bytes):
-                keys.append(call.response["Plaintext"])
-            elif call.operation == "Encrypt" and isinstance(call.params.get("Plaintext"), bytes):
-                keys.append(call.params["Plaintext"])
-        return keys
-
-
-@pytest.fixture
-def kms_spy(monkeypatch: pytest.MonkeyPatch) -> KmsSpy:
-    spy = KmsSpy()
-    real = botocore.client.BaseClient._make_api_call
-
-    def spying(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        response = real(client, operation_name, api_params)
-        if client.meta.service_model.service_name == "kms":
-            spy.calls.append(KmsCall(operation_name, dict(api_params), response))
-        return response
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spying)
-    return spy
-
-
-def load(exercise: ExerciseFiles) -> ModuleType:
+def load(exercise: ExerciseFiles) -> StudentModule:
     return exercise.load(ENVELOPE_FILE)
 
 
@@ -245,7 +196,7 @@ def holds(record: Any, secret: bytes) -> str | None:
     """The field of a record that holds secret (raw, or written as text), if any."""
     items = record.items() if isinstance(record, dict) else [("record", record)]
     for name, value in items:
-        if isinstance(value, (bytes, bytearray, memoryview)) and secret and secret in bytes(value):
+        if isinstance(value, bytes) and secret and secret in value:
             return str(name)
         if isinstance(value, str):
             if any(text and text in value for text in forms(secret)):
@@ -260,20 +211,24 @@ def holds(record: Any, secret: bytes) -> str | None:
     return None
 
 
-def encrypt(module: ModuleType, key_id: str, plaintext: bytes, context: dict[str, str]) -> Any:
-    return module.encrypt_record(key_id, plaintext, dict(context))
+# The student process gets copies of the arguments: what encrypt_record or decrypt_record does to
+# them never reaches the grader's record or context.
+def encrypt(module: StudentModule, key_id: str, plaintext: bytes, context: dict[str, str]) -> Any:
+    return module.encrypt_record(key_id, plaintext, context)
 
 
-def decrypt(module: ModuleType, record: Any, context: dict[str, str]) -> Any:
-    return module.decrypt_record(copy.deepcopy(record), dict(context))
+def decrypt(module: StudentModule, record: Any, context: dict[str, str]) -> Any:
+    return module.decrypt_record(record, context)
 
 
-def refused(module: ModuleType, record: Any, context: dict[str, str]) -> tuple[bool, Any]:
+def refused(module: StudentModule, record: Any, context: dict[str, str]) -> tuple[bool, Any]:
     """(True, None) when decrypt_record raises, of any kind (InvalidCiphertextException, InvalidTag, ...),
-    else (False, what it returned)."""
+    else (False, what it returned). Ending the process (sys.exit) is no refusal: the check fails on it."""
     try:
         return False, decrypt(module, record, context)
-    except Exception:  # noqa: BLE001 - any refusal is the right answer here
+    except StudentExited:
+        raise
+    except StudentError:  # any refusal is the right answer here
         return True, None
 
 
@@ -285,7 +240,7 @@ def found(lookup: Callable[[], Any]) -> Any:
         return None
 
 
-def encrypted_order(module: ModuleType) -> Any:
+def encrypted_order(module: StudentModule) -> Any:
     record = encrypt(module, ALIAS, ORDER, CONTEXT)
     expect(
         isinstance(record, dict) and record,
@@ -303,6 +258,82 @@ def encrypted_key_field(record: dict[str, Any], blob: bytes) -> str | None:
     return None
 
 
+def generate_data_key_calls(aws_calls: CallLog) -> list[ApiCall]:
+    return [call for call in aws_calls.by_students("kms") if call.operation == "GenerateDataKey"]
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """A data key a record holds encrypted: the encrypted blob, and what KMS decrypts it to."""
+
+    blob: bytes
+    plaintext: bytes
+
+
+def stored_bytes(value: Any) -> list[bytes]:
+    """The bytes a record field may hold an encrypted data key as: raw, base64 or hex."""
+    if isinstance(value, bytes):
+        return [value]
+    raw = decoded(value)
+    candidates = [raw[0]] if raw is not None else []
+    if isinstance(value, str) and re.fullmatch(r"(?:[0-9a-fA-F]{2})+", value):
+        candidates.append(bytes.fromhex(value))
+    return candidates
+
+
+def unwrapped(blob: bytes, context: dict[str, str]) -> bytes | None:
+    """What KMS decrypts blob to under context, for the grader (who may use every key), else None."""
+    try:
+        return kms().decrypt(CiphertextBlob=blob, EncryptionContext=context)["Plaintext"]
+    except Exception:  # noqa: BLE001 - not a KMS ciphertext, or not under this context
+        return None
+
+
+def data_keys(record: Any, calls: list[ApiCall]) -> list[DataKey]:
+    """The data keys a record holds encrypted, under the encryption context of one of the student's
+    KMS calls that hands out or wraps a data key. The call log holds requests, not KMS's answers: the
+    plaintext data key is learnt from the record, by decrypting its encrypted copy."""
+    contexts: list[dict[str, str]] = []
+    for call in calls:
+        context = call.params.get("EncryptionContext") or {}
+        if (call.operation.startswith("GenerateDataKey") or call.operation == "Encrypt") and context not in contexts:
+            contexts.append(context)
+    keys = []
+    for value in record.values() if isinstance(record, dict) else []:
+        for blob in stored_bytes(value):
+            plaintext = next(filter(None, (unwrapped(blob, context) for context in contexts)), None)
+            if plaintext is not None:
+                keys.append(DataKey(blob, plaintext))
+    return keys
+
+
+def bound_names(source: str) -> list[str]:
+    """Every name the module's code binds, and every attribute name it assigns: where a module-level
+    variable, or a field of one of its objects, can come from. (The grader reads the student's
+    module through a proxy, which cannot list the module's globals.)"""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Global):
+            names.update(node.names)
+    return sorted(name for name in names if not (name.startswith("__") and name.endswith("__")))
+
+
+def attribute(owner: RemoteObject, name: str) -> Any:
+    """owner.name, read in the student process; None when it is missing or reading it raises."""
+    try:
+        return getattr(owner, name)
+    except (AttributeError, StudentError):
+        return None
+
+
 # ------------------------------------------------------------------------------ envelope checks
 
 
@@ -310,12 +341,18 @@ def encrypted_key_field(record: dict[str, Any], blob: bytes) -> str | None:
 def test_the_envelope_module_imports(exercise: ExerciseFiles) -> None:
     """envelope module imports and defines encrypt_record and decrypt_record"""
     module = load(exercise)
-    missing = [name for name in ("encrypt_record", "decrypt_record") if not callable(getattr(module, name, None))]
-    expect(
-        not missing,
-        f"Expected {exercise.shown(ENVELOPE_FILE)} to define {' and '.join(missing)}; it defines "
-        f"{sorted(n for n in vars(module) if not n.startswith('_'))}.",
-    )
+
+    def is_function(name: str) -> bool:
+        value = attribute(module, name)
+        return isinstance(value, RemoteObject) and value.is_callable
+
+    missing = [name for name in ("encrypt_record", "decrypt_record") if not is_function(name)]
+    if missing:
+        names = bound_names(exercise.path(ENVELOPE_FILE).read_text(encoding="utf-8"))
+        fail(
+            f"Expected {exercise.shown(ENVELOPE_FILE)} to define {' and '.join(missing)}; it defines "
+            f"{[name for name in names if not name.startswith('_') and hasattr(module, name)]}.",
+        )
 
 
 ROUND_TRIPS = [
@@ -351,30 +388,31 @@ def test_a_record_decrypts_to_its_plaintext(exercise: ExerciseFiles, partial_cre
 
 
 @pytest.mark.points(2, hint=DATA_KEY_HINT, read=step(3), requires=ROUND_TRIP)
-def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles, kms_spy: KmsSpy, partial_credit: Any) -> None:
+def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: Any) -> None:
     """each record gets its own data key from GenerateDataKey, under the key given, bound to the context"""
     make_key()
     other = make_key(alias=None)
     module = load(exercise)
     with partial_credit.part("one GenerateDataKey call per record"):
-        mark = kms_spy.mark()
+        records = []
         for number in range(2):
-            before = kms_spy.mark()
-            encrypt(module, ALIAS, ORDER, CONTEXT)
-            calls = [c for c in kms_spy.since(before) if c.operation == "GenerateDataKey"]
+            before = len(aws_calls.by_students("kms"))
+            records.append(encrypt(module, ALIAS, ORDER, CONTEXT))
+            made = aws_calls.by_students("kms")[before:]
             expect(
-                calls,
+                any(c.operation == "GenerateDataKey" for c in made),
                 f"expected {CALL} to call KMS GenerateDataKey (record {number + 1} of 2); it made: "
-                f"{', '.join(c.operation for c in kms_spy.since(before)) or 'no KMS call'}.",
+                f"{', '.join(c.operation for c in made) or 'no KMS call'}.",
             )
+        calls = aws_calls.by_students("kms")
         expect(
-            len(set(kms_spy.data_keys(mark))) >= 2,
+            len({key.plaintext for record in records for key in data_keys(record, calls)}) >= 2,
             f"expected two records to get two different data keys; {CALL} twice used one data key.",
         )
     with partial_credit.part("the key given is used"):
         key_arn = other["Arn"]
         record = encrypt(module, key_arn, ORDER, CONTEXT)
-        calls = [c for c in kms_spy.calls if c.operation == "GenerateDataKey"]
+        calls = generate_data_key_calls(aws_calls)
         expect(calls, f"expected encrypt_record('{key_arn}', ...) to call GenerateDataKey; it did not.")
         used = calls[-1].params.get("KeyId")
         resolved = kms().describe_key(KeyId=used)["KeyMetadata"]["Arn"] if used else None
@@ -384,13 +422,13 @@ def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles,
             f"{key_arn} (another key than the alias), it asked KMS for a data key under {used!r}.",
         )
         expect(
-            isinstance(record, dict) and encrypted_key_field(record, calls[-1].response["CiphertextBlob"]),
+            any(encrypted_key_field(record, key.blob) for key in data_keys(record, calls[-1:])),
             f"expected the record to hold the encrypted data key GenerateDataKey returned (base64), got the fields "
             f"{sorted(record) if isinstance(record, dict) else short(record)}.",
             hint=RECORD_HINT,
         )
     with partial_credit.part("the context is bound to the data key"):
-        calls = [c for c in kms_spy.calls if c.operation == "GenerateDataKey"]
+        calls = generate_data_key_calls(aws_calls)
         sent = calls[-1].params.get("EncryptionContext") if calls else None
         expect(
             sent == CONTEXT,
@@ -401,15 +439,18 @@ def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles,
 
 
 @pytest.mark.points(3, hint=RECORD_HINT, read=step(3), requires=ROUND_TRIP)
-def test_the_record_holds_no_plaintext_key(exercise: ExerciseFiles, kms_spy: KmsSpy, partial_credit: Any) -> None:
+def test_the_record_holds_no_plaintext_key(exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: Any) -> None:
     """record holds only base64 text (ciphertext, nonce, encrypted data key): no plaintext data key, no plaintext"""
     make_key()
     module = load(exercise)
-    mark = kms_spy.mark()
     record = encrypted_order(module)
-    data_keys = kms_spy.data_keys(mark)
-    blobs = [c.response["CiphertextBlob"] for c in kms_spy.since(mark) if c.operation == "GenerateDataKey"]
-    expect(data_keys, f"expected {CALL} to get its data key from KMS GenerateDataKey; it made no such call.", hint=DATA_KEY_HINT)
+    calls = aws_calls.by_students("kms")
+    expect(
+        any(c.operation.startswith("GenerateDataKey") for c in calls),
+        f"expected {CALL} to get its data key from KMS GenerateDataKey; it made no such call.",
+        hint=DATA_KEY_HINT,
+    )
+    keys = data_keys(record, calls)
     with partial_credit.part("JSON text that can be stored"):
         not_text = [f"{name} ({type(value).__name__})" for name, value in record.items() if not isinstance(value, str)]
         expect(
@@ -419,11 +460,12 @@ def test_the_record_holds_no_plaintext_key(exercise: ExerciseFiles, kms_spy: Kms
         json.dumps(record)
     with partial_credit.part("the encrypted data key is in it"):
         expect(
-            any(encrypted_key_field(record, blob) for blob in blobs),
+            any(encrypted_key_field(record, key.blob) for key in keys),
             f"expected one field to hold the CiphertextBlob of GenerateDataKey as base64; the fields are {sorted(record)}.",
         )
+    plaintext_keys = [key.plaintext for key in keys]
     with partial_credit.part("no plaintext data key in it"):
-        where = next(filter(None, (holds(record, key) for key in data_keys)), None)
+        where = next(filter(None, (holds(record, key) for key in plaintext_keys)), None)
         expect(
             where is None,
             f"expected the record not to contain the plaintext data key in any form; the field {where!r} holds it "
@@ -433,7 +475,8 @@ def test_the_record_holds_no_plaintext_key(exercise: ExerciseFiles, kms_spy: Kms
         where = holds(record, ORDER)
         expect(where is None, f"expected the record not to contain the order in the clear; the field {where!r} holds it.")
     with partial_credit.part("the data key is not kept in the module"):
-        kept = _kept_in_module(module, data_keys)
+        names = bound_names(exercise.path(ENVELOPE_FILE).read_text(encoding="utf-8"))
+        kept = _kept_in_module(module, names, plaintext_keys)
         expect(
             kept is None,
             f"expected the plaintext data key to be forgotten after encrypt_record; envelope.py keeps it in {kept} "
@@ -441,27 +484,31 @@ def test_the_record_holds_no_plaintext_key(exercise: ExerciseFiles, kms_spy: Kms
         )
 
 
-def _kept_in_module(module: ModuleType, secrets: list[bytes]) -> str | None:
-    """The name of a module-level variable (or a field of one of the module's own objects) holding a secret."""
+def _kept_in_module(module: StudentModule, names: list[str], secrets: list[bytes]) -> str | None:
+    """The name of a module-level variable (or a field of one of the module's own objects) holding a secret.
+    names are the names the module's source binds: the candidates for variables and for fields."""
+    own = f"{module.name}."
+
+    def fields(owner: RemoteObject) -> dict[str, Any]:
+        return {name: attribute(owner, name) for name in names}
 
     def contains(value: Any, depth: int) -> bool:
         if depth > 3:
             return False
-        if isinstance(value, (bytes, bytearray, memoryview, str)):
+        if isinstance(value, (bytes, str)):
             return any(holds({"v": value}, secret) for secret in secrets)
         if isinstance(value, dict):
             return any(contains(k, depth + 1) or contains(v, depth + 1) for k, v in list(value.items())[:1000])
         if isinstance(value, (list, tuple, set, frozenset)):
             return any(contains(v, depth + 1) for v in list(value)[:1000])
-        if getattr(type(value), "__module__", None) == module.__name__ and hasattr(value, "__dict__"):
-            return contains(vars(value), depth + 1)
+        if isinstance(value, RemoteObject) and not value.is_class and value.qualified_name.startswith(own):
+            return contains(fields(value), depth + 1)
         return False
 
-    for name, value in vars(module).items():
-        if name.startswith("__"):
-            continue
-        if isinstance(value, type) and value.__module__ == module.__name__:
-            if contains({k: v for k, v in vars(value).items() if not k.startswith("__")}, 1):
+    for name in names:
+        value = attribute(module, name)
+        if isinstance(value, RemoteObject) and value.is_class and value.qualified_name.startswith(own):
+            if contains(fields(value), 1):
                 return f"{name} (a class attribute)"
         elif contains(value, 0):
             return name
