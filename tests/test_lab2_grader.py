@@ -276,6 +276,13 @@ def test_a_hard_coded_table_name_loses_part_of_the_environment_check(tmp_path: P
     )
 
 
+def test_a_processor_without_lambda_handler_fails_the_import_check_with_what_it_defines(tmp_path: Path) -> None:
+    code = mutant(tmp_path, PROCESSOR, ("def lambda_handler(", "def handler("))
+    (check,) = assert_only_failures(grade(code, tmp_path, (PROCESSOR_IMPORTS,)), PROCESSOR_IMPORTS)
+    assert "order_processor.py to define lambda_handler(event, context); it defines [" in check["message"]
+    assert "'handler', 'json'" in check["message"]
+
+
 def test_a_client_created_inside_the_handler_loses_part_of_the_client_check(tmp_path: Path) -> None:
     code = mutant(
         tmp_path,

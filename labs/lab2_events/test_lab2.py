@@ -19,6 +19,7 @@ check reads the document.
 
 from __future__ import annotations
 
+import ast
 import copy
 import fnmatch
 import functools
@@ -31,13 +32,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import boto3
-import botocore.client
-import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
 from graders import FakeContext, expect, fail, invoke_deployed, scrub_paths, sqs_event, student_error_summary
+from graders.call_log import ApiCall, CallLog
 from graders.exercise_files import ExerciseFiles
+from graders.kit.iam import as_list, trust_allows_lambda
+from graders.kit.logs import StudentLog
+from graders.kit.messages import readme_step
+from graders.student.proxy import RemoteObject
 
 PROCESSOR_FILE = "order_processor.py"
 LOGGER_FILE = "order_event_logger.py"
@@ -78,7 +82,7 @@ ORDER = {
 
 
 def step(number: int | str) -> str:
-    return f"{README}, step {number}"
+    return readme_step(README, number)
 
 
 # ------------------------------------------------------------------------------------------ hints
@@ -202,6 +206,8 @@ DEPLOYED_HINT = (
 
 
 def short(value: Any, limit: int = 160) -> str:
+    """A value as JSON (a string as it is), cut to ``limit`` characters: this lab's messages quote
+    events, answers and DynamoDB items the way the student writes them, not as Python reprs."""
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -348,8 +354,28 @@ def load_logger(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, table:
     return exercise.load(LOGGER_FILE)
 
 
+def defines_handler(module: Any) -> bool:
+    handler = getattr(module, "lambda_handler", None)
+    return isinstance(handler, RemoteObject) and handler.is_callable
+
+
+def defined_names(path: Path) -> list[str]:
+    """The public names a module's top level defines, read from its source (the module itself
+    lives in a student process)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name))
+    return sorted(name for name in names if not name.startswith("_"))
+
+
 def place(module: Any, order: Any) -> Any:
-    return module.lambda_handler(copy.deepcopy(order), FakeContext(function_name=PROCESSOR))
+    return module.lambda_handler(order, FakeContext(function_name=PROCESSOR))
 
 
 def deliver_to_logger(module: Any, event: dict[str, Any]) -> Any:
@@ -401,69 +427,26 @@ def numbers_equal(got: Any, expected: Any) -> bool:
         return False
 
 
-class LogCapture:
-    """What the handler logged or printed (Lambda sends both to CloudWatch Logs), as lines."""
-
-    def __init__(self, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
-        self._caplog = caplog
-        self._capsys = capsys
-        self._printed: list[str] = []
-
-    def mark(self) -> None:
-        """Forget everything so far: what follows belongs to the next call."""
-        self.lines()
-        self._caplog.clear()
-        self._printed = []
-
-    def lines(self) -> list[str]:
-        captured = self._capsys.readouterr()
-        self._printed += (captured.out + captured.err).splitlines()
-        messages = []
-        for record in self._caplog.records:
-            try:
-                messages.append(record.getMessage())
-            except Exception:  # noqa: BLE001 - a badly formatted log call is still a line
-                messages.append(str(record.msg))
-        return [line for line in (*messages, *self._printed) if line.strip()]
-
-    def objects(self) -> list[dict[str, Any]]:
-        """The JSON objects logged, one per line (a prefix before the object is allowed), without repeats."""
-        found: dict[str, dict[str, Any]] = {}
-        for line in self.lines():
-            start = line.find("{")
-            if start < 0:
-                continue
-            try:
-                value = json.loads(line[start:])
-            except ValueError:
-                continue
-            if isinstance(value, dict):
-                found.setdefault(json.dumps(value, sort_keys=True, default=str), value)
-        return list(found.values())
-
-    def processed(self, order_id: str) -> list[dict[str, Any]]:
-        return [o for o in self.objects() if o.get("status") == "processed" and o.get("order_id") == order_id]
-
-    def shown(self, limit: int = 3) -> str:
-        lines = self.lines()
-        if not lines:
-            return "nothing was logged or printed"
-        listed = "; ".join(short(scrub_paths(line), 200) for line in lines[:limit])
-        return f"the log holds {len(lines)} line(s): {listed}" + (" ..." if len(lines) > limit else "")
+def processed(log: StudentLog, order_id: str) -> list[dict[str, Any]]:
+    """The 'processed' JSON lines the handler logged or printed for this order."""
+    return [o for o in log.objects() if o.get("status") == "processed" and o.get("order_id") == order_id]
 
 
-@pytest.fixture
-def handler_log(caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> LogCapture:
-    return LogCapture(caplog, capsys)
+def shown(log: StudentLog, limit: int = 3) -> str:
+    lines = log.lines()
+    if not lines:
+        return "nothing was logged or printed"
+    listed = "; ".join(short(scrub_paths(line), 200) for line in lines[:limit])
+    return f"the log holds {len(lines)} line(s): {listed}" + (" ..." if len(lines) > limit else "")
 
 
-def expect_processed_line(log: LogCapture, event: dict[str, Any], message_id: str) -> None:
-    lines = log.processed(event["order_id"])
+def expect_processed_line(log: StudentLog, event: dict[str, Any], message_id: str) -> None:
+    lines = processed(log, event["order_id"])
     wanted = {"status": "processed", "message_id": message_id, **event}
     expect(
         len(lines) == 1,
         f"Expected one JSON log line {json.dumps(wanted)} for the message of {event['order_id']}; "
-        + (f"found {len(lines)}: {short(lines, 300)}." if lines else f"there is none ({log.shown()})."),
+        + (f"found {len(lines)}: {short(lines, 300)}." if lines else f"there is none ({shown(log)})."),
         hint=LOG_LINE_HINT,
     )
     line = lines[0]
@@ -527,10 +510,6 @@ def student_messaging() -> StudentMessaging:
     )
     assert topic and queue and dlq
     return StudentMessaging(topic, queue, queue_arn(queue), dlq)
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 # ----------------------------------------------------------------------------- setup_messaging.sh
@@ -629,8 +608,8 @@ def test_the_queue_redrives_after_3_receives_and_gets_raw_deliveries(
 
 def grants_send(statement: dict[str, Any]) -> bool:
     if "NotAction" in statement:
-        return not any(fnmatch.fnmatchcase("sqs:sendmessage", str(a).lower()) for a in _as_list(statement["NotAction"]))
-    return any(fnmatch.fnmatchcase("sqs:sendmessage", str(a).lower()) for a in _as_list(statement.get("Action", [])))
+        return not any(fnmatch.fnmatchcase("sqs:sendmessage", str(a).lower()) for a in as_list(statement["NotAction"]))
+    return any(fnmatch.fnmatchcase("sqs:sendmessage", str(a).lower()) for a in as_list(statement.get("Action", [])))
 
 
 def principal_includes_sns(principal: Any) -> bool:
@@ -638,7 +617,7 @@ def principal_includes_sns(principal: Any) -> bool:
         return True
     if not isinstance(principal, dict):
         return False
-    return "*" in _as_list(principal.get("AWS", [])) or "sns.amazonaws.com" in _as_list(principal.get("Service", []))
+    return "*" in as_list(principal.get("AWS", [])) or "sns.amazonaws.com" in as_list(principal.get("Service", []))
 
 
 def source_arns(statement: dict[str, Any]) -> list[str]:
@@ -649,14 +628,14 @@ def source_arns(statement: dict[str, Any]) -> list[str]:
             continue
         for key, values in (conditions or {}).items():
             if key.lower() == "aws:sourcearn":
-                found += [str(v) for v in _as_list(values)]
+                found += [str(v) for v in as_list(values)]
     return found
 
 
 def covers_queue(statement: dict[str, Any], arn: str) -> bool:
     if "NotResource" in statement:
         return True
-    return any(fnmatch.fnmatchcase(arn, str(r)) for r in _as_list(statement.get("Resource", [])))
+    return any(fnmatch.fnmatchcase(arn, str(r)) for r in as_list(statement.get("Resource", [])))
 
 
 @pytest.mark.points(2, hint=POLICY_HINT, read=step(1), requires=SETUP_RUNS)
@@ -672,7 +651,7 @@ def test_the_queue_policy_lets_only_the_topic_send(exercise: ExerciseFiles, part
     )
     expect(text, f"Expected {QUEUE} to have an access policy (its Policy attribute); it has none.")
     try:
-        statements = [s for s in _as_list(json.loads(text).get("Statement", [])) if isinstance(s, dict)]
+        statements = [s for s in as_list(json.loads(text).get("Statement", [])) if isinstance(s, dict)]
     except (ValueError, AttributeError):
         fail(f"Expected the Policy of {QUEUE} to be a JSON policy document, got {short(text)}.")
     allows = [s for s in statements if s.get("Effect") == "Allow" and grants_send(s)]
@@ -712,9 +691,9 @@ def test_the_processor_module_imports(exercise: ExerciseFiles, monkeypatch: pyte
     """order_processor.py imports (a cold start) and defines lambda_handler"""
     _, module = processor_setup(exercise, monkeypatch)
     expect(
-        callable(getattr(module, "lambda_handler", None)),
+        defines_handler(module),
         f"Expected {exercise.shown(PROCESSOR_FILE)} to define lambda_handler(event, context); "
-        f"it defines {sorted(n for n in vars(module) if not n.startswith('_'))}.",
+        f"it defines {defined_names(exercise.path(PROCESSOR_FILE))}.",
     )
 
 
@@ -933,9 +912,9 @@ def test_the_logger_module_imports(exercise: ExerciseFiles, monkeypatch: pytest.
     make_table(PROCESSED, "message_id")
     module = load_logger(exercise, monkeypatch)
     expect(
-        callable(getattr(module, "lambda_handler", None)),
+        defines_handler(module),
         f"Expected {exercise.shown(LOGGER_FILE)} to define lambda_handler(event, context); "
-        f"it defines {sorted(n for n in vars(module) if not n.startswith('_'))}.",
+        f"it defines {defined_names(exercise.path(LOGGER_FILE))}.",
     )
 
 
@@ -947,14 +926,14 @@ def logger_setup(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch) -> tu
 
 @pytest.mark.points(3, hint=LOG_LINE_HINT, read=step(9), requires=LOGGER_IMPORTS)
 def test_the_logger_logs_each_order_once_and_records_its_message_id(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, handler_log: LogCapture
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
 ) -> None:
     """logger writes one JSON line per order and records each message id in ProcessedEvents"""
     messaging, module = logger_setup(exercise, monkeypatch)
     events = order_events(1, 2, 3)
     messages = deliver(messaging, [json.dumps(e) for e in events])
     ids = [m["MessageId"] for m in messages]
-    handler_log.mark()
+    student_log.mark()
     response = deliver_to_logger(module, sqs_event(messages, messaging.queue_arn))
     recorded = processed_ids()
     with partial_credit.part("no record reported as failed"):
@@ -972,12 +951,12 @@ def test_the_logger_logs_each_order_once_and_records_its_message_id(
                 f"expected the messageId {message_id} of {event['order_id']} to be recorded in {PROCESSED} "
                 f"(partition key message_id); the table holds {sorted(recorded) or 'nothing'}.",
             )
-            expect_processed_line(handler_log, event, message_id)
+            expect_processed_line(student_log, event, message_id)
 
 
 @pytest.mark.points(3, hint=DUPLICATE_HINT, read=step(8), requires=LOGGER_RECORDS)
 def test_a_redelivered_message_is_logged_as_a_duplicate_not_processed_again(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, handler_log: LogCapture
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
 ) -> None:
     """redelivered message is logged as a duplicate, not processed again"""
     messaging, module = logger_setup(exercise, monkeypatch)
@@ -993,11 +972,11 @@ def test_a_redelivered_message_is_logged_as_a_duplicate_not_processed_again(
     assert sorted(m["MessageId"] for m in again) == sorted(m["MessageId"] for m in messages), (
         "the grader's redelivery failed"
     )
-    handler_log.mark()
+    student_log.mark()
     response = deliver_to_logger(module, sqs_event(again, messaging.queue_arn))
     orders = ", ".join(e["order_id"] for e in events)
     with partial_credit.part("not processed again"):
-        twice = [line for e in events for line in handler_log.processed(e["order_id"])]
+        twice = [line for e in events for line in processed(student_log, e["order_id"])]
         expect(
             not twice,
             f"expected no new 'processed' log line when the messages of {orders} are delivered a second time, "
@@ -1005,9 +984,9 @@ def test_a_redelivered_message_is_logged_as_a_duplicate_not_processed_again(
         )
     with partial_credit.part("logged as a duplicate"):
         expect(
-            "duplicate" in "\n".join(handler_log.lines()).lower(),
+            "duplicate" in "\n".join(student_log.lines()).lower(),
             f"expected the second delivery of {orders} to be logged as a duplicate (a line with the word "
-            f"'duplicate'); {handler_log.shown()}.",
+            f"'duplicate'); {shown(student_log)}.",
         )
     with partial_credit.part("not reported as failed"):
         failed, why = reported_failures(response, [m["MessageId"] for m in again])
@@ -1019,53 +998,48 @@ def test_a_redelivered_message_is_logged_as_a_duplicate_not_processed_again(
         )
 
 
-@contextmanager
-def another_delivery_records_first(message_ids: list[str]) -> Iterator[list[str]]:
+def another_delivery_records_first(aws_calls: CallLog, message_ids: list[str]) -> list[str]:
     """Just before the handler's first write to ProcessedEvents reaches DynamoDB, record the message
-    ids there, as a concurrent delivery of the same messages (SQS is at-least-once) would."""
-    real = botocore.client.BaseClient._make_api_call
-    recorder = client("dynamodb")
+    ids there, as a concurrent delivery of the same messages (SQS is at-least-once) would.
+    Returns the list that names the handler's write once it has happened."""
     happened: list[str] = []
 
-    def make_api_call(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        if (
-            not happened
-            and self is not recorder
-            and self.meta.service_model.service_name == "dynamodb"
-            and operation in ("PutItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem")
-            and PROCESSED in json.dumps(params, default=str)
-        ):
-            happened.append(operation)
-            for message_id in message_ids:
-                real(
-                    recorder,
-                    "PutItem",
-                    {
-                        "TableName": PROCESSED,
-                        "Item": {"message_id": {"S": message_id}, "recorded_by": {"S": "another delivery"}},
-                    },
-                )
-        return real(self, operation, params)
+    def writes_processed(call: ApiCall) -> bool:
+        return (
+            call.by_student
+            and call.service == "dynamodb"
+            and call.operation in ("PutItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem")
+            and PROCESSED in json.dumps(call.params, default=str)
+        )
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(botocore.client.BaseClient, "_make_api_call", make_api_call)
-        yield happened
+    def record_first(call: ApiCall) -> None:
+        happened.append(call.operation)
+        for message_id in message_ids:
+            client("dynamodb").put_item(
+                TableName=PROCESSED,
+                Item={"message_id": {"S": message_id}, "recorded_by": {"S": "another delivery"}},
+            )
+
+    aws_calls.before(writes_processed, record_first)
+    return happened
 
 
 @pytest.mark.points(2, hint=RACE_HINT, read=step(8), requires=REDELIVERY)
 def test_a_message_recorded_by_a_concurrent_delivery_is_not_processed_again(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, handler_log: LogCapture
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, student_log: StudentLog, aws_calls: CallLog
 ) -> None:
     """message that another delivery records first is not processed twice (conditional put)"""
     messaging, module = logger_setup(exercise, monkeypatch)
     event = order_events(6)[0]
     messages = deliver(messaging, [json.dumps(event)])
     message_id = messages[0]["MessageId"]
-    handler_log.mark()
-    with another_delivery_records_first([message_id]) as happened:
-        response = deliver_to_logger(module, sqs_event(messages, messaging.queue_arn))
+    student_log.mark()
+    happened = another_delivery_records_first(aws_calls, [message_id])
+    response = deliver_to_logger(module, sqs_event(messages, messaging.queue_arn))
+    if aws_calls.hook_errors:
+        raise aws_calls.hook_errors[0]
     expect(happened, f"Expected your logger to write the messageId {message_id} to {PROCESSED}; it made no write.")
-    twice = handler_log.processed(event["order_id"])
+    twice = processed(student_log, event["order_id"])
     expect(
         not twice,
         f"Expected {event['order_id']} not to be logged as processed: another delivery of the same message "
@@ -1090,7 +1064,7 @@ POISON_BODIES = {
 
 @pytest.mark.points(3, hint=POISON_HINT, read=step(9), requires=LOGGER_RECORDS)
 def test_invalid_records_alone_are_reported_in_batch_item_failures(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, handler_log: LogCapture
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
 ) -> None:
     """invalid records alone are reported in batchItemFailures; the good ones of the batch succeed"""
     messaging, module = logger_setup(exercise, monkeypatch)
@@ -1099,7 +1073,7 @@ def test_invalid_records_alone_are_reported_in_batch_item_failures(
     messages = deliver(messaging, bodies)
     ids = [m["MessageId"] for m in messages]
     poison_ids = set(ids[1:-1])
-    handler_log.mark()
+    student_log.mark()
     batch = "a batch of 5 records (ORD-2008, 3 invalid ones, ORD-2009)"
     try:
         response = deliver_to_logger(module, sqs_event(messages, messaging.queue_arn))
@@ -1130,7 +1104,7 @@ def test_invalid_records_alone_are_reported_in_batch_item_failures(
                 message_id in recorded,
                 f"expected the good record of {event['order_id']} in {batch} to be recorded in {PROCESSED}; it is not.",
             )
-            expect_processed_line(handler_log, event, message_id)
+            expect_processed_line(student_log, event, message_id)
     with partial_credit.part("invalid records not recorded"):
         kept = poison_ids & processed_ids()
         expect(
@@ -1194,25 +1168,23 @@ def test_tables_and_topic_come_from_the_environment(
 
 
 @contextmanager
-def counting_new_clients() -> Iterator[list[str]]:
+def counting_new_clients(aws_calls: CallLog) -> Iterator[list[str]]:
+    """The services of the student's boto3 clients that sent their first call inside the block:
+    a client or resource made during those invocations instead of at module level."""
     created: list[str] = []
-    real_create_client = botocore.session.Session.create_client
-
-    def create_client(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
-        created.append(service_name)
-        return real_create_client(self, service_name, *args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        # boto3.client(...), boto3.resource(...) and Session().client/resource all come through here.
-        patch.setattr(botocore.session.Session, "create_client", create_client)
-        yield created
+    known = aws_calls.clients()
+    yield created
+    for call in aws_calls.by_students():
+        if call.client not in known:
+            known.add(call.client)
+            created.append(call.service)
 
 
 @pytest.mark.points(
     2, hint=CLIENT_REUSE_HINT, read=f"{README}, steps 2 and 7", requires=[PROCESSOR_IMPORTS, LOGGER_IMPORTS]
 )
 def test_clients_are_created_once_and_reused(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, aws_calls: CallLog
 ) -> None:
     """boto3 clients are created once and reused by every invocation, in both modules"""
     messaging = make_messaging()
@@ -1222,7 +1194,7 @@ def test_clients_are_created_once_and_reused(
         processor = load_processor(exercise, monkeypatch, messaging.topic_arn)
         orders = [dict(ORDER, order_id=f"ORD-30{n}") for n in range(3)]
         place(processor, orders[0])  # the first invocation after a cold start
-        with counting_new_clients() as created:
+        with counting_new_clients(aws_calls) as created:
             for order in orders[1:]:
                 place(processor, order)
         expect(
@@ -1234,7 +1206,7 @@ def test_clients_are_created_once_and_reused(
         logger = load_logger(exercise, monkeypatch)
         messages = deliver(messaging, [json.dumps(e) for e in order_events(11, 12, 13)])
         deliver_to_logger(logger, sqs_event(messages[:1], messaging.queue_arn))
-        with counting_new_clients() as created:
+        with counting_new_clients(aws_calls) as created:
             for message in messages[1:]:
                 deliver_to_logger(logger, sqs_event([message], messaging.queue_arn))
         expect(
@@ -1251,7 +1223,7 @@ def test_clients_are_created_once_and_reused(
     3, hint=FLOW_HINT, read=f"{README}, steps 1, 5 and 9", requires=[SETUP_RUNS, PROCESSOR_IMPORTS, LOGGER_IMPORTS]
 )
 def test_an_order_flows_from_the_processor_through_the_queue_to_the_logger(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, handler_log: LogCapture
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
 ) -> None:
     """order placed by your processor reaches your queue and your logger (the whole path)"""
     run_setup(exercise)
@@ -1293,7 +1265,7 @@ def test_an_order_flows_from_the_processor_through_the_queue_to_the_logger(
         )
     with partial_credit.part("your logger records it"):
         logger = load_logger(exercise, monkeypatch)
-        handler_log.mark()
+        student_log.mark()
         answer = deliver_to_logger(logger, sqs_event(messages, made.queue_arn))
         failed, why = reported_failures(answer, [message["MessageId"]])
         expect(
@@ -1306,8 +1278,8 @@ def test_an_order_flows_from_the_processor_through_the_queue_to_the_logger(
             f"expected the messageId {message['MessageId']} of {order_id} recorded in {PROCESSED}; it is not.",
         )
         expect(
-            handler_log.processed(order_id),
-            f"expected a 'processed' JSON log line for {order_id}; {handler_log.shown()}.",
+            processed(student_log, order_id),
+            f"expected a 'processed' JSON log line for {order_id}; {shown(student_log)}.",
         )
 
 
@@ -1447,21 +1419,6 @@ def test_deploy_sh_runs_again_and_updates_both_functions(
             f"expected one event source mapping for {LOGGER} after two deploys, found "
             f"{len(mappings)}: each one would deliver the queue's messages to the logger.",
         )
-
-
-def trust_allows_lambda(document: Any) -> bool:
-    if isinstance(document, str):
-        document = json.loads(document)
-    for statement in _as_list(document.get("Statement", [])):
-        services = _as_list((statement.get("Principal") or {}).get("Service", []))
-        actions = _as_list(statement.get("Action", []))
-        if (
-            statement.get("Effect") == "Allow"
-            and "lambda.amazonaws.com" in services
-            and any(action in ("sts:AssumeRole", "sts:*", "*") for action in actions)
-        ):
-            return True
-    return False
 
 
 @pytest.mark.points(3, hint=CONFIG_HINT, read=step(10), requires=DEPLOY_RUNS)
