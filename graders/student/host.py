@@ -8,6 +8,7 @@ boto3/botocore when they are installed.
 
 from __future__ import annotations
 
+import collections
 import importlib.util
 import io
 import logging
@@ -39,6 +40,7 @@ MAX_LOG_RECORDS = 500
 MAX_REPR = 300
 MAX_MESSAGE = 4000
 MAX_CHAIN = 5
+MAX_FRAMES = 40  # the innermost frames of a traceback: a million-frame recursion is described in no time
 MEMORY_LIMIT_BYTES = 3 * 1024**3  # a runaway allocation fails here, as MemoryError, not on the machine
 LOG_FORMAT = "%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"
 
@@ -115,6 +117,9 @@ class RecordCapture(logging.Handler):
         )
 
 
+_MISSING = object()
+
+
 class Host:
     def __init__(self, reader: io.BufferedReader, writer: io.BufferedWriter) -> None:
         self.reader = reader
@@ -163,8 +168,8 @@ class Host:
     def describe_error(self, error: BaseException, depth: int = 0) -> dict[str, Any]:
         frames = [
             {"file": frame.filename, "line": frame.lineno, "name": frame.name}
-            for frame in traceback.extract_tb(error.__traceback__)
-        ][-40:]
+            for frame in traceback.extract_tb(_last_entries(error.__traceback__, MAX_FRAMES))
+        ]
         described: dict[str, Any] = {
             "type": type(error).__name__,
             "qualified": _qualified(type(error)),
@@ -229,15 +234,15 @@ class Host:
             return {"value": self.encode(self.load(request))}
         target = self.decode(request.get("target"))
         if op == "getattr":
-            name = str(request["name"])
-            if not hasattr(target, name):
-                return {"missing": True}
-            return {"value": self.encode(getattr(target, name))}
+            value = getattr(target, str(request["name"]), _MISSING)  # once: a property may have effects
+            return {"missing": True} if value is _MISSING else {"value": self.encode(value)}
         if op == "call":
             function = getattr(target, str(request["name"])) if request.get("name") else target
             args = self.decode(request.get("args", []))
             kwargs = self.decode(request.get("kwargs", {}))
             return {"value": self.encode(function(*args, **kwargs))}
+        if op == "names":  # the public names an object holds (a module's functions, classes, settings)
+            return {"value": sorted(name for name in vars(target) if not name.startswith("_"))}
         if op == "describe":  # a callable's signature and docstring, as inspect sees them there
             return {"value": _describe_callable(target)}
         if op == "materialise":  # a generator or other iterable the student returned, as a list
@@ -292,6 +297,15 @@ def _describe_callable(target: Any) -> dict[str, Any]:
         for name, parameter in signature.parameters.items()
     ]
     return {**described, "signature": str(signature)[:MAX_REPR], "parameters": parameters}
+
+
+def _last_entries(tb: Any, keep: int) -> Any:
+    """The traceback entry ``keep`` entries before its end: extract_tb from there sees only the innermost."""
+    last: collections.deque[Any] = collections.deque(maxlen=keep)
+    while tb is not None:
+        last.append(tb)
+        tb = tb.tb_next
+    return last[0] if last else None
 
 
 def _bounded(iterable: Any, limit: int = 100_000) -> Any:

@@ -21,6 +21,7 @@ BLOCKED_CONNECTION = (
 )
 # Raw calls through ctypes would bypass the socket module's audit events.
 NETWORK_SYMBOLS = frozenset({"connect", "sendto", "sendmsg", "sendmmsg", "syscall", "getaddrinfo", "gethostbyname"})
+NETWORK_SYMBOL_PREFIXES = ("getaddrinfo", "gethostbyname", "gethostbyaddr", "res_", "sendm")
 _installed: list[bool] = []
 
 
@@ -33,6 +34,12 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]").split("%", 1)[0]).is_loopback
     except ValueError:
         return False
+
+
+def _is_network_symbol(name: str) -> bool:
+    """connect, and its aliases (__connect, __libc_connect) and relatives (getaddrinfo_a, res_query ...)."""
+    bare = name.lstrip("_").removeprefix("libc_")
+    return bare in NETWORK_SYMBOLS or bare.startswith(NETWORK_SYMBOL_PREFIXES)
 
 
 class _Policy:
@@ -70,11 +77,11 @@ class _Policy:
         elif event in ("socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr"):
             if not self.allows(args[0]):
                 raise self.refuse(args[0], "?")
-        elif event == "ctypes.dlsym":
+        elif event in ("ctypes.dlsym", "ctypes.dlsym/handle"):  # CDLL attributes; _ctypes.dlsym(handle, name)
             name = args[1] if len(args) > 1 else None
             if isinstance(name, bytes):
                 name = name.decode("ascii", "replace")
-            if name in NETWORK_SYMBOLS:
+            if isinstance(name, str) and _is_network_symbol(name):
                 raise OutboundConnectionBlocked(f"The grading harness refused raw access to {name}() through ctypes.")
 
 

@@ -37,7 +37,8 @@ class StudentProcess:
         self.pid = popen.pid
         self._to_child = to_child
         self._from_child = from_child
-        self._buffer = b""
+        self._buffer = bytearray()
+        self._scanned = 0  # bytes of the buffer known to hold no newline
         self.ready = False
         self.used = False
 
@@ -81,7 +82,8 @@ class StudentProcess:
         return self._read_message()
 
     def _read_message(self) -> dict[str, Any]:
-        while b"\n" not in self._buffer:
+        while (newline := self._buffer.find(b"\n", self._scanned)) < 0:
+            self._scanned = len(self._buffer)
             readable, _, _ = select.select([self._from_child], [], [], READ_SLICE_SECONDS)
             if not readable:
                 if self.popen.poll() is not None:
@@ -94,7 +96,9 @@ class StudentProcess:
             if len(self._buffer) > protocol.MAX_LINE_BYTES:
                 self.kill()
                 raise StudentProcessEnded("it answered with more data than the harness accepts", returncode=None)
-        line, _, self._buffer = self._buffer.partition(b"\n")
+        line = bytes(self._buffer[:newline])
+        del self._buffer[: newline + 1]
+        self._scanned = 0
         try:
             return protocol.loads(line)
         except protocol.ProtocolError as error:

@@ -84,7 +84,7 @@ def _decode_tagged(tag: str, data: dict[str, Any], resolve: Resolve, depth: int)
         if tag == "$float":
             return float(payload)
         if tag == "$bytes":
-            return base64.b64decode(payload)
+            return base64.b64decode(payload, validate=True)
         if tag == "$datetime":
             return dt.datetime.fromisoformat(payload)
         if tag == "$date":
@@ -109,7 +109,7 @@ def loads(line: bytes) -> dict[str, Any]:
         raise ProtocolError(f"message of {len(line):,} bytes")
     try:
         message = json.loads(line)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nested beyond the parser's depth
         raise ProtocolError(f"not JSON: {error}") from None
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object")

@@ -118,6 +118,10 @@ class Session:
         except StudentProcessEnded as end:
             self.ended = StudentExited(f"your code ended its process: {end}")
             raise self.ended from None
+        except BaseException:  # a time limit stopped the wait: its answer must never reach a later request
+            self.process.kill_group()
+            self.ended = StudentExited("your code was stopped before it answered (time limit)")
+            raise
         out = reply.get("out")
         log = reply.get("log")
         self.on_output(out if isinstance(out, str) else "", [r for r in log if isinstance(r, dict)] if isinstance(log, list) else [])
@@ -189,6 +193,11 @@ class RemoteObject:
 
     def is_instance_of(self, kind: type | RemoteObject | str) -> bool:
         return _qualified_name(kind) in [str(name) for name in self._info.get("type_mro", [])]
+
+    def names(self) -> list[str]:
+        """The public names the object holds (``sorted(vars(module))`` without the ``_`` ones), for messages."""
+        value = self._session.value(self._session.request({"op": "names", "target": {"$ref": self._ref}}))
+        return [str(name) for name in value] if isinstance(value, list) else []
 
     def describe(self) -> dict[str, Any]:
         """A callable's ``signature`` (str, or None), ``parameters`` (name, kind, default, has_default) and ``doc``."""
