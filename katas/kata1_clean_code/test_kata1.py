@@ -462,25 +462,6 @@ def is_cryptic(name: str) -> bool:
     return len(base) <= 2 or bool(CRYPTIC_NAME.fullmatch(base.lower()))
 
 
-def top_level_names(path: Path) -> list[str]:
-    """The public names a module binds at its top level (functions, classes, variables, imports), from its text."""
-    names: set[str] = set()
-
-    def visit(node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(child.name)  # what its body binds is its own
-            elif isinstance(child, ast.alias):
-                names.add((child.asname or child.name).split(".")[0])
-            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-                names.add(child.id)
-            elif not isinstance(child, (ast.Lambda, ast.comprehension)):
-                visit(child)
-
-    visit(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
-    return sorted(name for name in names if not name.startswith("_") and name != "*")
-
-
 # ------------------------------------------------------------------------------------- behaviour
 
 
@@ -492,7 +473,7 @@ def test_order_pricing_imports_and_keeps_price_order(exercise: ExerciseFiles) ->
     expect(
         is_function(function),
         f"Expected {exercise.shown(MODULE)} to define {FUNCTION}(order), the public function every caller uses; "
-        f"it defines {top_level_names(exercise.path(MODULE))}.",
+        f"it defines {module.names()}.",
     )
     described = function.describe()
     if described["signature"] is None:

@@ -7,7 +7,6 @@ Run it with ``course grade lab1`` or ``pytest labs/lab1_inventory_status``.
 
 from __future__ import annotations
 
-import ast
 import functools
 import json
 from collections import Counter
@@ -156,12 +155,6 @@ def load_handler(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, table
     return exercise.load(HANDLER_FILE)
 
 
-def defined_functions(path: Path) -> list[str]:
-    """The functions and classes a module's source defines at its top level (read as text, never run)."""
-    nodes = ast.parse(path.read_text(encoding="utf-8")).body
-    return sorted(n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
-
-
 def describe_calls(calls: list[ApiCall]) -> str:
     """"dynamodb.GetItem x2, dynamodb.Scan x1", as CallLog.describe names calls."""
     counts = Counter(str(call) for call in calls)
@@ -242,7 +235,7 @@ def test_the_handler_module_imports(exercise: ExerciseFiles, monkeypatch: pytest
     if not (isinstance(handler, RemoteObject) and handler.is_callable):
         fail(
             f"Expected {exercise.shown(HANDLER_FILE)} to define lambda_handler(event, context); "
-            f"it defines the functions and classes {defined_functions(exercise.path(HANDLER_FILE))}."
+            f"it defines {module.names()}."
         )
 
 
