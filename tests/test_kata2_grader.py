@@ -528,6 +528,12 @@ def test_the_declared_points_match_the_checks() -> None:
         assert declared == total, exercise_id
 
 
+def test_both_graders_watch_dynamodb_with_the_shared_kit() -> None:
+    from graders.kit import dynamodb_calls
+
+    assert CORE_GRADER.DynamoSpy is EXT_GRADER.DynamoSpy is dynamodb_calls.DynamoSpy
+
+
 # ------------------------------------------------------------------ the failure the docs show
 
 

@@ -1,10 +1,11 @@
 """Kata 2 grader (core): put_order and get_order on a real Orders table.
 
-Every check is behavioural: it calls the student's ``OrderManager`` against the emulator and judges
-what is stored, what comes back and which DynamoDB requests were sent, never how the code is written.
-Two checks watch the requests from inside the grading process (``DynamoSpy``, below): one reads the
-parameters sent (ConsistentRead), one plays a second writer that stores a competing order just before
-the student's write reaches DynamoDB, which is how a read-then-write race shows itself.
+Every check is behavioural: it calls the student's ``OrderManager`` (in a student process) against the
+emulator and judges what is stored, what comes back and which DynamoDB requests were sent, never how
+the code is written. Two checks watch the requests the emulator receives (``DynamoSpy``, from
+graders/kit/dynamodb_calls.py): one reads the parameters sent (ConsistentRead), one plays a second
+writer that stores a competing order just before the student's write is answered, which is how a
+read-then-write race shows itself.
 test_kata2_extensions.py (the optional extensions) imports its shared helpers from here.
 Run it with ``course grade kata2`` or ``pytest katas/kata2_dynamodb/test_kata2.py``.
 """
@@ -13,19 +14,21 @@ from __future__ import annotations
 
 import decimal
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import boto3
-import botocore.client
 import pytest
 from botocore.exceptions import ClientError
 
 from graders import expect, fail, student_error_summary
+from graders.call_log import CallLog
 from graders.exercise_files import ExerciseFiles
+from graders.kit.dynamodb_calls import DynamoCall, DynamoSpy
+from graders.kit.messages import readme_step, short
+from graders.student.proxy import RemoteObject, StudentError
 
 MODULE_FILE = "order_manager.py"
 TABLE = "Orders"
@@ -37,9 +40,7 @@ README = "katas/kata2_dynamodb/README.md"
 IMPORTS = "test_the_module_imports_and_defines_order_manager"
 DUPLICATE = "test_an_existing_order_is_refused_and_kept"
 
-
-def step(number: int | str) -> str:
-    return f"{README}, step {number}"
+step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints
@@ -115,11 +116,6 @@ def order(order_id: str = "ORD-1001", **changes: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------- helpers
 
 
-def short(value: Any, limit: int = 200) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 @functools.cache
 def dynamodb() -> Any:
     """One resource for the grader's own calls: building one costs more than the calls themselves."""
@@ -174,35 +170,40 @@ def item_count(table: str = TABLE) -> int:
     return int(client().scan(TableName=table, Select="COUNT", ConsistentRead=True)["Count"])
 
 
-def load_orders(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, table: str = TABLE) -> Any:
-    """The student's module, imported fresh with ORDERS_TABLE set."""
+def load_orders(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, table: str = TABLE) -> RemoteObject:
+    """The student's module, imported fresh (in a student process) with ORDERS_TABLE set."""
     monkeypatch.setenv("ORDERS_TABLE", table)
     return exercise.load(MODULE_FILE)
 
 
-def student_class(module: Any, name: str) -> type:
+def student_class(module: RemoteObject, name: str) -> RemoteObject:
     found = getattr(module, name, None)
     expect(
-        isinstance(found, type),
+        isinstance(found, RemoteObject) and found.is_class,
         f"Expected {MODULE_FILE} to define the class {name}; it is {'missing' if found is None else short(found)}.",
         hint=MISSING_CLASS_HINT,
     )
-    return found  # type: ignore[return-value]
+    return found
 
 
-def manager(module: Any, *args: Any) -> Any:
+def base_names(cls: RemoteObject) -> list[str]:
+    """The classes a student class inherits from, by name: ['OrderError', 'Exception', ...]."""
+    return [name.rsplit(".", 1)[-1] for name in cls.bases[1:]]
+
+
+def manager(module: RemoteObject, *args: Any) -> RemoteObject:
     """OrderManager(*args): an exception in the constructor is reported as the student's."""
     return student_class(module, "OrderManager")(*args)
 
 
-def manager_of_a_missing_table(module: Any) -> Any | None:
+def manager_of_a_missing_table(module: RemoteObject) -> RemoteObject | None:
     """OrderManager(MISSING_TABLE), or None when the constructor itself raised the ClientError:
     a constructor that checks its table (describe_table, table.load()) tells the caller at once."""
     built = attempt(manager, module, MISSING_TABLE)
-    if built.raised and comes_from_client_error(built.error):
+    if comes_from_client_error(built.error):
         return None
-    if built.raised:
-        raise built.error  # type: ignore[misc]
+    if built.error is not None:
+        raise built.error
     return built.value
 
 
@@ -211,11 +212,15 @@ class Outcome:
     """What one call of the student's code did: returned a value, or raised."""
 
     value: Any = None
-    error: Exception | None = None
+    error: StudentError | None = None
 
     @property
     def raised(self) -> bool:
         return self.error is not None
+
+    def raised_a(self, kind: type | RemoteObject) -> bool:
+        """It raised this exception class (a student class, or a builtin one such as ValueError) or a subclass."""
+        return self.error is not None and self.error.is_a(kind)
 
     def describe(self) -> str:
         if self.error is not None:
@@ -228,19 +233,13 @@ class Outcome:
 def attempt(function: Callable[..., Any], *args: Any) -> Outcome:
     try:
         return Outcome(value=function(*args))
-    except Exception as error:  # noqa: BLE001 - judged by the caller, in the student's terms
+    except StudentError as error:  # judged by the caller, in the student's terms
         return Outcome(error=error)
 
 
-def comes_from_client_error(error: BaseException | None) -> bool:
+def comes_from_client_error(error: StudentError | None) -> bool:
     """A botocore ClientError, or an error raised while handling one (``raise X from error``)."""
-    seen = 0
-    while error is not None and seen < 10:
-        if isinstance(error, ClientError):
-            return True
-        error = error.__cause__ or error.__context__
-        seen += 1
-    return False
+    return error is not None and any(link.is_a(ClientError) for link in error.chain())
 
 
 def same_numbers(value: Any) -> Any:
@@ -265,116 +264,11 @@ def differences(expected: dict[str, Any], got: Any) -> list[str]:
 
 # ------------------------------------------------------------------------ watching DynamoDB calls
 
-READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
-WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
-RUNAWAY_LIMIT = 60  # DynamoDB calls in one watched call of the student's code
-
-
-class RunawayLoop(BaseException):
-    """Too many DynamoDB calls: a pagination loop that never ends. A BaseException, so that the
-    student's ``except Exception`` cannot swallow it."""
-
-
-@dataclass
-class DynamoCall:
-    operation: str
-    params: dict[str, Any]
-
-    def __str__(self) -> str:
-        shown = [f"{key}={self.params[key]}" for key in ("IndexName", "ConsistentRead") if key in self.params]
-        return f"{self.operation}({', '.join(shown)})" if shown else self.operation
-
-
-def is_write(call: DynamoCall) -> bool:
-    if call.operation == "ExecuteStatement":  # PartiQL: INSERT, UPDATE and DELETE write
-        return str(call.params.get("Statement", "")).lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
-    return call.operation in WRITES
-
-
-class DynamoSpy:
-    """The DynamoDB requests the student's code sends, seen from inside the grading process.
-
-    The ``spy`` fixture wraps botocore's ``BaseClient._make_api_call``, the one method every client,
-    resource, paginator and session goes through, so the request parameters are known (the emulator's
-    call log only names operations, and LocalStack has none). ``interfere_before_first_write`` plays
-    a second writer: its action runs just before the student's first write request is sent, after
-    any read the student made first.
-    """
-
-    def __init__(self) -> None:
-        self.calls: list[DynamoCall] = []
-        self.interfered = False
-        self._watching = False
-        self._before_write: Callable[[], None] | None = None
-
-    @contextmanager
-    def watching(self) -> Iterator[None]:
-        self.calls.clear()
-        self._watching = True
-        try:
-            yield
-        finally:
-            self._watching = False
-
-    def interfere_before_first_write(self, action: Callable[[], None]) -> None:
-        self._before_write = action
-        self.interfered = False
-
-    def observe(self, client_: Any, operation: str, params: dict[str, Any]) -> None:
-        if not self._watching or client_.meta.service_model.service_name != "dynamodb":
-            return
-        call = DynamoCall(operation, dict(params))
-        self.calls.append(call)
-        if len(self.calls) > RUNAWAY_LIMIT:
-            self._watching = False
-            raise RunawayLoop(f"more than {RUNAWAY_LIMIT} DynamoDB calls")
-        if self._before_write is not None and is_write(call):
-            action, self._before_write = self._before_write, None
-            self._watching = False  # the grader's own calls are not the student's
-            try:
-                action()
-            finally:
-                self._watching = True
-            self.interfered = True
-
-    def read_before_first_write(self) -> bool:
-        for call in self.calls:
-            if is_write(call):
-                return False
-            if call.operation in READS:
-                return True
-        return False
-
-    def operations(self) -> list[str]:
-        return [call.operation for call in self.calls]
-
-    def describe(self) -> str:
-        """The calls in order, repeats counted: "GetItem(ConsistentRead=True), Query(IndexName=...) x3"."""
-        runs: list[list[Any]] = []
-        for call in map(str, self.calls):
-            if runs and runs[-1][0] == call:
-                runs[-1][1] += 1
-            else:
-                runs.append([call, 1])
-        return ", ".join(call if count == 1 else f"{call} x{count}" for call, count in runs) or "no DynamoDB calls"
-
-
-def watch_dynamodb(monkeypatch: pytest.MonkeyPatch) -> DynamoSpy:
-    """A DynamoSpy on every botocore client of this process until the check ends."""
-    watcher = DynamoSpy()
-    real_make_api_call = botocore.client.BaseClient._make_api_call
-
-    def watched_make_api_call(client_: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        watcher.observe(client_, operation_name, api_params)
-        return real_make_api_call(client_, operation_name, api_params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", watched_make_api_call)
-    return watcher
-
 
 @pytest.fixture
-def spy(monkeypatch: pytest.MonkeyPatch) -> DynamoSpy:
-    return watch_dynamodb(monkeypatch)
+def spy(aws_calls: CallLog) -> DynamoSpy:
+    """The student's DynamoDB requests, as the emulator receives them (embedded backend only)."""
+    return DynamoSpy(aws_calls)
 
 
 # ----------------------------------------------------------------------------------------- checks
@@ -384,12 +278,12 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> DynamoSpy:
 def test_the_module_imports_and_defines_order_manager(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch) -> None:
     """order_manager imports and defines OrderManager and OrderAlreadyExistsError"""
     module = load_orders(exercise, monkeypatch)
-    for name in ("OrderManager", "OrderAlreadyExistsError"):
-        student_class(module, name)
+    student_class(module, "OrderManager")
+    already_exists = student_class(module, "OrderAlreadyExistsError")
     expect(
-        issubclass(module.OrderAlreadyExistsError, Exception),
+        already_exists.is_subclass_of(Exception),
         f"Expected OrderAlreadyExistsError in {MODULE_FILE} to be an exception class; its bases are "
-        f"{[base.__name__ for base in module.OrderAlreadyExistsError.__mro__[1:]]}.",
+        f"{base_names(already_exists)}.",
     )
 
 
@@ -504,7 +398,7 @@ def test_money_is_stored_exactly(exercise: ExerciseFiles, monkeypatch: pytest.Mo
             expect(
                 not put.raised,
                 f"expected put_order to store {order_id} with {label}; {put.describe()}"
-                + (INEXACT if isinstance(put.error, decimal.Inexact) else ""),
+                + (INEXACT if put.raised_a(decimal.Inexact) else ""),
             )
             raw = stored_raw(order_id)
             expect(
@@ -544,7 +438,7 @@ def test_an_invalid_order_is_refused_with_value_error(
         with partial_credit.part(label):
             put = attempt(orders.put_order, given)
             expect(
-                isinstance(put.error, ValueError),
+                put.raised_a(ValueError),
                 f"expected put_order with {label} to raise ValueError; {put.describe()}",
             )
             count = item_count()
@@ -571,7 +465,7 @@ def test_an_existing_order_is_refused_and_kept(exercise: ExerciseFiles, monkeypa
             f"and the stored order now belongs to {kept.get('customer_id')!r}: the existing order was overwritten."
         )
     expect(
-        isinstance(put.error, already_exists),
+        put.raised_a(already_exists),
         f"Expected {situation} to raise OrderAlreadyExistsError; {put.describe()} (the stored order was kept).",
     )
 
@@ -606,7 +500,7 @@ def test_a_concurrent_order_with_the_same_id_is_not_overwritten(
             + (" (your code read first and saw no order, then wrote without a condition)." if read_first else ".")
         )
     expect(
-        isinstance(put.error, already_exists),
+        put.raised_a(already_exists),
         f"Expected {situation} to raise OrderAlreadyExistsError when another writer stores ORD-2001 just before "
         f"your write arrives; {put.describe()} (the other order was kept).",
         hint=DUPLICATE_HINT,
@@ -636,7 +530,7 @@ def test_get_order_reads_one_item_strongly_consistent(
         f"Expected get_order({ORDER['order_id']!r}) to return the stored order; {got.describe()}.",
         hint=ROUND_TRIP_HINT,
     )
-    reads = [call for call in spy.calls if call.operation in READS]
+    reads = [call for call in spy.calls if call.is_read]
     with partial_credit.part("one GetItem by key"):
         expect(
             "GetItem" in spy.operations() and not {"Scan", "Query"} & set(spy.operations()),
@@ -664,7 +558,7 @@ def test_aws_errors_are_raised_not_swallowed(
     why = f"when the table {MISSING_TABLE} does not exist"
     with partial_credit.part("put_order"):
         put = attempt(orders.put_order, order())
-        if isinstance(put.error, already_exists):
+        if put.raised_a(already_exists):
             fail(
                 f"expected put_order({ORDER['order_id']}) {why} to raise the ClientError "
                 "(ResourceNotFoundException); it raised OrderAlreadyExistsError, which tells the caller the "

@@ -2,9 +2,9 @@
 
 Graded apart from the kata (`course grade kata2-ext`) and reported beside the course total, not in it.
 Like the core grader it judges behaviour: what is stored, what comes back, which requests were sent.
-The atomicity check plays a second writer that changes the order just before the student's write
-reaches DynamoDB (test_kata2.DynamoSpy); the pagination check seeds more than 1 MB of one
-customer's orders, so that DynamoDB (and the emulator, measured) answers the query in several pages.
+The atomicity check plays a second writer that changes the order just before the emulator answers the
+student's write (DynamoSpy, graders/kit/dynamodb_calls.py); the pagination check seeds more than 1 MB of
+one customer's orders, so that DynamoDB (and the emulator, measured) answers the query in several pages.
 Run it with ``course grade kata2-ext`` or ``pytest katas/kata2_dynamodb/test_kata2_extensions.py``.
 """
 
@@ -18,9 +18,9 @@ from test_kata2 import (  # the core grader's helpers; its checks are not collec
     CUSTOMER_INDEX,
     MISSING_TABLE,
     TABLE,
-    DynamoSpy,
-    RunawayLoop,
+    Outcome,
     attempt,
+    base_names,
     comes_from_client_error,
     differences,
     dynamodb,
@@ -29,18 +29,20 @@ from test_kata2 import (  # the core grader's helpers; its checks are not collec
     manager,
     manager_of_a_missing_table,
     order,
-    short,
     stored,
     student_class,
-    watch_dynamodb,
 )
 
 from graders import expect, fail
+from graders.call_log import CallLog
 from graders.exercise_files import ExerciseFiles
+from graders.kit.dynamodb_calls import RUNAWAY_LIMIT, DynamoSpy
+from graders.kit.messages import readme_step, short
+from graders.student.proxy import RemoteObject
 
 README = "katas/kata2_dynamodb/README.md"
-STEP_6 = f"{README}, step 6"
-STEP_7 = f"{README}, step 7"
+STEP_6 = readme_step(README, 6)
+STEP_7 = readme_step(README, 7)
 
 # ------------------------------------------------------------------------------------------ hints
 
@@ -102,23 +104,28 @@ BIG_CUSTOMER = "C-700"
 
 
 @pytest.fixture
-def spy(monkeypatch: pytest.MonkeyPatch) -> DynamoSpy:
-    return watch_dynamodb(monkeypatch)
+def spy(aws_calls: CallLog) -> DynamoSpy:
+    """The student's DynamoDB requests, as the emulator receives them (embedded backend only)."""
+    return DynamoSpy(aws_calls)
 
 
-def exception_class(module: Any, name: str) -> type:
+def exception_class(module: RemoteObject, name: str) -> RemoteObject:
     found = student_class(module, name)
-    expect(issubclass(found, Exception), f"Expected {name} to be an exception class.")
+    expect(found.is_subclass_of(Exception), f"Expected {name} to be an exception class.")
     return found
 
 
+def list_orders(orders: RemoteObject, customer_id: str) -> Outcome:
+    """list_orders_for_customer(customer_id); a generator (or other iterable object) it returns is run to its end."""
+    outcome = attempt(orders.list_orders_for_customer, customer_id)
+    if isinstance(outcome.value, RemoteObject):
+        return attempt(list, outcome.value)
+    return outcome
+
+
 def as_list(value: Any) -> list[Any] | None:
-    """A list, tuple or generator of orders as a list; None for anything else (a dict, None, a string)."""
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    if value is None or isinstance(value, (dict, str, bytes)) or not hasattr(value, "__iter__"):
-        return None
-    return list(value)
+    """A list or tuple of orders as a list; None for anything else (a dict, None, a string)."""
+    return list(value) if isinstance(value, (list, tuple)) else None
 
 
 def order_ids(orders: list[Any]) -> list[Any]:
@@ -172,9 +179,9 @@ def test_update_order_status_refuses_a_move_that_is_not_allowed(
     module = load_orders(exercise, monkeypatch)
     refused = exception_class(module, "InvalidStatusTransitionError")
     expect(
-        issubclass(refused, ValueError),
+        refused.is_subclass_of(ValueError),
         f"Expected InvalidStatusTransitionError to be a ValueError subclass (class "
-        f"InvalidStatusTransitionError(OrderError, ValueError)); its bases are {[c.__name__ for c in refused.__mro__[1:]]}.",
+        f"InvalidStatusTransitionError(OrderError, ValueError)); its bases are {base_names(refused)}.",
     )
     orders = manager(module, TABLE)
     for (order_id, before), (start, target, why) in zip(starts.items(), REFUSED_MOVES):
@@ -182,7 +189,7 @@ def test_update_order_status_refuses_a_move_that_is_not_allowed(
             call = f"update_order_status({order_id!r}, {target!r}) on an order in status {start}"
             outcome = attempt(orders.update_order_status, order_id, target)
             expect(
-                isinstance(outcome.error, refused),
+                outcome.raised_a(refused),
                 f"expected {call} to raise InvalidStatusTransitionError; {outcome.describe()}",
             )
             now = (stored(order_id) or {}).get("status")
@@ -206,7 +213,7 @@ def test_update_order_status_raises_order_not_found_and_creates_nothing(
             f"Expected {call} to raise OrderNotFoundError and create nothing; {outcome.describe()}, and the table "
             f"now holds a new item {short(ghost)}: update_item created the order it was meant to change."
         )
-    expect(isinstance(outcome.error, not_found), f"Expected {call} to raise OrderNotFoundError; {outcome.describe()}.")
+    expect(outcome.raised_a(not_found), f"Expected {call} to raise OrderNotFoundError; {outcome.describe()}.")
 
 
 @pytest.mark.points(3, hint=ATOMIC_HINT, read=STEP_6)
@@ -221,7 +228,7 @@ def test_a_status_change_is_atomic(
     orders = manager(module, TABLE)
     table = dynamodb().Table(TABLE)
 
-    def change_under(order_id: str, action: Any) -> Any:
+    def change_under(order_id: str, action: Any) -> Outcome:
         spy.interfere_before_first_write(action)
         with spy.watching():
             outcome = attempt(orders.update_order_status, order_id, "PAID")
@@ -245,7 +252,7 @@ def test_a_status_change_is_atomic(
         )
         now = (stored("ORD-3300") or {}).get("status")
         expect(
-            now == "CANCELLED" and isinstance(outcome.error, refused),
+            now == "CANCELLED" and outcome.raised_a(refused),
             "expected update_order_status('ORD-3300', 'PAID') to raise InvalidStatusTransitionError when the order, "
             f"PLACED when your code started, is CANCELLED just before your write arrives; {outcome.describe()}, and "
             f"the order is now {now}" + (": the cancel was overwritten" if now != "CANCELLED" else ""),
@@ -254,7 +261,7 @@ def test_a_status_change_is_atomic(
         outcome = change_under("ORD-3301", lambda: table.delete_item(Key={"order_id": "ORD-3301"}))
         ghost = stored("ORD-3301")
         expect(
-            ghost is None and isinstance(outcome.error, not_found),
+            ghost is None and outcome.raised_a(not_found),
             "expected update_order_status('ORD-3301', 'PAID') to raise OrderNotFoundError when the order is deleted "
             f"just before your write arrives; {outcome.describe()}"
             + (f", and the table now holds a new item {short(ghost)}" if ghost is not None else ""),
@@ -289,7 +296,7 @@ def test_list_orders_for_customer_returns_exactly_that_customers_orders(
     make_table(orders=[*theirs[:1], *mine, *theirs[1:]])
     orders = manager(load_orders(exercise, monkeypatch), TABLE)
     with partial_credit.part("C-100, with 3 orders"):
-        outcome = attempt(orders.list_orders_for_customer, "C-100")
+        outcome = list_orders(orders, "C-100")
         got = as_list(outcome.value)
         expect(
             not outcome.raised and got is not None,
@@ -302,7 +309,7 @@ def test_list_orders_for_customer_returns_exactly_that_customers_orders(
             f"got the order_ids {order_ids(got)}",
         )
     with partial_credit.part("C-999, with none"):
-        outcome = attempt(orders.list_orders_for_customer, "C-999")
+        outcome = list_orders(orders, "C-999")
         expect(
             not outcome.raised and as_list(outcome.value) == [],
             f"expected list_orders_for_customer('C-999') (no orders) to return []; {outcome.describe()}",
@@ -319,16 +326,15 @@ def test_list_orders_for_customer_reads_every_page(
     make_table(orders=[*big[:3], others[0], *big[3:], others[1]])
     orders = manager(load_orders(exercise, monkeypatch), TABLE)
     call = f"list_orders_for_customer({BIG_CUSTOMER!r}) ({BIG_CUSTOMER} has 7 orders of ~250 KB: 1.75 MB)"
-    try:
-        with spy.watching():
-            outcome = attempt(orders.list_orders_for_customer, BIG_CUSTOMER)
-            got = as_list(outcome.value)
-    except RunawayLoop:
+    with spy.watching():
+        outcome = list_orders(orders, BIG_CUSTOMER)
+    if spy.runaway:
         fail(
-            f"Expected {call} to return the 7 orders; it made more than 60 DynamoDB calls without ending "
-            f"({spy.describe()[:200]}): a loop that never passes ExclusiveStartKey asks for the first page "
+            f"Expected {call} to return the 7 orders; it made more than {RUNAWAY_LIMIT} DynamoDB calls without "
+            f"ending ({spy.describe()[:200]}): a loop that never passes ExclusiveStartKey asks for the first page "
             "again and again."
         )
+    got = as_list(outcome.value)
     expect(not outcome.raised and got is not None, f"Expected {call} to return a list of orders; {outcome.describe()}.")
     want = sorted(entry["order_id"] for entry in big)
     ids = order_ids(got)
@@ -349,8 +355,7 @@ def test_list_orders_for_customer_queries_the_gsi(
     make_table(orders=[order(f"ORD-45{n:02d}", customer_id=f"C-{n % 2}00") for n in range(4)])
     orders = manager(load_orders(exercise, monkeypatch), TABLE)
     with spy.watching():
-        outcome = attempt(orders.list_orders_for_customer, "C-100")
-        as_list(outcome.value)  # a generator runs here
+        outcome = list_orders(orders, "C-100")  # a generator runs here
     queried = [
         call for call in spy.calls if call.operation == "Query" and call.params.get("IndexName") == CUSTOMER_INDEX
     ]
@@ -377,7 +382,7 @@ def test_extension_aws_errors_are_raised_not_swallowed(
     why = f"when the table {MISSING_TABLE} does not exist"
     with partial_credit.part("update_order_status"):
         outcome = attempt(orders.update_order_status, "ORD-1001", "PAID")
-        if isinstance(outcome.error, not_found):
+        if outcome.raised_a(not_found):
             fail(
                 f"expected update_order_status('ORD-1001', 'PAID') {why} to raise the ClientError "
                 "(ResourceNotFoundException); it raised OrderNotFoundError, which tells the caller the order does "
@@ -389,7 +394,7 @@ def test_extension_aws_errors_are_raised_not_swallowed(
             f"(ResourceNotFoundException), or an error of yours raised from it; {outcome.describe()}",
         )
     with partial_credit.part("list_orders_for_customer"):
-        outcome = attempt(lambda: as_list(orders.list_orders_for_customer("C-100")))
+        outcome = list_orders(orders, "C-100")
         expect(
             comes_from_client_error(outcome.error),
             f"expected list_orders_for_customer('C-100') {why} to raise the ClientError (ResourceNotFoundException), "
