@@ -132,6 +132,12 @@ def test_not_graded_checks_and_harness_errors_are_flagged() -> None:
     assert row.flags == [FLAG_NOT_GRADED, FLAG_HARNESS]
 
 
+def test_a_report_that_left_a_required_exercise_out_counts_it_as_zero_and_is_flagged() -> None:
+    row = row_of(snapshot({"one": 4, "extra": 2}, DUE_WEEK_1))  # the run stopped before "two"
+    assert (row.points, row.max) == (4, 4 + 6)
+    assert "two" not in row.cells and row.flags == [FLAG_HARNESS]
+
+
 def test_a_student_without_a_report_keeps_a_row_saying_why() -> None:
     row = row_of(None, status=MISSING, detail="not found")
     assert (row.status, row.detail, row.flags, row.cells) == (MISSING, "not found", [FLAG_MISSING], {})
