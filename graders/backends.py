@@ -96,36 +96,6 @@ class EmbeddedMoto:
             self._server = None
 
 
-@dataclass
-class InProcessMoto:
-    """moto's mock_aws patched into this process: for `make bench` comparisons only.
-
-    Child processes (a student's deploy script, the Lambda runner) cannot reach it, and it has no
-    call log, so it is not a grading backend; the benchmark runs the in-process checks on it.
-    """
-
-    name: str = "moto-inprocess"
-    account_id: str = ACCOUNT_ID
-    capabilities: frozenset[str] = frozenset()
-    call_log: CallLog | None = None
-    endpoint: str = ""
-    _mock: object = None
-
-    def start(self) -> None:
-        from moto import mock_aws
-
-        self._mock = mock_aws(config={"lambda": {"use_docker": False}})
-        self._mock.start()  # type: ignore[attr-defined]
-
-    def reset(self) -> None:
-        self._mock.reset()  # type: ignore[attr-defined]
-
-    def stop(self) -> None:
-        if self._mock is not None:
-            self._mock.stop()  # type: ignore[attr-defined]
-            self._mock = None
-
-
 def _cache_moto_module_list() -> None:
     """moto's server lists its own package folder on every request to route it (~1 ms of a 3 ms
     call, measured); the folder does not change while it runs, so list it once."""
@@ -193,12 +163,10 @@ def token_present(environ: dict[str, str] | None = None) -> bool:
     return bool(environ.get(ENV_LOCALSTACK_TOKEN))
 
 
-Backend = Union[EmbeddedMoto, LocalStack, InProcessMoto]
+Backend = Union[EmbeddedMoto, LocalStack]
 
 
 def make_backend(name: str, environ: dict[str, str] | None = None) -> Backend:
     if name == "localstack":
         return LocalStack.from_environment(environ)
-    if name == InProcessMoto.name:
-        return InProcessMoto()
     return EmbeddedMoto()

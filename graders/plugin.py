@@ -30,7 +30,6 @@ from .safety import NetworkGuard, sandboxed_process_environment
 from .scoreboard import print_scoreboard
 from .settings import (
     BACKENDS,
-    BENCHMARK_ONLY_BACKEND,
     DEFAULT_REPORT_DIR,
     REPO_ROOT,
     REPORT_JSON,
@@ -99,7 +98,7 @@ class GradingState:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("course", "Cloud Developer Accelerator grading")
     group.addoption(
-        "--backend", choices=(*BACKENDS, BENCHMARK_ONLY_BACKEND), default=None,
+        "--backend", choices=BACKENDS, default=None,
         help="AWS emulator: moto (embedded, default) or localstack.",
     )
     group.addoption("--solutions", action="store_true", help="grade the reference solutions in solutions/ instead of your code.")
@@ -296,7 +295,7 @@ def _ensure_backend(state: GradingState) -> Backend:
             state.backend_error = str(error)
             raise BackendUnavailable(state.backend_error) from None
         state.backend = backend
-        state.endpoint = backend.endpoint or "in-process"
+        state.endpoint = backend.endpoint
         state.environment = sandboxed_process_environment(backend.endpoint)
         state.environment.__enter__()
         state.guard = NetworkGuard(backend.endpoint or "moto in this process", extra_hosts=(_host_of(backend.endpoint),))

@@ -71,7 +71,7 @@ def sandbox_environment(endpoint: str, base: Mapping[str, str]) -> dict[str, str
         if key not in REAL_ACCOUNT_VARIABLES and not key.startswith("AWS_ENDPOINT_URL_")
     }
     env.pop("AWS_ENDPOINT_URL", None)
-    if endpoint:  # empty for the in-process benchmark backend, which patches botocore instead
+    if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint
     env.update(
         {

@@ -29,7 +29,6 @@ ENV_FAIL_UNDER = "COURSE_FAIL_UNDER"
 ENV_STRICT_INTEGRITY = "COURSE_STRICT_INTEGRITY"
 
 BACKENDS = ("moto", "localstack")
-BENCHMARK_ONLY_BACKEND = "moto-inprocess"  # mock_aws in-process: `make bench` compares against it
 DEFAULT_BACKEND = "moto"
 DEFAULT_LOCALSTACK_ENDPOINT = "http://localhost:4566"
 # The compose service name: the one non-loopback host an endpoint may name (CI service containers).
@@ -95,7 +94,7 @@ def resolve(
 def resolve_backend(cli_value: str | None, root: Path = REPO_ROOT, environ: dict[str, str] | None = None) -> Setting:
     setting = resolve("backend", cli_value=cli_value, env_var=ENV_BACKEND, default=DEFAULT_BACKEND, root=root, environ=environ)
     value = str(setting.value).strip().lower()
-    if value not in (*BACKENDS, BENCHMARK_ONLY_BACKEND):
+    if value not in BACKENDS:
         raise SettingError(
             f"Unknown backend {setting.value!r} (from {setting.source}); choose one of: {', '.join(BACKENDS)}."
         )
