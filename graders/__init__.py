@@ -17,6 +17,7 @@ _EXPORTS = {
     "fail": "checks",
     "not_graded": "checks",
     "student_error_summary": "loader",
+    "PartialCredit": "partial",
     "FakeContext": "lambda_tools",
     "InvokeResult": "lambda_tools",
     "api_gateway_event": "lambda_tools",

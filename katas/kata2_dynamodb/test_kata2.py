@@ -23,7 +23,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from graders import expect, fail, student_error_summary
+from graders import PartialCredit, expect, fail, student_error_summary
 from graders.call_log import CallLog
 from graders.exercise_files import ExerciseFiles
 from graders.kit.dynamodb_calls import DynamoCall, DynamoSpy
@@ -386,7 +386,7 @@ def stored_number(raw: dict[str, Any] | None, path: str) -> Any:
 
 
 @pytest.mark.points(3, hint=MONEY_HINT, read=step(3), requires=IMPORTS)
-def test_money_is_stored_exactly(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any) -> None:
+def test_money_is_stored_exactly(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit) -> None:
     """money is stored exactly: 19.99 given as a float, a Decimal or an int is stored as that number"""
     make_table()
     orders = manager(load_orders(exercise, monkeypatch), TABLE)
@@ -429,7 +429,7 @@ INVALID_ORDERS = [
 
 @pytest.mark.points(3, hint=VALIDATION_HINT, read=step(2), requires=IMPORTS)
 def test_an_invalid_order_is_refused_with_value_error(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """put_order refuses an order without order_id, customer_id or items with ValueError and stores nothing"""
     make_table()
@@ -518,7 +518,7 @@ def consistent(call: DynamoCall) -> bool:
 
 @pytest.mark.points(2, hint=CONSISTENT_HINT, read=step(5), requires=IMPORTS)
 def test_get_order_reads_one_item_strongly_consistent(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, spy: DynamoSpy, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, spy: DynamoSpy, partial_credit: PartialCredit
 ) -> None:
     """get_order reads the order with GetItem (no Scan or Query), strongly consistent"""
     make_table(orders=[order(), *(order(f"ORD-50{n:02d}") for n in range(5))])
@@ -547,7 +547,7 @@ def test_get_order_reads_one_item_strongly_consistent(
 
 @pytest.mark.points(2, hint=ERRORS_HINT, read=step(4), requires=IMPORTS)
 def test_aws_errors_are_raised_not_swallowed(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """AWS errors reach the caller: a missing table makes put_order and get_order raise"""
     module = load_orders(exercise, monkeypatch, table=MISSING_TABLE)  # no table exists in this check
@@ -582,7 +582,7 @@ def test_aws_errors_are_raised_not_swallowed(
 
 @pytest.mark.points(2, hint=TABLE_NAME_HINT, read=step(1), requires=IMPORTS)
 def test_the_table_name_comes_from_orders_table_or_the_argument(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """the table name comes from ORDERS_TABLE, and an explicit table_name argument wins"""
     make_table(ENV_TABLE)

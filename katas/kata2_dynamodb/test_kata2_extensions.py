@@ -33,7 +33,7 @@ from test_kata2 import (  # the core grader's helpers; its checks are not collec
     student_class,
 )
 
-from graders import expect, fail
+from graders import PartialCredit, expect, fail
 from graders.call_log import CallLog
 from graders.exercise_files import ExerciseFiles
 from graders.kit.dynamodb_calls import RUNAWAY_LIMIT, DynamoSpy
@@ -137,7 +137,7 @@ def order_ids(orders: list[Any]) -> list[Any]:
 
 @pytest.mark.points(3, hint=UPDATE_HINT, read=STEP_6)
 def test_update_order_status_makes_every_allowed_move(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """update_order_status makes every allowed move and returns the updated order"""
     starts = {
@@ -168,7 +168,7 @@ def test_update_order_status_makes_every_allowed_move(
 
 @pytest.mark.points(2, hint=TRANSITION_HINT, read=STEP_6)
 def test_update_order_status_refuses_a_move_that_is_not_allowed(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """update_order_status refuses a move ALLOWED_TRANSITIONS does not allow with InvalidStatusTransitionError"""
     starts = {
@@ -218,7 +218,7 @@ def test_update_order_status_raises_order_not_found_and_creates_nothing(
 
 @pytest.mark.points(3, hint=ATOMIC_HINT, read=STEP_6)
 def test_a_status_change_is_atomic(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, spy: DynamoSpy, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, spy: DynamoSpy, partial_credit: PartialCredit
 ) -> None:
     """status changes are atomic: a cancel, a delete or an edit landing just before your write is not overwritten"""
     make_table(orders=[order(f"ORD-33{n:02d}", status="PLACED") for n in range(3)])
@@ -288,7 +288,7 @@ def test_a_status_change_is_atomic(
 
 @pytest.mark.points(2, hint=LIST_HINT, read=STEP_7)
 def test_list_orders_for_customer_returns_exactly_that_customers_orders(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """list_orders_for_customer returns exactly that customer's orders"""
     mine = [order(f"ORD-41{n:02d}", customer_id="C-100") for n in range(3)]
@@ -371,7 +371,7 @@ def test_list_orders_for_customer_queries_the_gsi(
 
 @pytest.mark.points(1, hint=EXT_ERRORS_HINT, read=STEP_6)
 def test_extension_aws_errors_are_raised_not_swallowed(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """AWS errors reach the caller: a missing table makes update_order_status and list_orders_for_customer raise"""
     module = load_orders(exercise, monkeypatch, table=MISSING_TABLE)  # no table exists in this check

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from graders import FakeContext, api_gateway_event, expect, fail, invoke_deployed, scrub_paths
+from graders import FakeContext, PartialCredit, api_gateway_event, expect, fail, invoke_deployed, scrub_paths
 from graders.call_log import ApiCall, CallLog
 from graders.exercise_files import ExerciseFiles
 from graders.kit.iam import trust_allows_lambda
@@ -310,7 +310,7 @@ STATUS_CASES = [
 
 @pytest.mark.points(4, hint=STATUS_HINT, read=step(4), requires=IMPORTS)
 def test_the_stock_status_is_right_at_every_boundary(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit, student_log: StudentLog
 ) -> None:
     """stock status is right at every boundary (OUT_OF_STOCK, LOW_STOCK, IN_STOCK)"""
     items = [
@@ -363,7 +363,7 @@ BAD_REQUESTS = [
 
 @pytest.mark.points(2, hint=BAD_REQUEST_HINT, read=step(2), requires=IMPORTS)
 def test_a_missing_or_invalid_sku_returns_400(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit, student_log: StudentLog
 ) -> None:
     """missing or invalid SKU returns 400 with an error message"""
     # Items under the invalid SKUs too: a handler that skips validation finds them.
@@ -395,7 +395,7 @@ def test_an_unknown_sku_returns_404(exercise: ExerciseFiles, monkeypatch: pytest
 
 @pytest.mark.points(3, hint=SERVER_ERROR_HINT, read=step(6), requires=IMPORTS)
 def test_a_missing_table_gives_a_safe_logged_500(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit, student_log: StudentLog
 ) -> None:
     """unexpected error (a missing table) returns a logged 500 that leaks nothing"""
     module = load_handler(exercise, monkeypatch)  # INVENTORY_TABLE names a table that is not there
@@ -508,7 +508,7 @@ def test_deploy_sh_runs_and_creates_the_function(exercise: ExerciseFiles) -> Non
 
 @pytest.mark.points(2, hint=IDEMPOTENT_HINT, read=step(7), requires=DEPLOY_RUNS)
 def test_deploy_sh_can_run_again_and_updates_the_code(
-    exercise: ExerciseFiles, tmp_path: Path, partial_credit: Any
+    exercise: ExerciseFiles, tmp_path: Path, partial_credit: PartialCredit
 ) -> None:
     """deploy.sh runs a second time and deploys the changed code"""
     run_deploy(exercise, "the first `bash deploy.sh`")
@@ -545,7 +545,7 @@ FUNCTION_SETTINGS = (
 
 
 @pytest.mark.points(4, hint=CONFIG_HINT, read=step(7), requires=DEPLOY_RUNS)
-def test_deploy_sh_configures_the_table_role_and_function_as_specified(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_deploy_sh_configures_the_table_role_and_function_as_specified(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """deploy.sh configures the table, role and function as specified"""
     run_deploy(exercise)
     table = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]

@@ -34,7 +34,16 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from graders import FakeContext, expect, fail, invoke_deployed, scrub_paths, sqs_event, student_error_summary
+from graders import (
+    FakeContext,
+    PartialCredit,
+    expect,
+    fail,
+    invoke_deployed,
+    scrub_paths,
+    sqs_event,
+    student_error_summary,
+)
 from graders.call_log import ApiCall, CallLog
 from graders.exercise_files import ExerciseFiles
 from graders.kit.iam import as_list, trust_allows_lambda
@@ -544,7 +553,7 @@ def test_setup_messaging_sh_runs_again_and_keeps_the_queued_messages(exercise: E
 
 @pytest.mark.points(3, hint=QUEUE_CONFIG_HINT, read=step(1), requires=SETUP_RUNS)
 def test_the_queue_redrives_after_3_receives_and_gets_raw_deliveries(
-    exercise: ExerciseFiles, partial_credit: Any
+    exercise: ExerciseFiles, partial_credit: PartialCredit
 ) -> None:
     """queue redrives to order-events-dlq after 3 receives and is subscribed to the topic with raw delivery"""
     run_setup(exercise)
@@ -623,7 +632,7 @@ def covers_queue(statement: dict[str, Any], arn: str) -> bool:
 
 
 @pytest.mark.points(2, hint=POLICY_HINT, read=step(1), requires=SETUP_RUNS)
-def test_the_queue_policy_lets_only_the_topic_send(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_the_queue_policy_lets_only_the_topic_send(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """queue policy lets only the order-events topic send messages"""
     run_setup(exercise)
     made = student_messaging()
@@ -742,7 +751,7 @@ def test_a_valid_order_is_stored_with_money_as_numbers(
 
 @pytest.mark.points(3, hint=PUBLISH_HINT, read=step(5), requires=PROCESSOR_IMPORTS)
 def test_a_stored_order_is_announced_with_an_order_placed_event(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """stored order is published as an OrderPlaced event with event_type, and its MessageId returned"""
     messaging, module = processor_setup(exercise, monkeypatch)
@@ -834,7 +843,7 @@ INVALID_ORDERS = [
 
 @pytest.mark.points(3, hint=INVALID_HINT, read=step(3), requires=STORED)
 def test_an_invalid_order_gets_an_error_response_and_changes_nothing(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """invalid order gets an error response; nothing is stored or published"""
     messaging, module = processor_setup(exercise, monkeypatch)
@@ -861,7 +870,7 @@ def test_an_invalid_order_gets_an_error_response_and_changes_nothing(
 
 @pytest.mark.points(2, hint=STORE_FAILS_HINT, read=step(6), requires=STORED)
 def test_nothing_is_published_when_the_order_cannot_be_stored(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """nothing is published when the order cannot be stored"""
     messaging = make_messaging()
@@ -910,7 +919,7 @@ def logger_setup(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch) -> tu
 
 @pytest.mark.points(3, hint=LOG_LINE_HINT, read=step(9), requires=LOGGER_IMPORTS)
 def test_the_logger_logs_each_order_once_and_records_its_message_id(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit, student_log: StudentLog
 ) -> None:
     """logger writes one JSON line per order and records each message id in ProcessedEvents"""
     messaging, module = logger_setup(exercise, monkeypatch)
@@ -940,7 +949,7 @@ def test_the_logger_logs_each_order_once_and_records_its_message_id(
 
 @pytest.mark.points(3, hint=DUPLICATE_HINT, read=step(8), requires=LOGGER_RECORDS)
 def test_a_redelivered_message_is_logged_as_a_duplicate_not_processed_again(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit, student_log: StudentLog
 ) -> None:
     """redelivered message is logged as a duplicate, not processed again"""
     messaging, module = logger_setup(exercise, monkeypatch)
@@ -1048,7 +1057,7 @@ POISON_BODIES = {
 
 @pytest.mark.points(3, hint=POISON_HINT, read=step(9), requires=LOGGER_RECORDS)
 def test_invalid_records_alone_are_reported_in_batch_item_failures(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit, student_log: StudentLog
 ) -> None:
     """invalid records alone are reported in batchItemFailures; the good ones of the batch succeed"""
     messaging, module = logger_setup(exercise, monkeypatch)
@@ -1105,7 +1114,7 @@ def test_invalid_records_alone_are_reported_in_batch_item_failures(
     2, hint=ENVIRONMENT_HINT, read=f"{README}, steps 2 and 7", requires=[PROCESSOR_IMPORTS, LOGGER_IMPORTS]
 )
 def test_tables_and_topic_come_from_the_environment(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
     """tables and topic come from ORDERS_TABLE, ORDER_EVENTS_TOPIC_ARN and PROCESSED_EVENTS_TABLE"""
     usual = make_messaging()
@@ -1168,7 +1177,7 @@ def counting_new_clients(aws_calls: CallLog) -> Iterator[list[str]]:
     2, hint=CLIENT_REUSE_HINT, read=f"{README}, steps 2 and 7", requires=[PROCESSOR_IMPORTS, LOGGER_IMPORTS]
 )
 def test_clients_are_created_once_and_reused(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, aws_calls: CallLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit, aws_calls: CallLog
 ) -> None:
     """boto3 clients are created once and reused by every invocation, in both modules"""
     messaging = make_messaging()
@@ -1207,7 +1216,7 @@ def test_clients_are_created_once_and_reused(
     3, hint=FLOW_HINT, read=f"{README}, steps 1, 5 and 9", requires=[SETUP_RUNS, PROCESSOR_IMPORTS, LOGGER_IMPORTS]
 )
 def test_an_order_flows_from_the_processor_through_the_queue_to_the_logger(
-    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: Any, student_log: StudentLog
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit, student_log: StudentLog
 ) -> None:
     """order placed by your processor reaches your queue and your logger (the whole path)"""
     run_setup(exercise)
@@ -1367,7 +1376,7 @@ def test_deploy_sh_runs_and_creates_the_functions_tables_and_mapping(exercise: E
 
 @pytest.mark.points(2, hint=DEPLOY_AGAIN_HINT, read=step(10), requires=DEPLOY_RUNS)
 def test_deploy_sh_runs_again_and_updates_both_functions(
-    exercise: ExerciseFiles, tmp_path: Path, partial_credit: Any
+    exercise: ExerciseFiles, tmp_path: Path, partial_credit: PartialCredit
 ) -> None:
     """deploy.sh runs a second time, deploys the changed code and keeps one mapping"""
     make_setup_messaging()
@@ -1407,7 +1416,7 @@ def test_deploy_sh_runs_again_and_updates_both_functions(
 
 @pytest.mark.points(3, hint=CONFIG_HINT, read=step(10), requires=DEPLOY_RUNS)
 def test_deploy_sh_configures_the_tables_role_and_functions_as_specified(
-    exercise: ExerciseFiles, partial_credit: Any
+    exercise: ExerciseFiles, partial_credit: PartialCredit
 ) -> None:
     """deploy.sh configures the tables, role and both functions as specified"""
     make_setup_messaging()
@@ -1456,7 +1465,7 @@ def test_deploy_sh_configures_the_tables_role_and_functions_as_specified(
 
 @pytest.mark.points(3, hint=MAPPING_HINT, read=step(10), requires=DEPLOY_RUNS)
 def test_the_event_source_mapping_feeds_the_queue_to_the_logger_with_batch_item_failures(
-    exercise: ExerciseFiles, partial_credit: Any
+    exercise: ExerciseFiles, partial_credit: PartialCredit
 ) -> None:
     """event source mapping feeds order-events-queue to the logger, 10 at a time, with ReportBatchItemFailures"""
     make_setup_messaging()
@@ -1487,7 +1496,7 @@ def test_the_event_source_mapping_feeds_the_queue_to_the_logger_with_batch_item_
 
 
 @pytest.mark.points(2, hint=DEPLOYED_HINT, read=step(10), requires=DEPLOY_RUNS)
-def test_the_deployed_functions_run_from_their_packages(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_the_deployed_functions_run_from_their_packages(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """deployed functions run from their packages: the processor publishes, the logger records"""
     make_setup_messaging()
     made = student_messaging()

@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 import pytest
 
-from graders import expect, fail, scrub_paths
+from graders import PartialCredit, expect, fail, scrub_paths
 from graders.exercise_files import ExerciseFiles
 from graders.kit.iam import (
     ANYONE,
@@ -434,7 +434,7 @@ def test_the_policy_is_a_document_iam_accepts(exercise: ExerciseFiles, backend: 
 
 @pytest.mark.points(2, hint=ORDERS_ALLOWED_HINT, read=step(1))
 def test_the_policy_allows_put_item_and_get_item_on_orders(
-    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+    exercise: ExerciseFiles, backend: Any, partial_credit: PartialCredit
 ) -> None:
     """policy allows dynamodb:PutItem and dynamodb:GetItem on the Orders table"""
     orders = orders_policy(exercise, backend.account_id)
@@ -458,7 +458,7 @@ def test_the_policy_allows_reading_the_shipping_secret(exercise: ExerciseFiles, 
 
 @pytest.mark.points(2, hint=LOGS_ALLOWED_HINT, read=step(3))
 def test_the_policy_lets_the_function_write_its_own_logs(
-    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+    exercise: ExerciseFiles, backend: Any, partial_credit: PartialCredit
 ) -> None:
     """policy lets the function write its own logs (CreateLogGroup, CreateLogStream, PutLogEvents)"""
     orders = orders_policy(exercise, backend.account_id)
@@ -488,7 +488,7 @@ DYNAMODB_OTHER_ACTIONS = (
 
 @pytest.mark.points(2, hint=DYNAMODB_DENIED_HINT, read=step(1), requires=ORDERS_ALLOWED)
 def test_the_policy_denies_scan_delete_item_and_other_dynamodb_actions(
-    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+    exercise: ExerciseFiles, backend: Any, partial_credit: PartialCredit
 ) -> None:
     """policy denies dynamodb:Scan, dynamodb:DeleteItem and every other DynamoDB action on Orders"""
     orders = orders_policy(exercise, backend.account_id)
@@ -505,7 +505,7 @@ def test_the_policy_denies_scan_delete_item_and_other_dynamodb_actions(
 
 @pytest.mark.points(2, hint=TABLE_SCOPE_HINT, read=step(1), requires=ORDERS_ALLOWED)
 def test_the_policy_denies_other_tables_regions_and_accounts(
-    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+    exercise: ExerciseFiles, backend: Any, partial_credit: PartialCredit
 ) -> None:
     """policy denies GetItem and PutItem on another table, in another region and in another account"""
     orders = orders_policy(exercise, backend.account_id)
@@ -523,7 +523,7 @@ def test_the_policy_denies_other_tables_regions_and_accounts(
 
 @pytest.mark.points(2, hint=SECRET_DENIED_HINT, read=step(2), requires=SECRET_ALLOWED)
 def test_the_policy_denies_other_secrets_and_other_secret_actions(
-    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+    exercise: ExerciseFiles, backend: Any, partial_credit: PartialCredit
 ) -> None:
     """policy denies another secret and every Secrets Manager action but GetSecretValue"""
     orders = orders_policy(exercise, backend.account_id)
@@ -556,7 +556,7 @@ def test_the_policy_denies_other_secrets_and_other_secret_actions(
 
 @pytest.mark.points(1, hint=LOGS_SCOPE_HINT, read=step(3), requires=LOGS_ALLOWED)
 def test_the_policy_keeps_logs_to_the_functions_own_group(
-    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+    exercise: ExerciseFiles, backend: Any, partial_credit: PartialCredit
 ) -> None:
     """policy keeps Logs to the function's own log group"""
     orders = orders_policy(exercise, backend.account_id)
@@ -719,7 +719,7 @@ def test_setup_iam_sh_runs_and_creates_the_role(exercise: ExerciseFiles) -> None
 
 @pytest.mark.points(3, hint=ROLE_POLICY_HINT, read=step(5), requires=SETUP_RUNS)
 def test_the_role_has_the_trust_policy_and_the_attached_managed_policy(
-    exercise: ExerciseFiles, backend: Any, partial_credit: Any
+    exercise: ExerciseFiles, backend: Any, partial_credit: PartialCredit
 ) -> None:
     """orders-lambda-role trusts trust-policy.json and holds only orders-policy.json, as a customer managed policy"""
     lab1_function()
@@ -787,7 +787,7 @@ def arn_accounts(document: Any) -> set[str]:
 
 
 @pytest.mark.points(2, hint=FUNCTION_ROLE_HINT, read=step("5e"), requires=SETUP_RUNS)
-def test_the_function_runs_as_the_new_role(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_the_function_runs_as_the_new_role(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """inventory-status runs as orders-lambda-role afterwards, its code and settings unchanged"""
     before = lab1_function()
     run_setup(exercise)
@@ -846,7 +846,7 @@ def fill_versions(iam: Any, policy_arn: str, limit: int = 5) -> int:
 
 @pytest.mark.points(2, hint=RERUN_HINT, read=step("5c"), requires=SETUP_RUNS)
 def test_setup_iam_sh_runs_again_and_applies_an_edited_policy(
-    exercise: ExerciseFiles, backend: Any, tmp_path: Path, partial_credit: Any
+    exercise: ExerciseFiles, backend: Any, tmp_path: Path, partial_credit: PartialCredit
 ) -> None:
     """setup_iam.sh runs again and applies an edited orders-policy.json, even when the policy has 5 versions"""
     lab1_function()

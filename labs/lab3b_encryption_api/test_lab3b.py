@@ -28,7 +28,7 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
-from graders import expect, fail, scrub_paths
+from graders import PartialCredit, expect, fail, scrub_paths
 from graders.backends import DEPLOYED_API_OVER_HTTP
 from graders.call_log import ApiCall, CallLog
 from graders.exercise_files import ExerciseFiles, ScriptResult
@@ -363,7 +363,7 @@ ROUND_TRIPS = [
 
 
 @pytest.mark.points(3, hint=ROUND_TRIP_HINT, read=step(4), requires=IMPORTS)
-def test_a_record_decrypts_to_its_plaintext(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_a_record_decrypts_to_its_plaintext(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """decrypt_record(encrypt_record(...)) gives back the plaintext, also after a fresh import"""
     make_key()
     module = load(exercise)
@@ -388,7 +388,7 @@ def test_a_record_decrypts_to_its_plaintext(exercise: ExerciseFiles, partial_cre
 
 
 @pytest.mark.points(2, hint=DATA_KEY_HINT, read=step(3), requires=ROUND_TRIP)
-def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: Any) -> None:
+def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: PartialCredit) -> None:
     """each record gets its own data key from GenerateDataKey, under the key given, bound to the context"""
     make_key()
     other = make_key(alias=None)
@@ -439,7 +439,7 @@ def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles,
 
 
 @pytest.mark.points(3, hint=RECORD_HINT, read=step(3), requires=ROUND_TRIP)
-def test_the_record_holds_no_plaintext_key(exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: Any) -> None:
+def test_the_record_holds_no_plaintext_key(exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: PartialCredit) -> None:
     """record holds only base64 text (ciphertext, nonce, encrypted data key): no plaintext data key, no plaintext"""
     make_key()
     module = load(exercise)
@@ -524,7 +524,7 @@ WRONG_CONTEXTS = [
 
 
 @pytest.mark.points(2, hint=CONTEXT_HINT, read=step(4), requires=ROUND_TRIP)
-def test_a_record_does_not_decrypt_with_a_wrong_context(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_a_record_does_not_decrypt_with_a_wrong_context(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """a record does not decrypt with a wrong encryption context (it raises)"""
     make_key()
     module = load(exercise)
@@ -540,7 +540,7 @@ def test_a_record_does_not_decrypt_with_a_wrong_context(exercise: ExerciseFiles,
 
 
 @pytest.mark.points(2, hint=TAMPER_HINT, read=step(4), requires=ROUND_TRIP)
-def test_a_tampered_record_fails_to_decrypt(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_a_tampered_record_fails_to_decrypt(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """a record with any field changed (one bit) does not decrypt (it raises)"""
     make_key()
     module = load(exercise)
@@ -638,7 +638,7 @@ def test_setup_kms_sh_runs_and_creates_the_key_and_the_table(exercise: ExerciseF
 
 
 @pytest.mark.points(2, hint=KEY_HINT, read=step(1), requires=KMS_RUNS)
-def test_the_alias_names_an_enabled_customer_managed_key(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_the_alias_names_an_enabled_customer_managed_key(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """the alias names an enabled, customer managed, symmetric encryption key"""
     setup = kms_setup(exercise)
     key = setup.alias_key
@@ -680,7 +680,7 @@ def test_the_orders_table_is_encrypted_with_that_key(exercise: ExerciseFiles) ->
 
 
 @pytest.mark.points(2, hint=KMS_AGAIN_HINT, read=step(1), requires=KMS_RUNS)
-def test_setup_kms_sh_can_run_again_and_keeps_the_key(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_setup_kms_sh_can_run_again_and_keeps_the_key(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """setup_kms.sh runs a second time and keeps the same key (no second key, no error)"""
     first = kms_setup(exercise)
     assert first.again is not None
@@ -833,7 +833,7 @@ def test_get_requires_iam_authorization(exercise: ExerciseFiles) -> None:
 
 
 @pytest.mark.points(2, hint=INTEGRATION_HINT, read=step(7), requires=API_RUNS)
-def test_get_has_a_lambda_proxy_integration_to_inventory_status(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_get_has_a_lambda_proxy_integration_to_inventory_status(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """GET /inventory/{sku} has a Lambda proxy integration (AWS_PROXY, POST) to inventory-status"""
     setup = api_setup(exercise)
     integration = expect_the_method(setup).get("methodIntegration") or {}
@@ -895,7 +895,7 @@ def test_only_this_api_may_invoke_the_function(exercise: ExerciseFiles) -> None:
 
 
 @pytest.mark.points(2, hint=STAGE_HINT, read=step(9), requires=API_RUNS)
-def test_the_api_is_deployed_to_dev_and_the_url_printed(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_the_api_is_deployed_to_dev_and_the_url_printed(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """the API is deployed to the stage dev and setup_api.sh prints its invoke URL"""
     setup = api_setup(exercise)
     with partial_credit.part("stage dev with a deployment"):
@@ -915,7 +915,7 @@ def test_the_api_is_deployed_to_dev_and_the_url_printed(exercise: ExerciseFiles,
 
 
 @pytest.mark.points(2, hint=API_AGAIN_HINT, read=step(5), requires=API_RUNS)
-def test_setup_api_sh_can_run_again(exercise: ExerciseFiles, partial_credit: Any) -> None:
+def test_setup_api_sh_can_run_again(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """setup_api.sh runs a second time without a second API or a second permission"""
     first = api_setup(exercise)
     assert first.again is not None
