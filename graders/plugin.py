@@ -555,7 +555,7 @@ def _clip_sections(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash[STATE]
     _shutdown(state)
-    if state.is_worker or state.report_dir is None:
+    if state.is_worker or state.report_dir is None or session.config.option.collectonly:
         return
     if not (state.results or state.collect_errors or state.selected):
         return

@@ -1,8 +1,9 @@
 """Tests of the Kata 3 grader: the reference solution gets full marks, the starter few, and each
 plausible mistake loses the points of the check that is about that mistake (and only those).
 
-Every grading run is a child `pytest` process, as a student would run it (tests/support.py); a run
-of this grader takes about a second, so every mistake is graded with the whole grader.
+Every grading run is a child `pytest` process, as a student would run it (tests/support.py), and
+every mistake is graded with the whole grader. A run takes about fifteen seconds: the timeout check
+waits until the client gives up on a stalled API, ten seconds for the reference solution.
 """
 
 from __future__ import annotations

@@ -1,20 +1,25 @@
 """Kata 3 grader: the shipping client, against a real local HTTP server playing the shipping API.
 
 The server (a ThreadingHTTPServer on 127.0.0.1, one per check) checks the x-api-key header against
-the keys it accepts, can be told to answer 401, 403 or any status, and records every request. The key
-lives in a Secrets Manager secret on the emulator; a rotation is a put_secret_value (moto's
-rotate_secret leaves the secret without a current value). Every check judges behaviour: what reached
-the API, what came back, which AWS calls were made, and where the key showed up.
+the keys it accepts, can be told to answer 401, 403 or any status, or to sit on a request (a stalled
+API), and records every request. The key lives in a Secrets Manager secret on the emulator; a rotation
+is a put_secret_value (moto's rotate_secret leaves the secret without a current value). The student's
+code runs in a student process of its own (graders/student), reaches the server over loopback, and
+its exceptions arrive here as StudentError. Every check judges behaviour: what reached the API, what
+came back, which AWS calls were made, and where the key showed up.
 Run it with ``course grade kata3`` or ``pytest katas/kata3_secrets``.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
-import math
 import secrets
+import select
+import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,10 +27,12 @@ from typing import Any
 
 import boto3
 import pytest
-import requests.adapters
 
 from graders import expect, fail, student_error_summary
 from graders.exercise_files import ExerciseFiles
+from graders.kit.logs import StudentLog
+from graders.kit.messages import readme_step, short
+from graders.student.proxy import RemoteObject, StudentError
 
 CLIENT_FILE = "shipping_client.py"
 README = "katas/kata3_secrets/README.md"
@@ -39,10 +46,13 @@ CALL = f"create_shipment({ORDER_ID!r}, <address>)"
 IMPORTS = "test_the_module_defines_the_client_and_its_error"
 SHIPS = "test_a_shipment_is_posted_with_the_key_and_the_answer_returned"
 SDK_LOGGERS = ("botocore", "boto3", "s3transfer")  # the SDK's own DEBUG lines, off unless you turn them on
+# How long the shipping API sits on a request in the timeout check: longer than any timeout of "a few
+# seconds", shorter than the check's own time limit. A client still waiting then has no timeout that helps.
+STALL_SECONDS = 20.0
 
 
 def step(number: int | str) -> str:
-    return f"{README}, step {number}"
+    return readme_step(README, number)
 
 
 # ------------------------------------------------------------------------------------------ hints
@@ -100,7 +110,8 @@ class Received:
     path: str  # with the query string, if any
     headers: dict[str, str]  # lower-case names
     body: bytes
-    status: int = 0
+    stalled: bool = False  # the API sat on this request (ShippingApi.stall_next_post)
+    status: int = 0  # 0 until answered; a stalled request the client gave up on stays unanswered
     answer: Any = None
 
     @property
@@ -118,6 +129,7 @@ class ShippingApi:
     accepted_keys: set[str] = field(default_factory=set)
     reject_status: int = 401  # what an unknown or missing key gets (some APIs answer 403)
     forced_status: int | None = None  # answer this to every POST, whatever the key
+    stall_next_post: float = 0.0  # seconds to sit on the next POST before answering, unless the client hangs up
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -142,17 +154,35 @@ class ShippingApi:
             def _handle(self) -> None:
                 length = min(int(self.headers.get("Content-Length") or 0), api.MAX_BODY)
                 body = self.rfile.read(length) if length else b""
-                request = Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                status, answer = api.decide(request)
-                request.status, request.answer = status, answer
+                stall = api.take_stall() if self.command == "POST" else 0.0
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                request = Received(self.command, self.path, headers, body, stalled=stall > 0)
                 with api._lock:
-                    api.received.append(request)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
+                    api.received.append(request)  # recorded on arrival: a stalled request is seen at once
+                if stall and self._hangs_up_within(stall):
+                    return  # the client gave up: nobody is left to answer
+                request.status, request.answer = api.decide(request)
+                data = json.dumps(request.answer).encode()
+                self.send_response(request.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _hangs_up_within(self, seconds: float) -> bool:
+                """Wait up to ``seconds`` for the client to close the connection (a timeout gave up)."""
+                deadline = time.monotonic() + seconds
+                while (left := deadline - time.monotonic()) > 0:
+                    readable, _, _ = select.select([self.connection], [], [], min(left, 0.1))
+                    if not readable:
+                        continue
+                    try:
+                        if not self.connection.recv(1, socket.MSG_PEEK):
+                            return True
+                    except OSError:
+                        return True
+                    time.sleep(0.1)  # more bytes, not an end: the client is still there
+                return False
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -168,7 +198,13 @@ class ShippingApi:
             self._thread.join(timeout=5)  # type: ignore[union-attr]
             self._server = None
 
+    def take_stall(self) -> float:
+        with self._lock:
+            stall, self.stall_next_post = self.stall_next_post, 0.0
+            return stall
+
     def decide(self, request: Received) -> tuple[int, Any]:
+        """The status and the JSON answer for a request (``received`` already holds it, unanswered)."""
         if request.method != "POST":
             return 405, {"message": f"{request.method} is not allowed here; create shipments with POST"}
         if request.path.split("?", 1)[0].rstrip("/") != SHIPMENTS_PATH:
@@ -229,11 +265,11 @@ def rotate(key: str, secret_id: str = SECRET_ID) -> None:
     boto3.client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=json.dumps({"api_key": key}))
 
 
-def load(exercise: ExerciseFiles) -> Any:
+def load(exercise: ExerciseFiles) -> RemoteObject:
     return exercise.load(CLIENT_FILE)
 
 
-def new_client(module: Any, api: ShippingApi, secret_id: str = SECRET_ID) -> Any:
+def new_client(module: RemoteObject, api: ShippingApi, secret_id: str = SECRET_ID) -> RemoteObject:
     return module.ShippingClient(secret_id, api.base_url)
 
 
@@ -244,17 +280,12 @@ def attempt(action: Callable[[], Any]) -> tuple[Any, Exception | None]:
         return None, error
 
 
-def ship(client: Any, order_id: str = ORDER_ID) -> tuple[Any, Exception | None]:
+def ship(client: RemoteObject, order_id: str = ORDER_ID) -> tuple[Any, Exception | None]:
     return attempt(lambda: client.create_shipment(order_id, dict(ADDRESS)))
 
 
 def raised(error: Exception) -> str:
     return f"it raised {student_error_summary(error)}"
-
-
-def short(value: Any, limit: int = 200) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def describe_requests(received: list[Received]) -> str:
@@ -276,20 +307,27 @@ def expect_success(result: Any, error: Exception | None, api: ShippingApi, mark:
     )
 
 
-def shipping_error_class(module: Any) -> type:
+def shipping_error_class(module: RemoteObject) -> RemoteObject:
     error_class = getattr(module, "ShippingError", None)
-    if not (isinstance(error_class, type) and issubclass(error_class, Exception)):
+    if not (isinstance(error_class, RemoteObject) and error_class.is_subclass_of(Exception)):
         fail("Expected shipping_client.py to define class ShippingError(Exception).", hint=IMPORT_HINT)
     return error_class
 
 
-def expect_shipping_error(module: Any, result: Any, error: Exception | None, what: str) -> Exception:
+def expect_shipping_error(module: RemoteObject, result: Any, error: Exception | None, what: str) -> StudentError:
     error_class = shipping_error_class(module)
     if error is None:
         fail(f"Expected {what} to raise ShippingError; it returned {short(result)}.")
-    if not isinstance(error, error_class):
+    if not (isinstance(error, StudentError) and error.is_a(error_class)):
         fail(f"Expected {what} to raise ShippingError; {raised(error)}.", hint=SHIPPING_ERROR_HINT)
     return error
+
+
+def top_level_definitions(exercise: ExerciseFiles) -> list[str]:
+    """The classes and functions the student's file defines (its text, read here, never run here)."""
+    tree = ast.parse(exercise.path(CLIENT_FILE).read_text(encoding="utf-8"))
+    definitions = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return sorted(node.name for node in tree.body if isinstance(node, definitions))
 
 
 # ------------------------------------------------------------------------------------- the checks
@@ -299,10 +337,11 @@ def expect_shipping_error(module: Any, result: Any, error: Exception | None, wha
 def test_the_module_defines_the_client_and_its_error(exercise: ExerciseFiles) -> None:
     """module imports and defines ShippingClient and ShippingError (an Exception)"""
     module = load(exercise)
+    client_class = getattr(module, "ShippingClient", None)
     expect(
-        isinstance(getattr(module, "ShippingClient", None), type),
-        f"Expected {exercise.shown(CLIENT_FILE)} to define class ShippingClient; it defines "
-        f"{sorted(n for n in vars(module) if not n.startswith('_'))}.",
+        isinstance(client_class, RemoteObject) and client_class.is_class,
+        f"Expected {exercise.shown(CLIENT_FILE)} to define class ShippingClient; "
+        f"its classes and functions are {top_level_definitions(exercise)}.",
     )
     shipping_error_class(module)
 
@@ -361,47 +400,28 @@ def test_a_shipment_is_posted_with_the_key_and_the_answer_returned(exercise: Exe
     )
 
 
-def _valid_timeout(value: Any) -> bool:
-    def number(part: Any) -> bool:
-        return isinstance(part, (int, float)) and not isinstance(part, bool) and 0 < part < math.inf
-
-    if isinstance(value, tuple):
-        return len(value) == 2 and all(number(part) for part in value)
-    if hasattr(value, "connect_timeout") and hasattr(value, "read_timeout"):  # a urllib3 Timeout
-        return number(value.connect_timeout) and number(value.read_timeout)
-    return number(value)
-
-
 @pytest.mark.points(1, hint=TIMEOUT_HINT, read=step(3), requires=IMPORTS)
-def test_every_request_has_a_timeout(exercise: ExerciseFiles, shipping_api: ShippingApi, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_request_has_a_timeout(exercise: ExerciseFiles, shipping_api: ShippingApi) -> None:
     """every request to the shipping API has a timeout"""
     key = new_key()
     make_secret(key)
     shipping_api.accepted_keys = {key}
     module = load(exercise)
-    timeouts: list[Any] = []
-    real_send = requests.adapters.HTTPAdapter.send
-
-    def recording_send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        # Every requests call (requests.post, a Session, a mounted adapter) ends here with its timeout.
-        if request.url.startswith(shipping_api.base_url):
-            timeouts.append(kwargs["timeout"] if "timeout" in kwargs else (args[1] if len(args) > 1 else None))
-        return real_send(adapter, request, *args, **kwargs)
-
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", recording_send)
     client = new_client(module, shipping_api)
+    # The timeout lives in the student process: judge what it does. The API reads the request and then
+    # says nothing for STALL_SECONDS; a client with a timeout hangs up before that, one without waits.
+    shipping_api.stall_next_post = STALL_SECONDS
     result, error = ship(client)
-    if not timeouts:
+    stalled = next((request for request in shipping_api.since() if request.stalled), None)
+    if stalled is None:
         fail(
-            f"Expected {CALL} to call the shipping API with requests; no request went through requests "
+            f"Expected {CALL} to call the shipping API; no request arrived "
             + (f"({raised(error)})." if error is not None else f"(it returned {short(result)})."),
             hint=SHIP_HINT,
         )
-    bad = [value for value in timeouts if not _valid_timeout(value)]
     expect(
-        not bad,
-        f"Expected every request of {CALL} to carry a finite timeout; {len(timeouts)} request"
-        f"{'s' if len(timeouts) != 1 else ''} went out with timeout={', '.join(short(v) for v in bad)}.",
+        stalled.status == 0,  # answered: the client was still waiting after STALL_SECONDS
+        f"Expected every request of {CALL} to carry a finite timeout; 1 request went out with timeout=None.",
     )
 
 
@@ -553,11 +573,11 @@ def test_other_error_statuses_raise_shipping_error_with_the_status(
             what = f"{CALL} when the API answers {status}"
             expect(sent, f"expected {what} to send the request; none arrived" + (f", and {raised(error)}." if error else "."), hint=SHIP_HINT)
             shipping_error = expect_shipping_error(module, result, error, what)
-            attributes = [value for value in vars(shipping_error).values() if value == status or value == str(status)]
+            # Only the message crosses over from the student process, not the exception's attributes.
             expect(
-                str(status) in str(shipping_error) or attributes,
+                str(status) in shipping_error.message,
                 f"expected the ShippingError for {what} to name the status {status} (in its message or an attribute); "
-                f"got ShippingError({str(shipping_error)!r}).",
+                f"got ShippingError({shipping_error.message!r}).",
             )
             expect(
                 len(sent) == 1,
@@ -569,21 +589,29 @@ def _appearances(text: str, keys: list[str]) -> bool:
     return any(key in text for key in keys)
 
 
+def log_every_level(module: RemoteObject) -> None:
+    """Lambda, like the student process, passes on WARNING and above unless code asks for more; a key
+    logged at INFO or DEBUG still leaks the day someone turns the level up. So the leak check asks for
+    every level, through the student's own `import logging` (the grader's way into that process's logging)."""
+    logging_module = getattr(module, "logging", None)
+    if isinstance(logging_module, RemoteObject) and repr(logging_module).startswith("<module 'logging'"):
+        logging_module.getLogger().setLevel(logging.DEBUG)
+
+
 @pytest.mark.points(3, hint=LEAK_HINT, read=step(6), requires=SHIPS)
 def test_the_key_never_leaks(
     exercise: ExerciseFiles,
     shipping_api: ShippingApi,
     partial_credit: Any,
-    caplog: pytest.LogCaptureFixture,
-    capsys: pytest.CaptureFixture[str],
+    student_log: StudentLog,
 ) -> None:
     """the key never appears in logs, printed output, exception messages, repr()/str() of the client, the URL or the body"""
-    caplog.set_level(logging.DEBUG)
     old_key, new = new_key(), new_key()
     keys = [old_key, new]
     make_secret(old_key)
     shipping_api.accepted_keys = {old_key}
     module = load(exercise)
+    log_every_level(module)
     client = new_client(module, shipping_api)
     # A day of work: a shipment, a rotation, an API failure, a revoked key.
     mark = shipping_api.mark()
@@ -592,19 +620,17 @@ def test_the_key_never_leaks(
     rotate(new)
     shipping_api.accepted_keys = {new}
     ship(client)
-    errors: list[Exception] = []
+    errors: list[Exception | None] = []
     shipping_api.forced_status = 500
     errors.append(ship(client)[1])
     shipping_api.forced_status, shipping_api.accepted_keys = None, set()
     errors.append(ship(client)[1])
 
     with partial_credit.part("logs and printed output"):
-        records = [r for r in caplog.records if not r.name.startswith(SDK_LOGGERS)]
-        formatter = logging.Formatter("%(levelname)s %(name)s: %(message)s")
-        logged = [formatter.format(record) for record in records]
+        records = [r for r in student_log.records if not r.name.startswith(SDK_LOGGERS)]
+        logged = [f"{logging.getLevelName(record.level)} {record.name}: {record.message}" for record in records]
         leaked = [line for line in logged if _appearances(line, keys)]
-        captured = capsys.readouterr()
-        printed = captured.out + captured.err
+        printed = "".join(student_log.printed)
         expect(
             not leaked and not _appearances(printed, keys),
             "expected the key in no log line and no printed output (Lambda sends both to CloudWatch Logs, where "
@@ -613,14 +639,8 @@ def test_the_key_never_leaks(
             + ".",
         )
     with partial_credit.part("exception messages"):
-        texts = []
-        for raised_error in filter(None, errors):
-            seen = 0
-            current: BaseException | None = raised_error
-            while current is not None and seen < 5:
-                texts += [str(current), repr(current), repr(getattr(current, "args", ()))]
-                current = current.__cause__ or current.__context__
-                seen += 1
+        student_errors = [raised_error for raised_error in errors if isinstance(raised_error, StudentError)]
+        texts = [link.message for raised_error in student_errors for link in raised_error.chain()]
         expect(
             any(raised_error is not None for raised_error in errors),
             "expected the API failures (a 500, a revoked key) to raise ShippingError; nothing was raised.",
@@ -631,12 +651,12 @@ def test_the_key_never_leaks(
             "its message or arguments; one does (exception texts end up in logs and error reports).",
         )
     with partial_credit.part("repr() and str() of the client"):
-        shown = {"repr": repr(client), "str": str(client), "format": f"{client}"}
-        leaked_in = [name for name, text in shown.items() if _appearances(text, keys)]
+        # A student object's repr is taken when it crosses over: the client's, before it cached a key. Its
+        # bound method, fetched now, shows repr(client) as the client is now, as a debugger would.
         expect(
-            not leaked_in,
-            f"expected repr(client) and str(client) not to show the key once it is cached; {' and '.join(leaked_in)} "
-            "of the client show it (debuggers, log lines with %r and error reports print objects this way).",
+            not _appearances(repr(client.create_shipment), keys),
+            "expected repr(client) and str(client) not to show the key once it is cached; repr of the client "
+            "shows it (debuggers, log lines with %r and error reports print objects this way).",
         )
     with partial_credit.part("the URL and the body"):
         places = [
