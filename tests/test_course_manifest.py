@@ -47,6 +47,25 @@ def test_every_check_declares_points_with_a_hint_and_they_sum_to_the_manifest(py
     assert total == exercise.points, f"{exercise_id}: checks sum to {total:g}, course.toml says {exercise.points}"
 
 
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_every_exercise_is_in_every_place_a_new_exercise_touches(exercise_id: str) -> None:
+    """docs/maintainers.md, "Adding an exercise", lists these places in order."""
+    exercise = EXERCISES[exercise_id]
+    readme_link = f"]({exercise.folder}/README.md)"
+    week_link = f"](../{exercise.folder}/README.md)"
+    folder_name = Path(exercise.folder).name
+    id_stem = exercise_id.split("-")[0]  # kata2-ext is tested beside kata2
+    assert (REPO / "tests" / f"test_{id_stem}_grader.py").is_file(), f"tests/test_{id_stem}_grader.py is missing"
+    assert (REPO / "tests" / f"{id_stem}_variants").is_dir(), f"tests/{id_stem}_variants/ (other solutions) is missing"
+    assert readme_link in (REPO / "README.md").read_text(encoding="utf-8"), f"README.md's course table has no link to {folder_name}"
+    week_guide = REPO / "docs" / f"week{exercise.week}.md"
+    assert week_guide.is_file() and week_link in week_guide.read_text(encoding="utf-8"), (
+        f"docs/week{exercise.week}.md has no row linking to {folder_name}"
+    )
+    lock = (REPO / "graders.lock").read_text(encoding="utf-8")
+    assert f"  {exercise.folder}/" in lock, f"graders.lock lists no grader of {exercise.folder}: run `course lock`"
+
+
 def test_exercise_ids_and_graded_files_are_unique() -> None:
     # Two exercises may share a folder (Kata 2 and its optional extensions), each through its own
     # grader files; load_course refuses a shared folder without distinct `graders`.
