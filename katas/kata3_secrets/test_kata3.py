@@ -28,7 +28,8 @@ from typing import Any
 import boto3
 import pytest
 
-from graders import expect, fail, student_error_summary
+from graders import PartialCredit, expect, fail, student_error_summary
+from graders.call_log import CallLog
 from graders.exercise_files import ExerciseFiles
 from graders.kit.logs import StudentLog
 from graders.kit.messages import readme_step, short
@@ -427,7 +428,7 @@ def test_every_request_has_a_timeout(exercise: ExerciseFiles, shipping_api: Ship
 
 @pytest.mark.points(3, hint=CACHE_HINT, read=step(2), requires=IMPORTS)
 def test_the_secret_is_read_lazily_and_once_for_ten_shipments(
-    exercise: ExerciseFiles, shipping_api: ShippingApi, aws_calls: Any, partial_credit: Any
+    exercise: ExerciseFiles, shipping_api: ShippingApi, aws_calls: CallLog, partial_credit: PartialCredit
 ) -> None:
     """the secret is read lazily: no call when the client is created, one GetSecretValue for ten shipments"""
     key = new_key()
@@ -481,7 +482,7 @@ def test_each_client_uses_the_key_of_its_own_secret(exercise: ExerciseFiles, shi
 
 @pytest.mark.points(3, hint=ROTATION_HINT, read=step(5), requires=IMPORTS)
 def test_a_rotated_key_is_read_again_and_the_shipment_retried(
-    exercise: ExerciseFiles, shipping_api: ShippingApi, partial_credit: Any
+    exercise: ExerciseFiles, shipping_api: ShippingApi, partial_credit: PartialCredit
 ) -> None:
     """after a rotation (401 or 403) the secret is read again and the shipment retried"""
     old_key = new_key()
@@ -531,7 +532,9 @@ def test_a_rotated_key_is_read_again_and_the_shipment_retried(
 
 
 @pytest.mark.points(2, hint=SECOND_REJECTION_HINT, read=step(5), requires=IMPORTS)
-def test_a_second_rejection_raises_shipping_error(exercise: ExerciseFiles, shipping_api: ShippingApi, partial_credit: Any) -> None:
+def test_a_second_rejection_raises_shipping_error(
+    exercise: ExerciseFiles, shipping_api: ShippingApi, partial_credit: PartialCredit
+) -> None:
     """a key still rejected after re-reading the secret raises ShippingError (one retry, no more)"""
     module = load(exercise)
     for status in (401, 403):
@@ -556,7 +559,7 @@ def test_a_second_rejection_raises_shipping_error(exercise: ExerciseFiles, shipp
 
 @pytest.mark.points(2, hint=STATUS_HINT, read=step(4), requires=IMPORTS)
 def test_other_error_statuses_raise_shipping_error_with_the_status(
-    exercise: ExerciseFiles, shipping_api: ShippingApi, partial_credit: Any
+    exercise: ExerciseFiles, shipping_api: ShippingApi, partial_credit: PartialCredit
 ) -> None:
     """other non-2xx answers (400, 404, 500, 503) raise ShippingError with the status, without a retry"""
     key = new_key()
@@ -602,7 +605,7 @@ def log_every_level(module: RemoteObject) -> None:
 def test_the_key_never_leaks(
     exercise: ExerciseFiles,
     shipping_api: ShippingApi,
-    partial_credit: Any,
+    partial_credit: PartialCredit,
     student_log: StudentLog,
 ) -> None:
     """the key never appears in logs, printed output, exception messages, repr()/str() of the client, the URL or the body"""
