@@ -53,11 +53,11 @@ class ExerciseFiles:
     def shown(self, name: str) -> str:
         return shown_path(self.path(name))
 
-    def load(self, filename: str) -> StudentModule:
+    def load(self, filename: str, *, log_level: str | None = None) -> StudentModule:
         """Import the student's module fresh in a student process, as a Lambda cold start would.
 
         The environment is this process's at the moment of the call (``monkeypatch.setenv`` first)."""
-        return load_module(self.path(filename))
+        return load_module(self.path(filename), log_level=log_level)
 
     def copy_to(self, directory: Path) -> ExerciseFiles:
         """A copy of the files in ``directory``, for a check that edits them (a second deploy of changed code)."""

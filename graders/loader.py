@@ -69,10 +69,11 @@ def register_student_files(folder: Path) -> None:
             _student_files.add(os.path.realpath(source))
 
 
-def load_module(path: Path) -> StudentModule:
+def load_module(path: Path, *, log_level: str | None = None) -> StudentModule:
     """Import ``path`` fresh in a student process of its own (module-level code runs, as in a cold start).
 
     Nothing of the student's runs in this process: the module is a proxy (graders.student.proxy).
+    ``log_level`` sets the root logger's level first, as Lambda's AWS_LAMBDA_LOG_LEVEL does (default WARNING).
     """
     from . import locations, runtime
 
@@ -83,7 +84,7 @@ def load_module(path: Path) -> StudentModule:
     register_student_files(path.parent.resolve())
     log = runtime.check_log()
     session = Session(runtime.student_pool().take(), on_output=log.add)
-    request = {"op": "load", "path": str(path.resolve()), "env": dict(os.environ)}
+    request = {"op": "load", "path": str(path.resolve()), "env": dict(os.environ), "log_level": log_level}
     try:
         reply = session.request(request)
     except StudentExited as ended:

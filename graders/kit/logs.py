@@ -1,4 +1,5 @@
-"""What student code printed and logged during a check, as Lambda would send it to CloudWatch Logs.
+"""What student code printed and logged during a check, as Lambda would send it to CloudWatch Logs,
+and the connections it opened.
 
 The student process reports every log record and every printed line with each answer; this is the
 check's record of them, in order. Graders get it from the ``student_log`` fixture.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,12 +26,26 @@ class LogRecord:
     text: str  # "ERROR    mylogger:handler.py:12 message", with the traceback when one was logged
 
 
+@dataclass(frozen=True)
+class Connection:
+    """A connection student code opened: where to, and the socket's timeout then (None: it waits forever)."""
+
+    host: str
+    port: int
+    timeout: float | None
+
+
 @dataclass
 class StudentLog:
     records: list[LogRecord] = field(default_factory=list)
     printed: list[str] = field(default_factory=list)
+    connections: list[Connection] = field(default_factory=list)
 
-    def add(self, out: str, records: list[dict[str, Any]]) -> None:
+    def add(self, out: str, records: list[dict[str, Any]], connections: Sequence[Any] = ()) -> None:
+        for made in connections:
+            if isinstance(made, list) and len(made) == 3 and isinstance(made[1], int):
+                timeout = made[2] if isinstance(made[2], (int, float)) and not isinstance(made[2], bool) else None
+                self.connections.append(Connection(str(made[0]), made[1], timeout))
         if out:
             self.printed.append(out)
         for record in records:
@@ -47,6 +63,7 @@ class StudentLog:
         """Forget everything so far: what follows belongs to the next call."""
         self.records.clear()
         self.printed.clear()
+        self.connections.clear()
 
     def text(self) -> str:
         """Log records as pytest's caplog formats them, then what was printed."""

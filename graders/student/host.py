@@ -181,6 +181,9 @@ class Host:
             described["syntax"] = {"file": error.filename, "line": error.lineno, "msg": error.msg}
         if isinstance(error, SystemExit):
             described["exit_code"] = _safe_repr(error.code)
+        attributes = _plain_attributes(error)
+        if attributes:
+            described["attributes"] = attributes
         response = getattr(error, "response", None)
         if isinstance(response, dict):  # botocore's ClientError: AWS's answer, as data
             try:
@@ -226,6 +229,8 @@ class Host:
             reply = {"error": self.describe_error(error)}
         reply["out"] = out.text()
         reply["log"] = self.capture.records
+        reply["connections"] = netguard.connections[:]
+        netguard.connections.clear()
         return reply
 
     def run(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -241,6 +246,8 @@ class Host:
             args = self.decode(request.get("args", []))
             kwargs = self.decode(request.get("kwargs", {}))
             return {"value": self.encode(function(*args, **kwargs))}
+        if op == "text":  # repr() and str() as they are now (a cached secret may show up in either)
+            return {"value": {"repr": _safe_repr(target, MAX_MESSAGE), "str": _safe_text(target)}}
         if op == "names":  # the public names an object holds (a module's functions, classes, settings)
             return {"value": sorted(name for name in vars(target) if not name.startswith("_"))}
         if op == "describe":  # a callable's signature and docstring, as inspect sees them there
@@ -256,6 +263,9 @@ class Host:
         folder = str(path.parent)
         self.module_folder = folder
         sys.path.insert(0, folder)
+        level = request.get("log_level")
+        if isinstance(level, str) and isinstance(logging.getLevelName(level.upper()), int):
+            logging.getLogger().setLevel(level.upper())  # as Lambda's AWS_LAMBDA_LOG_LEVEL sets it
         name = path.stem if path.stem.isidentifier() else "student_module"
         spec = importlib.util.spec_from_file_location(name, path)
         if spec is None or spec.loader is None:
@@ -319,12 +329,32 @@ def _qualified(kind: type) -> str:
     return f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', getattr(kind, '__name__', '?'))}"
 
 
-def _safe_repr(value: Any) -> str:
+def _safe_repr(value: Any, limit: int = MAX_REPR) -> str:
     try:
         text = repr(value)
     except Exception as error:  # a student __repr__ that raises
         text = f"<{type(value).__name__} whose repr raised {type(error).__name__}>"
-    return text if len(text) <= MAX_REPR else text[: MAX_REPR - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _safe_text(value: Any) -> str:
+    try:
+        return str(value)[:MAX_MESSAGE]
+    except Exception as error:
+        return f"<{type(value).__name__} whose str raised {type(error).__name__}>"
+
+
+def _plain_attributes(error: BaseException) -> dict[str, Any]:
+    """An exception's own attributes that are plain scalars (``error.status = 503``), as data."""
+    try:
+        own = vars(error)
+    except TypeError:
+        return {}
+    return {
+        str(key): value if not isinstance(value, str) else value[:MAX_MESSAGE]
+        for key, value in list(own.items())[:50]
+        if not str(key).startswith("_") and (value is None or isinstance(value, (bool, int, float, str)))
+    }
 
 
 def _safe_str(error: BaseException) -> str:

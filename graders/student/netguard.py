@@ -23,6 +23,10 @@ BLOCKED_CONNECTION = (
 NETWORK_SYMBOLS = frozenset({"connect", "sendto", "sendmsg", "sendmmsg", "syscall", "getaddrinfo", "gethostbyname"})
 NETWORK_SYMBOL_PREFIXES = ("getaddrinfo", "gethostbyname", "gethostbyaddr", "res_", "sendm")
 _installed: list[bool] = []
+# Every outbound connection this process made: (host, port, the socket's timeout or None), for graders
+# that judge how student code connects (a timeout set or not); the student process reports them.
+connections: list[tuple[str, int, float | None]] = []
+MAX_RECORDED = 1000
 
 
 class OutboundConnectionBlocked(ConnectionError):
@@ -71,6 +75,8 @@ class _Policy:
             address = args[1] if len(args) > 1 else None
             if isinstance(address, tuple) and address and not self.allows(address[0]):
                 raise self.refuse(address[0], address[1] if len(address) > 1 else "?")
+            if event == "socket.connect" and isinstance(address, tuple) and len(connections) < MAX_RECORDED:
+                connections.append((str(address[0]), int(address[1]) if len(address) > 1 else 0, _timeout_of(args[0])))
         elif event == "socket.getaddrinfo":
             if not self.allows(args[0]):
                 raise self.refuse(args[0], args[1])
@@ -83,6 +89,13 @@ class _Policy:
                 name = name.decode("ascii", "replace")
             if isinstance(name, str) and _is_network_symbol(name):
                 raise OutboundConnectionBlocked(f"The grading harness refused raw access to {name}() through ctypes.")
+
+
+def _timeout_of(sock: object) -> float | None:
+    try:
+        return sock.gettimeout()  # type: ignore[attr-defined]
+    except Exception:
+        return None
 
 
 def install(names: set[str], endpoint: str) -> None:

@@ -44,6 +44,9 @@ class StudentError(Exception):
         self.cause = StudentError(cause) if isinstance(cause, dict) else None
         self.context = StudentError(context) if isinstance(context, dict) else None
         self.syntax = described.get("syntax") if isinstance(described.get("syntax"), dict) else None
+        attributes = described.get("attributes")
+        # the exception's own plain attributes (``error.status``), when student code set any
+        self.attributes: dict[str, Any] = dict(attributes) if isinstance(attributes, dict) else {}
         super().__init__(self.message)
         # pytest and the harness walk these like a real exception's chain
         self.__cause__ = self.cause
@@ -106,7 +109,7 @@ class Session:
     """One student process and what it printed and logged, request by request."""
 
     process: StudentProcess
-    on_output: Callable[[str, list[dict[str, Any]]], None]
+    on_output: Callable[[str, list[dict[str, Any]], list[Any]], None]
     ended: StudentExited | None = None
     refs: dict[int, RemoteObject] = field(default_factory=dict)
 
@@ -122,9 +125,12 @@ class Session:
             self.process.kill_group()
             self.ended = StudentExited("your code was stopped before it answered (time limit)")
             raise
-        out = reply.get("out")
-        log = reply.get("log")
-        self.on_output(out if isinstance(out, str) else "", [r for r in log if isinstance(r, dict)] if isinstance(log, list) else [])
+        out, log, connections = reply.get("out"), reply.get("log"), reply.get("connections")
+        self.on_output(
+            out if isinstance(out, str) else "",
+            [record for record in log if isinstance(record, dict)] if isinstance(log, list) else [],
+            connections if isinstance(connections, list) else [],
+        )
         if "exit" in reply:
             code = str(reply["exit"])
             self.ended = None  # the process lives on: SystemExit was caught there
@@ -193,6 +199,13 @@ class RemoteObject:
 
     def is_instance_of(self, kind: type | RemoteObject | str) -> bool:
         return _qualified_name(kind) in [str(name) for name in self._info.get("type_mro", [])]
+
+    def text(self) -> tuple[str, str]:
+        """(repr, str) of the object as it is now (the repr in its info was taken when it came over)."""
+        value = self._session.value(self._session.request({"op": "text", "target": {"$ref": self._ref}}))
+        if not isinstance(value, dict):
+            return "", ""
+        return str(value.get("repr", "")), str(value.get("str", ""))
 
     def names(self) -> list[str]:
         """The public names the object holds (``sorted(vars(module))`` without the ``_`` ones), for messages."""
