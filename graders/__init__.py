@@ -7,7 +7,14 @@ first use so that a child process such as the Lambda runner starts without pytes
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from typing import Any
+
+# `python -m graders.cli` from a course checkout puts the checkout first on sys.path, where a student's
+# argparse.py or json.py would stand in for the standard library: the harness is imported, so drop it.
+if sys.path and os.path.realpath(sys.path[0] or os.getcwd()) == os.path.dirname(os.path.dirname(os.path.realpath(__file__))):
+    del sys.path[0]
 
 __version__ = "0.1.0"
 

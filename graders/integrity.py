@@ -82,6 +82,7 @@ def exercise_grader_files(root: Path, exercise: Exercise) -> set[str]:
             named = exercise.graders and len(relative.parts) == 1 and relative.name in exercise.graders
             if named or path.name == "conftest.py" or (not exercise.graders and is_grader_name(path.name)):
                 found.add(path.relative_to(root).as_posix())
+    found |= {f"{exercise.folder}/{name}" for name in exercise.fixtures if (folder / name).is_file()}
     for parent in PurePosixPath(exercise.folder).parents:
         if parent != PurePosixPath(".") and (root / parent / "conftest.py").is_file():
             found.add(f"{parent}/conftest.py")
@@ -189,11 +190,44 @@ def check(
     except (LockFormatError, UnicodeDecodeError):
         lock = {}  # an unreadable lock vouches for nothing: every file counts as modified
     differing = {path for path, digest in hashes.items() if lock.get(path) != digest}
-    missing = {path for path in lock if path not in hashes and (in_scope(path, course, chosen) or not (root / path).is_file())}
+    missing = {path for path in lock if not (root / path).is_file()}
     linked = {path for path in set(lock) | set(hashes) if symlinked(root, path)}
     changed = set() if before is None else {path for path, digest in before.items() if current_hashes_of(root, path) != digest}
-    modified = sorted(differing | missing | linked | changed)
+    forged = set(forged_bytecode(root, course))
+    modified = sorted(differing | missing | linked | changed | forged)
     return Integrity(MODIFIED if modified else OK, modified, hashes, sha256_of(lock_path))
+
+
+PYC_FLAGS = slice(4, 8)
+PYC_SOURCE_HASH = slice(8, 16)
+HASH_BASED, CHECK_SOURCE = 0b01, 0b10
+
+
+def forged_bytecode(root: Path, course: Course) -> list[str]:
+    """Compiled files Python would load without looking at their source: an unchecked hash-based .pyc
+    (Python never writes one by itself), or a checked one whose source hash differs from the source's."""
+    import importlib.util
+
+    places = [root / HARNESS_DIR, root, *(root / exercise.folder for exercise in course.exercises)]
+    found = []
+    for place in places:
+        caches = place.rglob("__pycache__/*.pyc") if place != root else place.glob("__pycache__/*.pyc")
+        for compiled in caches:
+            try:
+                header = compiled.read_bytes()[:16]
+            except OSError:
+                continue
+            flags = int.from_bytes(header[PYC_FLAGS], "little") if len(header) == 16 else 0
+            if not flags & HASH_BASED:
+                continue  # timestamp-based: Python checks it against the source's mtime and size itself
+            source = compiled.parent.parent / (compiled.name.split(".", 1)[0] + ".py")
+            try:
+                expected = importlib.util.source_hash(source.read_bytes())
+            except OSError:
+                expected = b""
+            if not flags & CHECK_SOURCE or header[PYC_SOURCE_HASH] != expected:
+                found.append(compiled.relative_to(root).as_posix())
+    return sorted(set(found))
 
 
 def current_hashes_of(root: Path, path: str) -> str | None:

@@ -31,6 +31,8 @@ class Exercise:
     # extension graded separately); empty: every grader in the folder.
     graders: tuple[str, ...] = ()
     optional: bool = False  # reported on its own, outside the course total
+    # Files in the folder the grader reads as the truth (expected results): locked like the grader itself.
+    fixtures: tuple[str, ...] = ()
 
     @property
     def targets(self) -> list[str]:
@@ -92,8 +94,10 @@ def load_course(root: Path = REPO_ROOT) -> Course:
         if entry["id"] in seen:
             raise ManifestError(f"{MANIFEST_FILE}: exercise id {entry['id']!r} appears twice.")
         graders = entry.get("graders", [])
-        if not isinstance(graders, list) or not all(isinstance(name, str) for name in graders):
-            raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r}: graders must be a list of file names.")
+        fixtures = entry.get("fixtures", [])
+        for key, names in (("graders", graders), ("fixtures", fixtures)):
+            if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+                raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r}: {key} must be a list of file names.")
         if entry["domain"] not in EXAM_DOMAINS:
             raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r} has domain {entry['domain']!r}; use 1-4.")
         seen.add(entry["id"])
@@ -106,6 +110,7 @@ def load_course(root: Path = REPO_ROOT) -> Course:
                 points=int(entry["points"]),
                 domain=int(entry["domain"]),
                 graders=tuple(graders),
+                fixtures=tuple(fixtures),
                 optional=bool(entry.get("optional", False)),
             )
         )

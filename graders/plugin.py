@@ -6,6 +6,7 @@ an exercise folder listed in course.toml and leaves every other test alone.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from . import cli_shim, integrity, locations, runtime
+from . import cli_shim, import_guard, integrity, locations, runtime
 from .backends import Backend, BackendUnavailable, LocalStack, make_backend
 from .checks import NOT_GRADED_PREFIX
 from .exercise_files import ExerciseFiles
@@ -70,7 +71,8 @@ STATE: pytest.StashKey[GradingState] = pytest.StashKey()
 @dataclass
 class GradingState:
     course: Course
-    course_root: Path
+    course_root: Path  # resolved
+    course_root_as_given: Path  # as pytest sees it (a path through a symbolic link stays one)
     backend_name: str
     backend_source: str
     code_root: Path
@@ -88,6 +90,7 @@ class GradingState:
     collect_errors: dict[str, list[str]] = field(default_factory=dict)
     selected: set[str] = field(default_factory=set)
     expected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks selected to run
+    deselected: set[str] = field(default_factory=set)  # exercises with checks left out by -k or -m
     is_worker: bool = False  # an xdist worker: the controller writes the reports
     files_at_start: dict[str, str] = field(default_factory=dict)  # grading files' hashes before any check ran
 
@@ -118,7 +121,8 @@ def argparse_suppress() -> str:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", POINTS_MARKER)
     config.addinivalue_line("markers", NEEDS_MARKER)
-    course_root = Path(config.getoption("course_root") or REPO_ROOT).resolve()
+    course_root_as_given = Path(os.path.abspath(config.getoption("course_root") or REPO_ROOT))
+    course_root = course_root_as_given.resolve()
     try:
         backend = resolve_backend(config.getoption("backend"), root=course_root)
         timeout = resolve_check_timeout(config.getoption("check_timeout"), root=course_root)
@@ -133,6 +137,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state = GradingState(
         course=load_course(course_root),
         course_root=course_root,
+        course_root_as_given=course_root_as_given,
         backend_name=backend.value,
         backend_source=backend.source,
         code_root=code_root,
@@ -145,6 +150,8 @@ def pytest_configure(config: pytest.Config) -> None:
         state.files_at_start = integrity.current_hashes(course_root, state.course)
     config.pluginmanager.register(ResultCollector(state), RESULT_COLLECTOR)
     set_display_roots(code_root, course_root)
+    # The folders pytest will put on sys.path to import graders hold student files: never import those here.
+    import_guard.install([course_root, code_root, *(root / e.folder for root in {course_root, code_root} for e in state.course.exercises)])
     # One broken grader file must not stop the other exercises from being graded.
     config.option.continue_on_collection_errors = True
 
@@ -176,11 +183,8 @@ class ResultCollector:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if not (report.failed and report.fspath):
             return
-        try:
-            relative = Path(report.fspath).resolve().relative_to(self.state.course_root).as_posix()
-        except ValueError:
-            return
-        exercise = self.state.course.owning(relative)
+        exercise = owning_exercise(self.state, report.fspath)
+        relative = os.path.relpath(os.path.abspath(report.fspath), self.state.course_root_as_given)
         if exercise is not None:
             summary = str(report.longrepr).strip().splitlines()[-1] if report.longrepr else "collection failed"
             self.state.collect_errors.setdefault(exercise.id, []).append(
@@ -197,12 +201,17 @@ class ResultCollector:
 
 
 def exercise_of(item: pytest.Item) -> Exercise | None:
-    state = item.config.stash[STATE]
-    try:
-        relative = Path(item.path).resolve().relative_to(state.course_root).as_posix()
-    except ValueError:
-        return None
-    return state.course.owning(relative)
+    return owning_exercise(item.config.stash[STATE], item.path)
+
+
+def owning_exercise(state: GradingState, path: str | Path) -> Exercise | None:
+    """The exercise a grader file belongs to, by where it sits in the course: a grader replaced by a
+    symbolic link still belongs to its exercise (integrity flags the link), wherever the link points."""
+    for candidate in (Path(os.path.abspath(path)), Path(path).resolve()):
+        for root in (state.course_root, Path(os.path.abspath(state.course_root_as_given))):
+            if candidate.is_relative_to(root):
+                return state.course.owning(candidate.relative_to(root).as_posix())
+    return None
 
 
 def check_id(item: pytest.Item) -> str:
@@ -229,7 +238,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if exercise is not None:
             state.selected.add(exercise.id)
             state.expected_checks[exercise.id] = state.expected_checks.get(exercise.id, 0) + 1
+    # An exercise the command line names whose grader yielded no check at all (deleted, emptied) must not
+    # vanish from the report: it is reported with none of its checks run, which is not a grade.
+    for exercise in _named_by_arguments(config, state):
+        if exercise.id not in state.selected and exercise.id not in state.deselected and not state.collect_errors.get(exercise.id):
+            state.selected.add(exercise.id)
+            state.expected_checks[exercise.id] = 1
 
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        state = items[0].config.stash[STATE]
+        state.deselected.update(exercise.id for exercise in map(exercise_of, items) if exercise is not None)
+
+
+def _named_by_arguments(config: pytest.Config, state: GradingState) -> list[Exercise]:
+    """Exercises whose graders the run's paths include (a folder above them, their folder or a grader file)."""
+    named = []
+    base = Path(config.invocation_params.dir)
+    paths = [Path(os.path.abspath(base / str(arg).split("::", 1)[0])) for arg in config.args]
+    for exercise in state.course.exercises:
+        targets = [Path(os.path.abspath(state.course_root_as_given / target)) for target in exercise.targets]
+        if any(target == path or target.is_relative_to(path) for target in targets for path in paths):
+            named.append(exercise)
+    return named
 
 def _prerequisite_problems(item: pytest.Item) -> list[str]:
     """A ``requires=`` that names no check above this one in its file is an authoring error, never ignored."""
@@ -255,11 +287,7 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
     state = node.config.stash[STATE]
     counts: dict[str, int] = {}
     for node_id in ids:
-        try:
-            relative = (Path(node.config.rootpath) / node_id.split("::", 1)[0]).resolve().relative_to(state.course_root)
-        except ValueError:
-            continue
-        exercise = state.course.owning(relative.as_posix())
+        exercise = owning_exercise(state, Path(node.config.rootpath) / node_id.split("::", 1)[0])
         if exercise is not None:
             counts[exercise.id] = counts.get(exercise.id, 0) + 1
     state.selected.update(counts)

@@ -110,11 +110,17 @@ def score_exercises(
             expected = (expected_checks or {}).get(exercise.id)
             if expected is not None and len(checks) < expected:
                 score.incomplete = True
-                score.errors.append(INCOMPLETE_EXERCISE.format(ran=len(checks), expected=expected))
+                score.errors.append(
+                    NO_CHECK_RAN if not checks else INCOMPLETE_EXERCISE.format(ran=len(checks), expected=expected)
+                )
             scores.append(score)
     return scores
 
 
+NO_CHECK_RAN = (
+    "None of its checks ran: its grader is missing or yields no check, so this is not a grade. "
+    "Restore the exercise's grader file (git checkout -- <file>) and grade again."
+)
 INCOMPLETE_EXERCISE = (
     "Only {ran} of its {expected} checks reported a result: the grading run stopped early, so this is not a grade. "
     "Grade again; if it happens again, the output above names the harness error."

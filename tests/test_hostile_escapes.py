@@ -14,10 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-from support import copy_of_repository
-
-from graders.integrity import check, write_lock
-from graders.manifest import load_course
 from hostile.kit import (
     CHECK_TIMEOUT,
     FORGER_WAIT,
@@ -44,6 +40,10 @@ from hostile.kit import (
     processes_mentioning,
     student_tree,
 )
+from support import copy_of_repository
+
+from graders.integrity import check, write_lock
+from graders.manifest import load_course
 
 TIMED_OUT = f"took longer than {CHECK_TIMEOUT:g} s and was stopped"
 KATA2_CONFTEST = "katas/kata2_dynamodb/conftest.py"

@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from graders.gradebook import FLAG_TAMPERED, GRADED, Row
-from graders.regrade import ADDED, DELETED
 from hostile.kit import (
     FORGER_WAIT,
     HONEST_KATA1,
@@ -30,19 +27,35 @@ from hostile.kit import (
     TARGET_GRADER,
     HostileRun,
     assert_graded,
+    assert_integrity,
+    assert_report_written,
     commit_all,
     forge_bytecode,
+    grade,
     grade_case,
     official_course,
     processes_mentioning,
     regrade,
     student_repository,
+    student_tree,
 )
+
+from graders.gradebook import FLAG_TAMPERED, GRADED, Row
+from graders.regrade import ADDED, CHANGED, DELETED
 
 CASES = (
     "harness_monkeypatch", "report_rewrite", "pycache_forgery", "root_argparse", "conftest_raises", "deleted_grader",
-    "shadow_module",
+    "shadow_module", "edited_fixture",
 )
+CASES_FILE = "katas/kata1_clean_code/characterization_cases.json"
+
+
+def drop_the_cases_the_mistake_fails(root: Path) -> None:
+    """The forger's edit of the grader's truth: the tax-and-shipping cases with padded regions are gone."""
+    path = root / CASES_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["cases"] = [case for case in data["cases"] if case["group"] != "tax_shipping" or " " not in json.dumps(case["order"].get("region", ""))]
+    path.write_text(json.dumps(data), encoding="utf-8")
 KATA2_CONFTEST = "katas/kata2_dynamodb/conftest.py"
 
 
@@ -63,6 +76,14 @@ def test_a_package_in_the_exercise_folder_named_like_a_library_the_grader_import
     assert_graded(run, lost=HONEST_LOSS)
 
 
+def test_expected_results_edited_to_hide_a_mistake_are_flagged(tmp_path: Path) -> None:
+    """characterization_cases.json is the grader's truth (a manifest fixture): editing it is tampering."""
+    root = student_tree(tmp_path, "edited_fixture")
+    drop_the_cases_the_mistake_fails(root)
+    run = grade(root, TARGET, OTHER, report_dir=tmp_path / "reports")
+    assert_integrity(assert_report_written(run), (CASES_FILE,))
+
+
 # ---------------------------------------------------------------------------------- course regrade
 
 
@@ -74,6 +95,7 @@ def regraded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     repositories = {case: student_repository(official, base / "students" / case, case) for case in CASES}
     forged = forge_bytecode(repositories["pycache_forgery"])
     (repositories["deleted_grader"] / TARGET_GRADER).unlink()
+    drop_the_cases_the_mistake_fails(repositories["edited_fixture"])
     for case, folder in repositories.items():
         commit_all(folder, forced=(forged,) if case == "pycache_forgery" else ())
     out = base / "out"
@@ -135,6 +157,12 @@ def test_a_deleted_grader_is_restored_and_flagged_and_the_row_is_honest(regraded
     row = graded_row(regraded, "deleted_grader")
     assert_honest(row, kata1=HONEST_KATA1)
     assert row.flags == [FLAG_TAMPERED] and row.problems == [DELETED.format(path=TARGET_GRADER)], row.problems
+
+
+def test_edited_expected_results_are_restored_and_flagged_and_the_row_is_honest(regraded: dict[str, Any]) -> None:
+    row = graded_row(regraded, "edited_fixture")
+    assert_honest(row, kata1=HONEST_KATA1)
+    assert row.flags == [FLAG_TAMPERED] and row.problems == [CHANGED.format(path=CASES_FILE)], row.problems
 
 
 def test_a_package_shadowing_a_library_the_grader_imports_gives_an_honest_row(regraded: dict[str, Any]) -> None:

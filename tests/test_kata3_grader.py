@@ -226,6 +226,21 @@ def test_a_shipping_error_without_the_status_loses_the_status_check(tmp_path: Pa
     assert "to name the status 400 (in its message or an attribute); got ShippingError('the shipping API refused the order')" in check["message"]
 
 
+def test_a_shipping_error_with_the_status_only_as_an_attribute_gets_full_marks(tmp_path: Path) -> None:
+    run = grade(mutant(
+        tmp_path,
+        ('f"shipping API answered HTTP {response.status_code} for order {order_id!r}",\n                status=response.status_code,',
+         '"the shipping API refused the order",\n                status=response.status_code,'),
+    ), tmp_path)
+    assert_sane(run)
+    assert run.failed_checks(KATA_ID) == [], run.output[-4000:]
+
+
+def test_a_request_without_a_timeout_loses_the_timeout_check(tmp_path: Path) -> None:
+    check = only_failure(tmp_path, TIMEOUT, ("timeout=TIMEOUT_SECONDS", "timeout=None"))
+    assert "1 request went out with timeout=None" in check["message"]
+
+
 def test_raising_another_exception_than_shipping_error_gets_the_shipping_error_hint(tmp_path: Path) -> None:
     check = only_failure(
         tmp_path, STATUSES,

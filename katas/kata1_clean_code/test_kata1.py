@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import functools
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ MODULE = "order_pricing.py"
 FUNCTION = "price_order"
 PARAMETER = "order"
 README = "katas/kata1_clean_code/README.md"
-CASES_FILE = Path(__file__).resolve().with_name("characterization_cases.json")
+CASES_FILE = Path(os.path.abspath(__file__)).with_name("characterization_cases.json")  # locked with this file
 RESULT_KEYS = ("subtotal", "discount", "tax", "shipping", "total")
 IMPORTS = "test_order_pricing_imports_and_keeps_price_order"
 TYPICAL = "test_typical_orders_are_priced_as_before"
