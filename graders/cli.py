@@ -6,9 +6,11 @@ Each subcommand imports its module only when it runs, so `course --help` starts 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from . import __version__
 from .background import DEFAULT_IDLE_MINUTES
@@ -16,10 +18,6 @@ from .settings import (
     BACKENDS,
     BACKGROUND_PORT,
     CI_SYSTEMS,
-    DEFAULT_GRADEBOOK_DIR,
-    DEFAULT_GRADING_WORKFLOW,
-    DEFAULT_MAX_WAIT,
-    DEFAULT_REGRADE_TIMEOUT,
     DEFAULT_REPORT_DIR,
     ENV_CI,
     ENV_FAIL_UNDER,
@@ -57,7 +55,7 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _positive(unit: str) -> Callable[[str], float]:
+def positive(unit: str) -> Callable[[str], float]:
     """An argparse type for a positive number of ``unit`` (minutes, seconds)."""
 
     def parse(text: str) -> float:
@@ -72,7 +70,7 @@ def _positive(unit: str) -> Callable[[str], float]:
     return parse
 
 
-_minutes, _seconds = _positive("minutes"), _positive("seconds")
+_minutes = positive("minutes")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,9 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
 
-    lock = commands.add_parser(
-        "lock", parents=[common], help="maintainers: record the grading files' SHA-256 in graders.lock"
-    )
+    instructor_commands = instructor()
+    # Maintainers' command: listed in the course's own checkout; a cohort's copy keeps it (the docs'
+    # `course lock --check`) but does not list it (a parser added without help= is not shown).
+    listed = {"help": "maintainers: record the grading files' SHA-256 in graders.lock"} if instructor_commands else {}
+    lock = commands.add_parser("lock", parents=[common], **listed)
     lock.add_argument("--check", action="store_true", help="only say whether graders.lock matches the tree (exit 1 if not)")
 
     status = commands.add_parser("status", parents=[common], help="your progress, from the last grade report")
@@ -128,67 +128,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_IDLE_MINUTES,
         help=f"`up`: stop by itself after this many minutes without AWS calls (default {DEFAULT_IDLE_MINUTES:g})",
     )
-    _add_instructor_commands(commands, common)
+    if instructor_commands is not None:  # the course's own checkout; a cohort's copy has no instructor package
+        instructor_commands.add(commands, common)
     return parser
 
 
-def _jobs(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of parallel gradings")
-    return int(text)
-
-
-DUE_HELP = "WEEK=DATE: the due date of a course week (repeat per week), e.g. 1=2026-10-11 or 1=2026-10-11T23:59+02:00"
-
-
-def _add_instructor_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    template = commands.add_parser(
-        "publish-template", parents=[common], help="instructors: build the repository a cohort forks (no solutions)"
-    )
-    template.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="an empty or new folder")
-    template.add_argument("--upstream", required=True, metavar="OWNER/NAME", help="this course on GitHub")
-    template.add_argument("--ref", required=True, metavar="TAG", help="the release tag whose graders grade the cohort")
-    template.add_argument("--force", action="store_true", help="write into OUT_DIR even if it is not empty")
-    template.add_argument("--git", action="store_true", help="make OUT_DIR a git repository with one commit")
-
-    book = commands.add_parser(
-        "gradebook", parents=[common], help="instructors: the cohort's grades from their grading runs on GitHub"
-    )
-    source = book.add_mutually_exclusive_group()
-    source.add_argument("--students", type=Path, metavar="FILE", help="a roster: one `[NAME,] OWNER/NAME` per line")
-    source.add_argument("--forks-of", metavar="OWNER/NAME", help="every fork of the cohort's template repository")
-    source.add_argument("--org", metavar="ORG", help="every repository of ORG (with --prefix: whose name starts so)")
-    book.add_argument(
-        "--rows", type=Path, nargs="+", metavar="DIR",
-        help="merge the rows/ folders that `course regrade` wrote instead of asking GitHub "
-        "(with --students: roster students without a row are listed as failed)",
-    )
-    book.add_argument("--prefix", default="", help="with --org: the repositories' name prefix (GitHub Classroom)")
-    book.add_argument("--lock", type=Path, metavar="FILE", help="the official graders.lock (default: this checkout's)")
-    book.add_argument("--due", action="append", default=[], metavar="WEEK=DATE", help=DUE_HELP)
-    book.add_argument("--workflow", default=DEFAULT_GRADING_WORKFLOW, help="the grading workflow's file name")
-    book.add_argument("--out", type=Path, default=Path(DEFAULT_GRADEBOOK_DIR), metavar="DIR", help="where to write")
-    book.add_argument("--title", help="the HTML page's title")
-    book.add_argument(
-        "--max-wait", type=_seconds, default=DEFAULT_MAX_WAIT, metavar="SECONDS",
-        help=f"longest wait for GitHub's rate limit to reset before giving up (default {DEFAULT_MAX_WAIT:g})",
-    )
-
-    regrade = commands.add_parser(
-        "regrade", parents=[common], help="instructors: grade every student's repository again with these graders"
-    )
-    regrade.add_argument("repositories", nargs="*", metavar="REPOSITORY", help="OWNER/NAME, a git URL or a local path")
-    regrade.add_argument("--student", action="append", default=[], metavar="LINE", help="one roster line (repeatable)")
-    regrade.add_argument("--students", type=Path, metavar="FILE", help="a roster: one `[NAME,] REPOSITORY` per line")
-    regrade.add_argument("--before", metavar="DATE", help="grade the last commit made before DATE (ISO 8601)")
-    regrade.add_argument("--due", action="append", default=[], metavar="WEEK=DATE", help=DUE_HELP)
-    regrade.add_argument("--jobs", type=_jobs, metavar="N", help="students graded at once (default: the CPU count)")
-    regrade.add_argument(
-        "--timeout", type=_seconds, default=DEFAULT_REGRADE_TIMEOUT, metavar="SECONDS",
-        help=f"longest grading of one student (default {DEFAULT_REGRADE_TIMEOUT:g})",
-    )
-    regrade.add_argument("--out", type=Path, default=Path(DEFAULT_GRADEBOOK_DIR), metavar="DIR", help="where to write")
-    regrade.add_argument("--title", help="the HTML page's title")
+def instructor() -> ModuleType | None:
+    """The instructors' commands (instructor/commands.py), or None in a cohort's copy, which has no such package."""
+    try:
+        return importlib.import_module("instructor.commands")
+    except ModuleNotFoundError as missing:
+        if missing.name not in ("instructor", "instructor.commands"):
+            raise
+        return None
 
 
 def _absolute(path: str | None) -> str | None:
@@ -226,13 +178,9 @@ def main(argv: list[str] | None = None) -> int:
             return background_control.down(course_root=course_root, out=out)
         return background_control.status(course_root=course_root, out=out)
 
-    if args.command == "publish-template":
-        from .template import publish_template
-
-        return publish_template(
-            course_root=course_root, out_dir=args.out_dir.resolve(), upstream=args.upstream, ref=args.ref,
-            force=args.force, init_git=args.git, out=out,
-        )
+    instructor_commands = instructor()
+    if instructor_commands is not None and args.command in instructor_commands.NAMES:
+        return instructor_commands.run(args, course_root=course_root, out=out)
 
     from .manifest import ManifestError, load_course
 
@@ -249,24 +197,6 @@ def main(argv: list[str] | None = None) -> int:
         from .integrity import lock
 
         return lock(course=course, course_root=course_root, check_only=args.check, out=out)
-
-    if args.command == "gradebook":
-        from .cohort import gradebook
-
-        return gradebook(
-            course=course, course_root=course_root, students_file=args.students, forks_of=args.forks_of,
-            org=args.org, prefix=args.prefix, rows_dirs=args.rows or [], lock_path=args.lock, due_items=args.due,
-            workflow=args.workflow, out_dir=args.out.resolve(), title=args.title, max_wait=args.max_wait,
-            out=out, err=sys.stderr,
-        )
-    if args.command == "regrade":
-        from .cohort import regrade
-
-        return regrade(
-            course=course, course_root=course_root, repositories=args.repositories, student_lines=args.student,
-            students_file=args.students, before=args.before, due_items=args.due, jobs=args.jobs,
-            timeout=args.timeout, out_dir=args.out.resolve(), title=args.title, out=out, err=sys.stderr,
-        )
 
     from .grade import grade
     from .settings import SettingError, resolve_ci, resolve_fail_under, resolve_strict_integrity

@@ -132,7 +132,7 @@ def grade(
         return _no_report(NO_CHECKS.format(folders=", ".join(folders)), ci=ci, out=out)
     if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         if ci:  # pytest has said why in the log; the summary says where to look
-            from .github import publish_failure
+            from .github_actions import publish_failure
 
             publish_failure(f"Grading stopped (pytest exit code {int(code)}); the step's log says why.", out=out)
         return EXIT_HARNESS
@@ -144,7 +144,7 @@ def grade(
     except ValueError as error:
         return _no_report(NO_REPORT_WRITTEN.format(code=code, path=f"a readable report ({error})"), ci=ci, out=out)
     if ci:
-        from .github import publish
+        from .github_actions import publish
 
         publish(report, out=out)
     if gradescope:
@@ -174,7 +174,7 @@ def judge(report: dict, *, fail_under: float | None, strict_integrity: bool, out
 def _no_report(message: str, *, ci: str | None, out: TextIO) -> int:
     print(message, file=out)
     if ci:
-        from .github import publish_failure
+        from .github_actions import publish_failure
 
         publish_failure(message, out=out)
     return EXIT_HARNESS

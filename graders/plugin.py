@@ -9,26 +9,33 @@ from __future__ import annotations
 import os
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from . import cli_shim, import_guard, integrity, locations, runtime
-from .backends import Backend, BackendUnavailable, LocalStack, make_backend
+from . import fixtures, import_guard, integrity, locations, runtime
+from .backends import BackendUnavailable, LocalStack
 from .checks import NOT_GRADED_PREFIX
-from .exercise_files import ExerciseFiles
-from .kit.logs import StudentLog
+from .grading_run import STATE, GradingState, ensure_backend, shutdown
 from .limits import clip, time_limit
 from .loader import scrub_paths, set_display_roots
-from .manifest import Course, Exercise, load_course
-from .partial import PartialCredit
+from .manifest import Exercise, load_course
 from .report import build_report, write_reports
 from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, PASSED, CheckResult, format_failure, score_exercises
-from .safety import NetworkGuard, sandboxed_process_environment
 from .scoreboard import print_scoreboard
+from .selection import (
+    AUTHORING_ERROR_PREFIX,
+    check_id,
+    check_title,
+    exercise_of,
+    named_by_arguments,
+    owning_exercise,
+    prerequisite_problems,
+    required_checks,
+    title_for,
+)
 from .settings import (
     BACKENDS,
     DEFAULT_REPORT_DIR,
@@ -40,7 +47,6 @@ from .settings import (
     resolve_check_timeout,
     resolve_report_dir,
 )
-from .student.pool import StudentPool
 from .verdicts import explain, skip_reason
 
 BLOCKED_PREFIX = "blocked: "
@@ -52,48 +58,13 @@ POINTS_MARKER = (
     "requires names checks (test function names) that must pass first."
 )
 NEEDS_MARKER = "needs(*capabilities): the check is 'not graded on this backend' unless the backend has them."
-AUTHORING_ERROR_PREFIX = "Grader authoring error"
 MISSING_POINTS = AUTHORING_ERROR_PREFIX + ": {check} has no @pytest.mark.points(n, hint=...) marker."
 BACKEND_ERROR = "The grading backend failed, so nothing could be graded: {error}"
 BACKEND_ERROR_PREFIX = BACKEND_ERROR.split("{", 1)[0]
-UNKNOWN_PREREQUISITE = AUTHORING_ERROR_PREFIX + " ({where}): {check} requires {name!r}, which is not a check in that file."
-LATE_PREREQUISITE = (
-    AUTHORING_ERROR_PREFIX + " ({where}): {check} requires {name!r}, which is defined below it and so cannot run first."
-)
 RUN_STOPPED = (
     "The grading run stopped before every selected check had run (pytest exit status {code}; incomplete: "
     "{exercises}), so this report is not a grade."
 )
-
-STATE: pytest.StashKey[GradingState] = pytest.StashKey()
-
-
-@dataclass
-class GradingState:
-    course: Course
-    course_root: Path  # resolved
-    course_root_as_given: Path  # as pytest sees it (a path through a symbolic link stays one)
-    backend_name: str
-    backend_source: str
-    code_root: Path
-    report_dir: Path | None
-    check_timeout: float
-    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    backend: Backend | None = None
-    endpoint: str = ""  # kept after the backend stops, for the report
-    backend_error: str | None = None
-    guard: NetworkGuard | None = None
-    pool: StudentPool | None = None  # student processes: student code never runs in this process
-    environment: Any = None  # the sandboxed-environment context manager while grading
-    results: list[CheckResult] = field(default_factory=list)
-    outcomes: dict[tuple[str, str], str] = field(default_factory=dict)  # (exercise, check) -> outcome, this process
-    collect_errors: dict[str, list[str]] = field(default_factory=dict)
-    selected: set[str] = field(default_factory=set)
-    expected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks selected to run
-    deselected: set[str] = field(default_factory=set)  # exercises with checks left out by -k or -m
-    is_worker: bool = False  # an xdist worker: the controller writes the reports
-    files_at_start: dict[str, str] = field(default_factory=dict)  # grading files' hashes before any check ran
-
 
 # ----------------------------------------------------------------------------------------- options
 
@@ -146,6 +117,8 @@ def pytest_configure(config: pytest.Config) -> None:
         is_worker=hasattr(config, "workerinput"),
     )
     config.stash[STATE] = state
+    if not config.pluginmanager.is_registered(fixtures):
+        config.pluginmanager.register(fixtures, "course-fixtures")
     if not state.is_worker and state.report_dir is not None:
         state.files_at_start = integrity.current_hashes(course_root, state.course)
     config.pluginmanager.register(ResultCollector(state), RESULT_COLLECTOR)
@@ -200,34 +173,6 @@ class ResultCollector:
                 self.state.results.append(CheckResult.from_json(exercise_id, data, order=order))  # type: ignore[arg-type]
 
 
-def exercise_of(item: pytest.Item) -> Exercise | None:
-    return owning_exercise(item.config.stash[STATE], item.path)
-
-
-def owning_exercise(state: GradingState, path: str | Path) -> Exercise | None:
-    """The exercise a grader file belongs to, by where it sits in the course: a grader replaced by a
-    symbolic link still belongs to its exercise (integrity flags the link), wherever the link points."""
-    for candidate in (Path(os.path.abspath(path)), Path(path).resolve()):
-        for root in (state.course_root, Path(os.path.abspath(state.course_root_as_given))):
-            if candidate.is_relative_to(root):
-                return state.course.owning(candidate.relative_to(root).as_posix())
-    return None
-
-
-def check_id(item: pytest.Item) -> str:
-    return item.nodeid.split("::", 1)[-1] if "::" in item.nodeid else item.name
-
-
-def check_title(item: pytest.Item) -> str:
-    doc = getattr(getattr(item, "function", None), "__doc__", None)
-    if doc and doc.strip():
-        return doc.strip().splitlines()[0].rstrip(".")
-    name = getattr(item, "originalname", item.name)
-    title = name.removeprefix("test_").replace("_", " ")
-    params = item.name[len(name):] if item.name.startswith(name) else ""
-    return f"{title}{params}".strip()
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """After -k/-m deselection: which exercises, and how many of their checks, this run must grade."""
@@ -240,7 +185,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             state.expected_checks[exercise.id] = state.expected_checks.get(exercise.id, 0) + 1
     # An exercise the command line names whose grader yielded no check at all (deleted, emptied) must not
     # vanish from the report: it is reported with none of its checks run, which is not a grade.
-    for exercise in _named_by_arguments(config, state):
+    for exercise in named_by_arguments(config, state):
         if exercise.id not in state.selected and exercise.id not in state.deselected and not state.collect_errors.get(exercise.id):
             state.selected.add(exercise.id)
             state.expected_checks[exercise.id] = 1
@@ -250,35 +195,6 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
     if items:
         state = items[0].config.stash[STATE]
         state.deselected.update(exercise.id for exercise in map(exercise_of, items) if exercise is not None)
-
-
-def _named_by_arguments(config: pytest.Config, state: GradingState) -> list[Exercise]:
-    """Exercises whose graders the run's paths include (a folder above them, their folder or a grader file)."""
-    named = []
-    base = Path(config.invocation_params.dir)
-    paths = [Path(os.path.abspath(base / str(arg).split("::", 1)[0])) for arg in config.args]
-    for exercise in state.course.exercises:
-        targets = [Path(os.path.abspath(state.course_root_as_given / target)) for target in exercise.targets]
-        if any(target == path or target.is_relative_to(path) for target in targets for path in paths):
-            named.append(exercise)
-    return named
-
-def _prerequisite_problems(item: pytest.Item) -> list[str]:
-    """A ``requires=`` that names no check above this one in its file is an authoring error, never ignored."""
-    marker = item.get_closest_marker("points")
-    function = getattr(item, "function", None)
-    if marker is None or function is None:
-        return []
-    line = function.__code__.co_firstlineno
-    where = f"{Path(str(item.path)).name}, line {line}"
-    problems = []
-    for name in _required(marker):
-        required = getattr(item.module, name, None) if hasattr(item, "module") else None
-        if not (callable(required) and name.startswith("test_") and hasattr(required, "__code__")):
-            problems.append(UNKNOWN_PREREQUISITE.format(where=where, check=item.name, name=name))
-        elif required.__code__.co_firstlineno >= line:
-            problems.append(LATE_PREREQUISITE.format(where=where, check=item.name, name=name))
-    return problems
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -312,88 +228,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 # ----------------------------------------------------------------------------- backend and sandbox
 
 
-def _ensure_backend(state: GradingState) -> Backend:
-    if state.backend_error:
-        raise BackendUnavailable(state.backend_error)
-    if state.backend is None:
-        try:
-            backend = make_backend(state.backend_name)
-            backend.start()
-        except (BackendUnavailable, ValueError, OSError) as error:
-            state.backend_error = str(error)
-            raise BackendUnavailable(state.backend_error) from None
-        state.backend = backend
-        state.endpoint = backend.endpoint
-        state.environment = sandboxed_process_environment(backend.endpoint)
-        state.environment.__enter__()
-        state.guard = NetworkGuard(backend.endpoint or "moto in this process", extra_hosts=(_host_of(backend.endpoint),))
-        state.guard.install()
-        state.pool = StudentPool(cwd=state.course_root)
-        runtime.activate(backend, state.pool)
-    return state.backend
-
-
-def _host_of(endpoint: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(endpoint).hostname or ""
-
-
-def _shutdown(state: GradingState) -> None:
-    cli_shim.shutdown()
-    if state.pool is not None:
-        state.pool.close()
-        state.pool = None
-    if state.guard is not None:
-        state.guard.uninstall()
-        state.guard = None
-    if state.environment is not None:
-        state.environment.__exit__(None, None, None)
-        state.environment = None
-    if state.backend is not None:
-        state.backend.stop()
-        state.backend = None
-        runtime.deactivate()
-
-
-@pytest.fixture
-def backend(request: pytest.FixtureRequest) -> Backend:
-    """The AWS emulator this check runs against (name, endpoint, account_id, capabilities)."""
-    return _ensure_backend(request.config.stash[STATE])
-
-
-@pytest.fixture
-def exercise(request: pytest.FixtureRequest, backend: Backend) -> ExerciseFiles:
-    """The student's files for the exercise this grader belongs to (or the reference solution's)."""
-    state = request.config.stash[STATE]
-    owner = exercise_of(request.node)
-    if owner is None:
-        raise RuntimeError("the exercise fixture is for graders inside an exercise folder")
-    return ExerciseFiles(owner, state.code_root / owner.folder, backend)
-
-
-@pytest.fixture
-def aws_calls(backend: Backend):  # type: ignore[no-untyped-def]
-    """The AWS API calls made during this check (embedded backend only)."""
-    from .checks import not_graded
-
-    if backend.call_log is None:
-        not_graded(f"{backend.name} cannot report which API calls your code made")
-    backend.call_log.clear()
-    return backend.call_log
-
-
-@pytest.fixture
-def partial_credit(request: pytest.FixtureRequest) -> PartialCredit:
-    """Split a check into parts: points are earned in proportion to the parts that pass."""
-    credit = PartialCredit()
-    request.node.stash[PARTIAL_KEY] = credit
-    return credit
-
-
-PARTIAL_KEY: pytest.StashKey[PartialCredit] = pytest.StashKey()
-
-
 # --------------------------------------------------------------------------------- running a check
 
 
@@ -401,12 +235,6 @@ PARTIAL_KEY: pytest.StashKey[PartialCredit] = pytest.StashKey()
 def _guarded(state: GradingState, what: str) -> Iterator[None]:
     with time_limit(state.check_timeout, what):
         yield
-
-
-@pytest.fixture
-def student_log() -> StudentLog:
-    """What student code printed and logged during this check (Lambda sends both to CloudWatch Logs)."""
-    return runtime.check_log()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -420,10 +248,10 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     marker = item.get_closest_marker("points")
     if marker is None:
         pytest.fail(MISSING_POINTS.format(check=item.nodeid), pytrace=False)
-    for problem in _prerequisite_problems(item):
+    for problem in prerequisite_problems(item):
         pytest.fail(problem, pytrace=False)
     try:
-        backend = _ensure_backend(state)
+        backend = ensure_backend(state)
         backend.reset()
     except BackendUnavailable as error:
         pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
@@ -435,10 +263,10 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     missing = [cap for cap in (needs.args if needs else ()) if cap not in backend.capabilities]
     if missing:
         pytest.skip(f"{NOT_GRADED_PREFIX}{backend.name} lacks {', '.join(missing)}")
-    for name in _required(marker):
+    for name in required_checks(marker):
         outcome = state.outcomes.get((exercise.id, name))
         if outcome in (FAILED, PARTIAL, BLOCKED, ERROR):
-            pytest.skip(f"{BLOCKED_PREFIX}finish '{_title_for(item, name)}' first; this check builds on it")
+            pytest.skip(f"{BLOCKED_PREFIX}finish '{title_for(item, name)}' first; this check builds on it")
     with _guarded(state, "This check"):
         yield
 
@@ -462,21 +290,6 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     yield
 
 
-def _required(marker: pytest.Mark) -> list[str]:
-    requires = marker.kwargs.get("requires")
-    if requires is None:
-        return []
-    return [requires] if isinstance(requires, str) else list(requires)
-
-
-def _title_for(item: pytest.Item, name: str) -> str:
-    function = getattr(item.module, name, None) if hasattr(item, "module") else None
-    doc = getattr(function, "__doc__", None)
-    if doc and doc.strip():
-        return doc.strip().splitlines()[0].rstrip(".")
-    return name.removeprefix("test_").replace("_", " ")
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
@@ -492,7 +305,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     hint = str(marker.kwargs.get("hint") or "") if marker else ""
     read = str(marker.kwargs.get("read") or exercise.readme) if marker else exercise.readme
     title = check_title(item)
-    credit = item.stash.get(PARTIAL_KEY, None)
+    credit = item.stash.get(fixtures.PARTIAL_KEY, None)
     message = ""
 
     if report.skipped:
@@ -582,7 +395,7 @@ def _clip_sections(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash[STATE]
-    _shutdown(state)
+    shutdown(state)
     if state.is_worker or state.report_dir is None or session.config.option.collectonly:
         return
     if not (state.results or state.collect_errors or state.selected):
@@ -632,7 +445,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
     if state is not None:
-        _shutdown(state)
+        shutdown(state)
     collector = config.pluginmanager.get_plugin(RESULT_COLLECTOR)
     if collector is not None:
         config.pluginmanager.unregister(collector)

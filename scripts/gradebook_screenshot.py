@@ -22,7 +22,9 @@ sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 from headless_chromium import ChromiumError, find_chromium, screenshot
 
-from graders.gradebook import (
+from graders.manifest import Course, load_course
+from graders.settings import GRADEBOOK_HTML
+from instructor.gradebook import (
     EMPTY,
     FAILED,
     MISSING,
@@ -34,8 +36,6 @@ from graders.gradebook import (
     build_row,
     write_gradebook,
 )
-from graders.manifest import Course, load_course
-from graders.settings import GRADEBOOK_HTML
 
 DEFAULT_PNG = "docs/images/gradebook.png"
 GENERATED_AT = datetime(2026, 10, 26, 9, 0, tzinfo=timezone.utc)

@@ -16,7 +16,7 @@ from pathlib import Path
 OFFICIAL_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(OFFICIAL_ROOT))  # this copy's graders package, not one installed from the student's tree
 
-from graders.overlay import OverlayError, overlay
+from instructor.overlay import OverlayError, overlay
 
 
 def main(argv: list[str]) -> int:

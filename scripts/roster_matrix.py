@@ -5,7 +5,7 @@
     [{"name": "octocat", "line": "octocat, octocat/cloud-developer-accelerator", "slug": "octocat"}, ...]
 
 `line` is what the job passes to `course regrade --student`, `slug` names its artifact. Standard
-library only, so the roster job needs no install: graders/roster.py is loaded by its path.
+library only, so the roster job needs no install: instructor/roster.py is loaded by its path.
 Exit status 0 with the JSON on stdout, 2 with the reason on stderr.
 """
 
@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-ROSTER_MODULE = Path(__file__).resolve().parent.parent / "graders" / "roster.py"
+ROSTER_MODULE = Path(__file__).resolve().parent.parent / "instructor" / "roster.py"
 MAX_JOBS = 256  # GitHub Actions runs at most 256 jobs per matrix
 TOO_MANY = (
     "{file} lists {count} students, but a matrix holds at most {limit} jobs: split it into rosters of at most "

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from graders.github import ANNOTATIONS_PER_KIND, Annotation, annotations, escape_data, escape_property
+from graders.github_actions import ANNOTATIONS_PER_KIND, Annotation, annotations, escape_data, escape_property
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "graders" / "report.schema.json").read_text())
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
+from ci_support import ANSWER_CHECK, TINY_MANIFEST, clean_environment
+from ci_support import course as run_course
 
 from graders import doctor as doctor_module
 from graders.background_control import (
@@ -31,8 +33,6 @@ from graders.background_control import (
 from graders.doctor import DOCKER_ENGINE_FIX, NOT_READY, PROBLEM, READY, TOKEN_MISSING, Finding, python_version
 from graders.grade import BELOW_THRESHOLD, HARNESS_FAILED, MISSING_FOLDER, NO_CHECKS
 from graders.status import ALL_COMPLETE, NO_REPORT, NOT_GRADED_YET, UNREADABLE_REPORT
-from ci_support import ANSWER_CHECK, TINY_MANIFEST, clean_environment
-from ci_support import course as run_course
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # seconds for one `course` command; grading the tiny course takes ~1.5 s

@@ -11,8 +11,8 @@ import pytest
 
 from graders import cli_shim
 from graders.backends import EmbeddedMoto
-from graders.manifest import Exercise
 from graders.exercise_files import ExerciseFiles
+from graders.manifest import Exercise
 from graders.safety import sandboxed_process_environment
 
 SCRIPT = """#!/usr/bin/env bash

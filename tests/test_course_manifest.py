@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import REPO
 
 from graders.manifest import load_course
-from support import REPO
 
 COURSE = load_course(REPO)
 EXERCISES = {exercise.id: exercise for exercise in COURSE.exercises}

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import REPO, copy_of_repository
 
 from graders.cli import build_parser
-from graders.doclinks import broken_links_on_disk
 from graders.settings import BACKGROUND_PORT
-from support import REPO, copy_of_repository
+from instructor.doclinks import broken_links_on_disk
 
 NEEDS_DOCKER = "<!-- docs-test: needs-docker -->"
 NEEDS_GITHUB = "<!-- docs-test: needs-github -->"

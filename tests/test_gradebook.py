@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from gradebook_support import COURSE, DUE_WEEK_1, LOCK, report
 
-from graders.due_dates import BAD_DATE, BAD_DUE, parse_due_dates, parse_moment
-from graders.gradebook import (
+from instructor.due_dates import BAD_DATE, BAD_DUE, parse_due_dates, parse_moment
+from instructor.gradebook import (
     DIFFERS,
     FLAG_HARNESS,
     FLAG_LATE,
@@ -35,7 +35,7 @@ from graders.gradebook import (
     write_csv,
     write_rows,
 )
-from graders.roster import BAD_LINE, EMPTY, TWICE, RosterError, Student, read_roster
+from instructor.roster import BAD_LINE, EMPTY, TWICE, RosterError, Student, read_roster
 
 
 def snapshot(points: dict[str, float], at: datetime, **extra: Any) -> Snapshot:
@@ -268,7 +268,7 @@ def tiny_course_with_rows(tmp_path: Path) -> Path:
 
 
 def test_merged_rows_with_the_roster_list_a_student_whose_job_wrote_no_row(tiny_course_with_rows: Path) -> None:
-    from graders.cohort import NO_ROW
+    from instructor.cohort import NO_ROW
 
     tmp_path = tiny_course_with_rows
     (tmp_path / "roster.txt").write_text("ada/course\nbob/course\n")
@@ -283,7 +283,7 @@ def test_merged_rows_with_the_roster_list_a_student_whose_job_wrote_no_row(tiny_
 
 
 def test_merging_rows_refuses_github_sources_and_nothing_at_all(tiny_course_with_rows: Path) -> None:
-    from graders.cohort import GITHUB_SOURCES, NO_STUDENTS, ROWS_WITH_GITHUB
+    from instructor.cohort import GITHUB_SOURCES, NO_STUDENTS, ROWS_WITH_GITHUB
 
     tmp_path = tiny_course_with_rows
     status, _, err = merge(tmp_path, "--rows", str(tmp_path / "regrade"), "--org", "school")
@@ -296,7 +296,7 @@ def test_regrade_refuses_two_students_whose_files_would_share_a_name(tmp_path: P
     from ci_support import make_tiny_course
 
     from graders.cli import main
-    from graders.cohort import SAME_FILE_NAME
+    from instructor.cohort import SAME_FILE_NAME
 
     make_tiny_course(tmp_path / "course")
     err = io.StringIO()

@@ -16,9 +16,24 @@ import pytest
 from ci_support import GRADER_ONE, clean_environment, course, make_tiny_course
 from fake_github import Answer, FakeGitHub, report_zip, zip_of
 
-from graders.due_dates import parse_due_dates
-from graders.github_api import BAD_TOKEN, NO_TOKEN, SERVER_ERROR, GitHubClient, Unauthorized
-from graders.github_gradebook import (
+from graders.integrity import LOCK_FILE, read_lock_file
+from graders.manifest import Course, load_course
+from instructor.due_dates import parse_due_dates
+from instructor.github_client import BAD_TOKEN, NO_TOKEN, SERVER_ERROR, GitHubClient, Unauthorized
+from instructor.gradebook import (
+    DIFFERS,
+    EMPTY,
+    FLAG_LATE,
+    FLAG_MISSING,
+    FLAG_TAMPERED,
+    GRADED,
+    MISSING,
+    NO_REPORT,
+    NO_RUN,
+    Row,
+    csv_columns,
+)
+from instructor.gradebook_from_github import (
     BAD_REPORT,
     BAD_ZIP,
     EXPIRED,
@@ -38,22 +53,7 @@ from graders.github_gradebook import (
     fetch_rows,
     list_students,
 )
-from graders.gradebook import (
-    DIFFERS,
-    EMPTY,
-    FLAG_LATE,
-    FLAG_MISSING,
-    FLAG_TAMPERED,
-    GRADED,
-    MISSING,
-    NO_REPORT,
-    NO_RUN,
-    Row,
-    csv_columns,
-)
-from graders.integrity import LOCK_FILE, read_lock_file
-from graders.manifest import Course, load_course
-from graders.roster import Student
+from instructor.roster import Student
 
 pytestmark = pytest.mark.xdist_group("github_gradebook")  # the graded reports are made once per module
 

@@ -16,7 +16,9 @@ from gradebook_support import COURSE, DUE_WEEK_1, LOCK, report
 from png_pixels import read_png
 from support import REPO
 
-from graders.gradebook import (
+from graders.manifest import load_course
+from graders.settings import GRADEBOOK_CSV, GRADEBOOK_HTML
+from instructor.gradebook import (
     DIFFERS,
     FLAG_HARNESS,
     FLAG_LATE,
@@ -33,9 +35,7 @@ from graders.gradebook import (
     csv_columns,
     write_gradebook,
 )
-from graders.gradebook_html import FLAG_COLOURS, NO_GRADE_COLOUR, colour, render_html
-from graders.manifest import load_course
-from graders.settings import GRADEBOOK_CSV, GRADEBOOK_HTML
+from instructor.gradebook_html import FLAG_COLOURS, NO_GRADE_COLOUR, colour, render_html
 
 sys.path.insert(0, str(REPO / "scripts"))
 from gradebook_screenshot import demo_rows

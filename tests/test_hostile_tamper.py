@@ -40,8 +40,8 @@ from hostile.kit import (
     student_tree,
 )
 
-from graders.gradebook import FLAG_TAMPERED, GRADED, Row
-from graders.regrade import ADDED, CHANGED, DELETED
+from instructor.gradebook import FLAG_TAMPERED, GRADED, Row
+from instructor.regrade import ADDED, CHANGED, DELETED
 
 CASES = (
     "harness_monkeypatch", "report_rewrite", "pycache_forgery", "root_argparse", "conftest_raises", "deleted_grader",

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from graders import FakeContext, api_gateway_event, dynamodb_stream_event, invoke_deployed, sqs_event
-from graders import runtime
+from graders import FakeContext, api_gateway_event, dynamodb_stream_event, invoke_deployed, runtime, sqs_event
 from graders.backends import EmbeddedMoto
 from graders.call_log import ApiCall
 from graders.safety import sandboxed_process_environment

@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 from ci_support import REPO, RIGHT, clean_environment, course, make_tiny_course
 
-from graders.gradebook import EMPTY, FAILED, FLAG_LATE, FLAG_MISSING, FLAG_TAMPERED, GRADED, MISSING, TIMEOUT, Row
 from graders.integrity import read_lock, write_lock
 from graders.manifest import load_course
-from graders.regrade import (
+from instructor.git_access import clone_source
+from instructor.gradebook import EMPTY, FAILED, FLAG_LATE, FLAG_MISSING, FLAG_TAMPERED, GRADED, MISSING, TIMEOUT, Row
+from instructor.process_groups import grading_environment
+from instructor.regrade import (
     ADDED,
     CHANGED,
     CRASHED,
@@ -30,14 +32,12 @@ from graders.regrade import (
     NO_REPORT,
     OTHER_RELEASE,
     SYMLINK,
-    clone_source,
-    grading_environment,
     last_line,
     regrade_rows,
     unique_slugs,
     without_paths,
 )
-from graders.roster import Student, parse_student, read_roster
+from instructor.roster import Student, parse_student, read_roster
 
 GIT = [
     "git", "-c", "user.name=Student", "-c", "user.email=student@example.invalid", "-c", "init.defaultBranch=main",
@@ -426,7 +426,7 @@ def test_an_unexpected_error_in_one_students_regrade_is_that_students_failed_row
     def broken_overlay(official: Path, student: Path) -> None:
         raise RuntimeError("disk full\nwhile copying")
 
-    monkeypatch.setattr("graders.regrade.overlay", broken_overlay)
+    monkeypatch.setattr("instructor.regrade.overlay", broken_overlay)
     out = io.StringIO()
     rows = regrade_rows(
         course=load_course(official), course_root=official, lock=read_lock(official) or {},

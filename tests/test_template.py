@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -16,10 +17,10 @@ from support import GradeRun, copy_of_repository
 from test_ci_workflows import lint
 from test_docs import assert_every_command_exited_0, console_commands, session_script, student_environment
 
-from graders.doclinks import broken_links_on_disk
 from graders.integrity import LOCK_CURRENT, LOCK_FILE, tracked_files, write_lock
 from graders.manifest import load_course
-from graders.template import (
+from instructor.doclinks import broken_links_on_disk
+from instructor.template import (
     BAD_REF,
     BAD_UPSTREAM,
     BROKEN_LINKS,
@@ -66,7 +67,7 @@ MAKE_TEST_IN_A_COHORT_COPY = "make test: this is a cohort copy without the cours
 # What only the course itself may hold; the template must have none of it.
 INSTRUCTOR_ONLY = (
     "solutions", "tests", ".ci", ".github/workflows/ci.yml", ".github/workflows/grade-official.yml", "gradescope",
-    "scripts/gradescope_bundle.py", "docs/instructors.md", "docs/maintainers.md", "docs/examples",
+    "scripts/gradescope_bundle.py", "docs/instructors.md", "docs/maintainers.md", "docs/examples", "instructor",
 )
 # The README's background-emulator block holds port 4566, which tests/test_docs.py's run of the very same
 # block (on the other xdist worker) may hold at that moment; that run covers it.
@@ -225,6 +226,12 @@ def test_the_commands_of_the_template_readme_run_and_make_test_says_what_a_cohor
     make_test = subprocess.run(["make", "test"], cwd=copy, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert make_test.returncode == 2
     assert MAKE_TEST_IN_A_COHORT_COPY in make_test.stderr
+
+    # The students' CLI, installed from the copy: their commands only, no instructor's or maintainer's.
+    shown = subprocess.run([str(copy / ".venv" / "bin" / "course"), "--help"], cwd=copy, env=env, capture_output=True,
+                           text=True, timeout=60, check=True).stdout
+    listed = set(re.findall(r"^    ([a-z-]+)\b", shown, re.M))
+    assert listed == {"grade", "status", "doctor", "backend"}, shown
 
 
 def test_git_makes_one_commit_of_the_whole_template_on_main_by_a_fixed_identity(published: Published) -> None:

@@ -25,9 +25,9 @@ from typing import Any
 import jsonschema
 from support import REPO, GradeRun, copy_of_repository
 
-from graders.gradebook import Row
 from graders.integrity import write_lock
 from graders.manifest import load_course
+from instructor.gradebook import Row
 
 HOSTILE = Path(__file__).resolve().parent
 SCHEMA = json.loads((REPO / "graders" / "report.schema.json").read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 Per student: clone (GitHub `owner/name`, a git URL or a local path), pick the commit (the default
 branch's HEAD, or the last one at or before --before), put the official grading files over it
-(graders/overlay.py), grade it with `course grade` in a child process of its own, and, when a week's
+(instructor/overlay.py), grade it with `course grade` in a child process of its own, and, when a week's
 due date has passed since, grade that week's exercises again at the last commit before the due date.
 gradebook.build_row turns the reports into the student's row.
 
@@ -15,15 +15,12 @@ student's row, never as the regrade's crash.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -31,31 +28,26 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
-from .due_dates import DueDates, iso
-from .gradebook import EMPTY, FAILED, GRADED, MISSING, TIMEOUT, Row, Snapshot, build_row
-from .integrity import GRADING_WORKFLOWS, HARNESS_DIR, LOCK_FILE
-from .manifest import Course
-from .overlay import overlay
-from .roster import Student
-from .settings import ENV_CHECK_TIMEOUT, ENV_GITHUB_TOKEN, MANIFEST_FILE, REPORT_JSON, tomllib
+from graders.integrity import GRADING_WORKFLOWS, HARNESS_DIR, LOCK_FILE
+from graders.manifest import Course
+from graders.settings import ENV_GITHUB_TOKEN, MANIFEST_FILE, REPORT_JSON, tomllib
 
-ENV_GITHUB_SERVER_URL = "GITHUB_SERVER_URL"  # set by GitHub Actions (GitHub Enterprise Server too)
-DEFAULT_GITHUB_SERVER_URL = "https://github.com"
+from .due_dates import DueDates, iso
+from .git_access import basic_credentials, clone_source, git_environment
+from .gradebook import EMPTY, FAILED, GRADED, MISSING, TIMEOUT, Row, Snapshot, build_row
+from .overlay import overlay
+from .process_groups import Finished, ProcessGroups, Stopped, grading_environment
+from .roster import Student
+
 GRADE_LOG = "grade.log"
-KILL_GRACE = 5.0  # seconds between SIGTERM and SIGKILL for a process group whose time is up
 MAX_DETAIL = 300  # characters of a log line kept in a row's detail
 # `course grade` exit statuses that come with a report it wrote itself (graded, below --fail-under,
 # harness error, strict integrity). Any other ending (a signal) leaves no report worth trusting.
 GRADE_EXIT_STATUSES = (0, 1, 2, 3)
 
 # What the student's code must not see, or what would make this grading differ from the official one.
-HIDDEN_PREFIXES = ("GITHUB_", "GH_", "ACTIONS_", "AWS_", "COURSE_", "PYTEST_", "GIT_")
-HIDDEN_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "PRIVATE_KEY", "AUTH")
 # PYTHONSAFEPATH would drop the checkout from sys.path, and with it the overlaid graders package.
-HIDDEN_NAMES = ("PYTHONPATH", "PYTHONSAFEPATH", "PYTHONSTARTUP", "PYTHONINSPECT", "LOCALSTACK_HOST")
-KEPT = (ENV_CHECK_TIMEOUT,)  # the instructor may give slow machines more time per check
 # Variables that would point git at another repository than the one each command names.
-GIT_LOCATORS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR", "GIT_NAMESPACE")
 
 NO_COMMITS = "the repository has no commits"
 NO_COMMIT_BEFORE = "no commit at or before {before}: the earliest is from {first}"
@@ -94,131 +86,6 @@ class StudentStop(Exception):
         self.status, self.detail = status, detail
 
 
-@dataclass
-class Finished:
-    code: int | None  # None: killed when its time was up
-    output: str = ""
-
-
-class ProcessGroups:
-    """Children each in a session of their own, so one kill ends everything a student started,
-    and an interrupted regrade can end all of them at once."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running: set[subprocess.Popen[bytes]] = set()
-        self._stopped = False
-
-    def run(
-        self, command: list[str], *, cwd: Path | None, env: dict[str, str], timeout: float, log: Path | None = None
-    ) -> Finished:
-        """Run to the end or for ``timeout`` seconds; stdout and stderr go to ``log``, else are returned."""
-        handle = log.open("wb") if log is not None else None
-        try:
-            with self._lock:
-                if self._stopped:
-                    raise StudentStop(FAILED, STOPPED)
-                process = subprocess.Popen(
-                    command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                    stdout=handle or subprocess.PIPE, stderr=subprocess.STDOUT if handle else subprocess.PIPE,
-                    start_new_session=True,
-                )
-                self._running.add(process)
-            try:
-                output, errors = process.communicate(timeout=max(timeout, 0.01))
-                code: int | None = process.returncode
-            except subprocess.TimeoutExpired:
-                _end_group(process, grace=KILL_GRACE)
-                output, errors = process.communicate()
-                code = None
-            finally:
-                _end_group(process, grace=0)  # whatever it left running in its group, too
-                with self._lock:
-                    self._running.discard(process)
-        finally:
-            if handle is not None:
-                handle.close()
-        text = b"".join(part for part in (output, errors) if part).decode("utf-8", "replace")
-        return Finished(code, text)
-
-    def end_all(self) -> None:
-        """Kill every running child's group; start no other."""
-        with self._lock:
-            self._stopped = True
-            running = list(self._running)
-        for process in running:
-            _end_group(process, grace=0)
-
-
-def _end_group(process: subprocess.Popen[bytes], *, grace: float) -> None:
-    """SIGTERM to the child's whole process group, SIGKILL ``grace`` seconds later (at once without grace)."""
-    if not hasattr(os, "killpg"):  # Windows: no process groups to signal
-        if process.poll() is None:
-            process.kill()
-        return
-    if grace > 0 and process.poll() is None:
-        _signal_group(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
-    _signal_group(process.pid, signal.SIGKILL)  # also whatever the child left running in its group
-    try:
-        process.wait(timeout=KILL_GRACE)
-    except subprocess.TimeoutExpired:
-        pass
-
-
-def _signal_group(group: int, signum: int) -> None:
-    try:
-        os.killpg(group, signum)
-    except (ProcessLookupError, PermissionError):
-        pass  # nothing left in the group
-
-
-# ------------------------------------------------------------------------------------------- git
-
-
-def github_server() -> str:
-    return (os.environ.get(ENV_GITHUB_SERVER_URL) or DEFAULT_GITHUB_SERVER_URL).rstrip("/")
-
-
-def clone_source(student: Student) -> str:
-    """What `git clone` is given: GitHub's https URL for `owner/name`, else the URL or path as written."""
-    return f"{github_server()}/{student.repository}.git" if student.on_github else student.repository
-
-
-def git_environment(token: str | None = None) -> dict[str, str]:
-    """git's environment: never a password prompt, and the token (if any) as an HTTP header for GitHub only.
-
-    The header goes in through GIT_CONFIG_COUNT, git's `-c` for one command, rather than as a `-c`
-    argument: any local user can read a process's arguments, only its owner can read its environment.
-    It is scoped to the GitHub server's URL, so a git URL elsewhere in a roster never receives it,
-    and it is not written to the clone's .git/config.
-    """
-    env = {key: value for key, value in os.environ.items() if key not in GIT_LOCATORS}
-    env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", GIT_LFS_SKIP_SMUDGE="1")
-    if token:
-        count = int(env["GIT_CONFIG_COUNT"]) if env.get("GIT_CONFIG_COUNT", "").isdigit() else 0
-        env[f"GIT_CONFIG_KEY_{count}"] = f"http.{github_server()}/.extraheader"
-        env[f"GIT_CONFIG_VALUE_{count}"] = f"Authorization: Basic {_basic(token)}"
-        env["GIT_CONFIG_COUNT"] = str(count + 1)
-    return env
-
-
-def grading_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
-    """The grading child's environment: this one without tokens, secrets, cloud credentials, CI and course settings."""
-    environ = dict(os.environ if environ is None else environ)
-
-    def hidden(key: str) -> bool:
-        upper = key.upper()
-        return (
-            upper.startswith(HIDDEN_PREFIXES) or upper in HIDDEN_NAMES or any(word in upper for word in HIDDEN_WORDS)
-        ) and key not in KEPT
-
-    return {key: value for key, value in environ.items() if not hidden(key)}
-
-
 def last_line(text: str) -> str:
     """The output's last line that says something."""
     for line in reversed(text.splitlines()):
@@ -235,8 +102,16 @@ def without_paths(line: str, roots: tuple[Path, ...]) -> str:
     return ABSOLUTE_PATH.sub("", line)
 
 
+def _run(groups: ProcessGroups, command: list[str], **options: Any) -> Finished:
+    """ProcessGroups.run, where an interrupted regrade stops this student without a grade."""
+    try:
+        return groups.run(command, **options)
+    except Stopped:
+        raise StudentStop(FAILED, STOPPED) from None
+
+
 def _git_output(args: list[str], *, cwd: Path, env: dict[str, str], groups: ProcessGroups, timeout: float) -> Finished:
-    return groups.run(["git", "-C", str(cwd), *args], cwd=None, env=env, timeout=timeout)
+    return _run(groups, ["git", "-C", str(cwd), *args], cwd=None, env=env, timeout=timeout)
 
 
 # ------------------------------------------------------------------------------------- students
@@ -301,7 +176,7 @@ def _clone(attempt: Attempt) -> None:
     attempt.checkout.parent.mkdir(parents=True, exist_ok=True)
     command = ["git", "clone", "--quiet", "--no-tags", "--", clone_source(attempt.student), str(attempt.checkout)]
     try:
-        done = context.groups.run(command, cwd=None, env=git_environment(context.token), timeout=attempt.left())
+        done = _run(context.groups, command, cwd=None, env=git_environment(context.token), timeout=attempt.left())
     except FileNotFoundError:
         raise StudentStop(FAILED, NO_GIT) from None
     if done.code is None:
@@ -315,11 +190,7 @@ def _clone(attempt: Attempt) -> None:
 
 def _secret_forms(token: str | None) -> list[str]:
     """The token as git could echo it: plain, or inside the Basic header."""
-    return [token, _basic(token)] if token else []
-
-
-def _basic(token: str) -> str:
-    return base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    return [token, basic_credentials(token)] if token else []
 
 
 def _git(attempt: Attempt, *args: str, cwd: Path | None = None) -> str:
@@ -419,7 +290,7 @@ def _grade(attempt: Attempt, folder: Path, *, name: str, exercise_ids: list[str]
         sys.executable, "-I", "-X", f"pycache_prefix={attempt.scratch / 'pycache'}", "-m", "graders.cli", "grade",
         "--course-root", str(folder), "--report-dir", str(report_dir), *exercise_ids,
     ]
-    done = context.groups.run(command, cwd=folder, env=grading_environment(), timeout=attempt.left(), log=log)
+    done = _run(context.groups, command, cwd=folder, env=grading_environment(), timeout=attempt.left(), log=log)
     if done.code is None:
         raise StudentStop(TIMEOUT, GRADING_TIMED_OUT.format(seconds=context.timeout))
     report_path = report_dir / REPORT_JSON

@@ -21,8 +21,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from graders.manifest import Course
+from graders.settings import GRADE_ARTIFACT, REPORT_JSON
+
 from .due_dates import DueDates, parse_moment
-from .github_api import GitHubClient, GitHubError, NotFound, RateLimited, TooLarge, Unauthorized
+from .github_client import GitHubClient, GitHubError, NotFound, RateLimited, TooLarge, Unauthorized
 from .gradebook import (
     EMPTY,
     FLAG_LATE,
@@ -36,9 +39,7 @@ from .gradebook import (
     Snapshot,
     build_row,
 )
-from .manifest import Course
 from .roster import GITHUB_NAME, Student
-from .settings import GRADE_ARTIFACT, REPORT_JSON
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024  # a grade-report zip is a few kB: refuse what could exhaust memory
 MAX_REPORT_BYTES = 20 * 1024 * 1024

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from html import escape
 
+from graders.manifest import Course, Exercise
+
 from .gradebook import FLAG_HARNESS, FLAG_LATE, FLAG_MISSING, FLAG_NOT_GRADED, FLAG_TAMPERED, FLAGS, GRADED, Row
-from .manifest import Course, Exercise
 from .roster import Student
 
 # Viridis (matplotlib's default map): perceptually even and readable with every common colour-blindness.

@@ -16,12 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from graders.integrity import OK, in_scope
+from graders.manifest import Course
+from graders.results import percent
+from graders.settings import GRADEBOOK_CSV, GRADEBOOK_HTML
+
 from .due_dates import DueDates, iso
-from .integrity import OK, in_scope
-from .manifest import Course
-from .results import percent
 from .roster import Student
-from .settings import GRADEBOOK_CSV, GRADEBOOK_HTML
 
 # A row's status: whether there is a grade at all, and if not, why.
 GRADED = "graded"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fake_github import SECONDARY_LIMIT_MESSAGE, Answer, FakeGitHub, zip_of
 
-from graders.github_api import (
+from instructor.github_client import (
     ACCEPT,
     API_VERSION,
     BAD_TOKEN,

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from graders.integrity import GRADING_WORKFLOWS, LOCK_FILE, MAX_LISTED, stale_entries, tracked_files, write_lock
+from graders.manifest import ManifestError, load_course
+from graders.settings import MANIFEST_FILE
+
 from .doclinks import broken_links
-from .integrity import GRADING_WORKFLOWS, LOCK_FILE, MAX_LISTED, stale_entries, tracked_files, write_lock
-from .manifest import ManifestError, load_course
-from .settings import MANIFEST_FILE
 
 EXIT_OK = 0
 EXIT_REFUSED = 2
@@ -37,6 +38,7 @@ LEFT_OUT: dict[str, str] = {
     ".github/workflows/grade-official.yml": "the cohort calls the course's own copy, at the tag",
     ".github/workflows/regrade-cohort.yml": "the instructors' re-grading of a cohort",
     "gradescope/": "the instructors' Gradescope autograder",
+    "instructor/": "the instructors' cohort tools (template, gradebook, regrade)",
     # All of scripts/: the Gradescope bundle (instructors), bench.py (it grades the reference solutions)
     # and the official overlay (the cohort's workflow runs the course's copy of it, not the student's).
     "scripts/": "instructors' and maintainers' scripts",

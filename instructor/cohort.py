@@ -1,6 +1,6 @@
 """`course gradebook` and `course regrade`: from a cohort's repositories to one gradebook.
 
-Glue only: the roster and due dates are read here, reports come from GitHub (github_gradebook.py) or
+Glue only: the roster and due dates are read here, reports come from GitHub (gradebook_from_github.py) or
 from grading each student's code again (regrade.py), and gradebook.py turns them into rows and files.
 """
 
@@ -11,12 +11,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
+from graders.integrity import LOCK_FILE, LockFormatError, read_lock_file, stale_entries
+from graders.manifest import Course
+from graders.settings import DEFAULT_GITHUB_API_URL, ENV_GITHUB_API_URL, ENV_GITHUB_TOKEN
+
 from .due_dates import parse_due_dates, parse_moment
 from .gradebook import FAILED, FLAG_MISSING, Row, read_rows, write_gradebook
-from .integrity import LOCK_FILE, LockFormatError, read_lock_file, stale_entries
-from .manifest import Course
 from .roster import RosterError, Student, parse_student, read_roster
-from .settings import DEFAULT_GITHUB_API_URL, ENV_GITHUB_API_URL, ENV_GITHUB_TOKEN
 
 EXIT_USAGE = 2
 NO_LOCK = "{path} does not exist: the gradebook checks every report against the official lock. Pass --lock FILE."
@@ -123,8 +124,8 @@ def _rows_never_written(rows: list[Row], roster: list[Student]) -> list[Row]:
 
 
 def _rows_from_github(*, course, students_file, forks_of, org, prefix, lock, due, workflow, out_dir, max_wait, out):  # type: ignore[no-untyped-def]
-    from .github_api import GitHubClient, GitHubError
-    from .github_gradebook import fetch_rows, list_students
+    from .github_client import GitHubClient, GitHubError
+    from .gradebook_from_github import fetch_rows, list_students
 
     client = GitHubClient(
         base_url=os.environ.get(ENV_GITHUB_API_URL) or DEFAULT_GITHUB_API_URL,

@@ -12,8 +12,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .integrity import HARNESS_DIR, LOCK_FILE, read_lock, stale_entries, tracked_files
-from .manifest import load_course
+from graders.integrity import HARNESS_DIR, LOCK_FILE, read_lock, stale_entries, tracked_files
+from graders.manifest import load_course
 
 OFFICIAL_LOCK_MISSING = "The official copy at {root} has no {lock}; overlaying it would vouch for nothing."
 OFFICIAL_LOCK_STALE = "The official copy's {lock} does not match its own files ({files}); refusing to overlay it."

@@ -1,0 +1,91 @@
+"""One grading run's state (kept in pytest's config stash) and its backend's lifecycle: started on the
+first check that needs it, inside the sandbox, with the pool of student processes; stopped at the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from . import cli_shim, runtime
+from .backends import Backend, BackendUnavailable, make_backend
+from .manifest import Course
+from .results import CheckResult
+from .safety import NetworkGuard, sandboxed_process_environment
+from .student.pool import StudentPool
+
+
+@dataclass
+class GradingState:
+    course: Course
+    course_root: Path  # resolved
+    course_root_as_given: Path  # as pytest sees it (a path through a symbolic link stays one)
+    backend_name: str
+    backend_source: str
+    code_root: Path
+    report_dir: Path | None
+    check_timeout: float
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    backend: Backend | None = None
+    endpoint: str = ""  # kept after the backend stops, for the report
+    backend_error: str | None = None
+    guard: NetworkGuard | None = None
+    pool: StudentPool | None = None  # student processes: student code never runs in this process
+    environment: Any = None  # the sandboxed-environment context manager while grading
+    results: list[CheckResult] = field(default_factory=list)
+    outcomes: dict[tuple[str, str], str] = field(default_factory=dict)  # (exercise, check) -> outcome, this process
+    collect_errors: dict[str, list[str]] = field(default_factory=dict)
+    selected: set[str] = field(default_factory=set)
+    expected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks selected to run
+    deselected: set[str] = field(default_factory=set)  # exercises with checks left out by -k or -m
+    is_worker: bool = False  # an xdist worker: the controller writes the reports
+    files_at_start: dict[str, str] = field(default_factory=dict)  # grading files' hashes before any check ran
+
+
+STATE: pytest.StashKey[GradingState] = pytest.StashKey()
+
+
+def ensure_backend(state: GradingState) -> Backend:
+    if state.backend_error:
+        raise BackendUnavailable(state.backend_error)
+    if state.backend is None:
+        try:
+            backend = make_backend(state.backend_name)
+            backend.start()
+        except (BackendUnavailable, ValueError, OSError) as error:
+            state.backend_error = str(error)
+            raise BackendUnavailable(state.backend_error) from None
+        state.backend = backend
+        state.endpoint = backend.endpoint
+        state.environment = sandboxed_process_environment(backend.endpoint)
+        state.environment.__enter__()
+        state.guard = NetworkGuard(backend.endpoint or "moto in this process", extra_hosts=(_host_of(backend.endpoint),))
+        state.guard.install()
+        state.pool = StudentPool(cwd=state.course_root)
+        runtime.activate(backend, state.pool)
+    return state.backend
+
+
+def _host_of(endpoint: str) -> str:
+    return urlsplit(endpoint).hostname or ""
+
+
+def shutdown(state: GradingState) -> None:
+    cli_shim.shutdown()
+    if state.pool is not None:
+        state.pool.close()
+        state.pool = None
+    if state.guard is not None:
+        state.guard.uninstall()
+        state.guard = None
+    if state.environment is not None:
+        state.environment.__exit__(None, None, None)
+        state.environment = None
+    if state.backend is not None:
+        state.backend.stop()
+        state.backend = None
+        runtime.deactivate()
