@@ -23,7 +23,7 @@ from graders.manifest import load_course
 DEFAULT_ZIP = "dist/gradescope-autograder.zip"
 AT_ZIP_ROOT = ("gradescope/setup.sh", "gradescope/run_autograder")
 # Never shipped: the answers, the course's own tests and docs, and whatever a run leaves behind.
-LEFT_OUT_DIRS = {"solutions", "tests", "docs", "gradescope", "dist", "build", "reports", ".git", ".venv", ".course"}
+LEFT_OUT_DIRS = {"solutions", "tests", "docs", "gradescope", "instructor", "dist", "build", "reports", ".git", ".venv", ".course"}
 LEFT_OUT_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
 LEFT_OUT_SUFFIXES = {".pyc", ".zip"}
 

@@ -13,6 +13,7 @@ Run it with ``course grade kata3`` or ``pytest katas/kata3_secrets``.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import logging
 import secrets
@@ -48,8 +49,7 @@ SDK_LOGGERS = ("botocore", "boto3", "s3transfer")  # the SDK's own DEBUG lines, 
 # seconds", shorter than the check's own time limit. A client still waiting then has no timeout that helps.
 
 
-def step(number: int | str) -> str:
-    return readme_step(README, number)
+step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints

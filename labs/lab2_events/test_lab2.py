@@ -89,8 +89,7 @@ ORDER = {
 }
 
 
-def step(number: int | str) -> str:
-    return readme_step(README, number)
+step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints

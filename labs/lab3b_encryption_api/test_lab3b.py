@@ -32,6 +32,7 @@ from graders import PartialCredit, expect, fail, scrub_paths
 from graders.backends import DEPLOYED_API_OVER_HTTP
 from graders.call_log import ApiCall, CallLog
 from graders.exercise_files import ExerciseFiles, ScriptResult
+from graders.kit.iam import as_list
 from graders.kit.messages import readme_step, short
 from graders.student.proxy import RemoteObject, StudentError, StudentExited, StudentModule
 
@@ -796,8 +797,6 @@ def expect_the_method(setup: ApiSetup) -> dict[str, Any]:
     return setup.method
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 @pytest.mark.points(2, hint=API_RUN_HINT, read=step(5))
@@ -857,13 +856,13 @@ def _source_arns(statement: dict[str, Any]) -> list[str]:
         block = condition.get(operator) or {}
         for name, value in block.items():
             if name.lower() == "aws:sourcearn":
-                arns += [str(v) for v in _as_list(value)]
+                arns += [str(v) for v in as_list(value)]
     return arns
 
 
 def _for_api_gateway(statement: dict[str, Any]) -> bool:
     principal = statement.get("Principal")
-    services = _as_list(principal.get("Service", [])) if isinstance(principal, dict) else _as_list(principal)
+    services = as_list(principal.get("Service", [])) if isinstance(principal, dict) else as_list(principal)
     return statement.get("Effect", "Allow") == "Allow" and "apigateway.amazonaws.com" in services
 
 
@@ -879,7 +878,7 @@ def test_only_this_api_may_invoke_the_function(exercise: ExerciseFiles) -> None:
     )
     prefix = f"arn:aws:execute-api:{REGION}:{setup.account}:{setup.api_id}/"
     for statement in statements:
-        actions = _as_list(statement.get("Action", []))
+        actions = as_list(statement.get("Action", []))
         expect(
             any(action in ("lambda:InvokeFunction", "lambda:*") for action in actions),
             f"Expected the statement {statement.get('Sid')!r} to allow lambda:InvokeFunction, got {actions}.",
