@@ -48,9 +48,16 @@ WHOLE_RUN = 150  # seconds: the bound on the whole regrade child (it takes ~25 s
 WRONG_ONE = "ANSWER = 41\n"
 # Loops at import: each check that loads it stops at COURSE_CHECK_TIMEOUT.
 HANGS = "while True:\n    pass\n"
-# Student code runs in a process of its own, so it cannot silence the grading process's time limit; it
-# can still stop that process (its parent, same user): only the whole-student timeout can end it then.
-RUNAWAY = "import os\nimport signal\n\nos.kill(os.getppid(), signal.SIGSTOP)\n"
+# Student code runs in a process of its own, so it cannot silence the grading process's time limit; it can
+# still find that process (same user: the parent of the zygote it was forked from, or its own parent) and
+# stop it: only the whole-student timeout can end that.
+GRADING_PROCESS = (
+    "import os\nimport signal\n\n\ndef parent_of(pid):\n    with open(f'/proc/{pid}/stat') as stat:\n"
+    "        return int(stat.read().rsplit(')', 1)[1].split()[1])\n\n\n"
+    "with open(f'/proc/{os.getppid()}/cmdline', 'rb') as line:\n    forked = b'--zygote' in line.read()\n"
+    "GRADING = parent_of(os.getppid()) if forked else os.getppid()\n"
+)
+RUNAWAY = GRADING_PROCESS + "os.kill(GRADING, signal.SIGSTOP)\n"
 CALLER_WORKFLOW = (
     "name: Grade\non: push\njobs:\n  grade:\n    uses: ORG/course/.github/workflows/grade-official.yml@v0.0.1\n"
 )
@@ -64,8 +71,8 @@ def test_the_answer_is_42(exercise):
 """
 ACCEPT_ALL = "def pytest_runtest_makereport(item, call):\n    pass\n"
 # Ends its own grading process at import: no report comes out of that run.
-# Kills the grading process (its parent): no report, so no grade (killing itself only fails its checks).
-KILLS_GRADING = "import os\nimport signal\n\nos.kill(os.getppid(), signal.SIGKILL)\n"
+# Kills the grading process: no report, so no grade (killing itself only fails its checks).
+KILLS_GRADING = GRADING_PROCESS + "os.kill(GRADING, signal.SIGKILL)\n"
 HALF_TWO = "ANSWER = 42\n\n\ndef double(n):\n    return n\n"
 
 

@@ -567,19 +567,32 @@ def test_a_process_the_student_starts_is_dead_after_the_check(
     assert not running(pid)
 
 
-def test_processes_from_before_the_check_and_the_warm_spare_survive_it(pool: StudentPool, check_log: Any) -> None:
+def test_processes_from_before_the_check_and_the_zygote_or_warm_spare_survive_it(pool: StudentPool, check_log: Any) -> None:
     bystander = subprocess.Popen(["sleep", "30"])
     try:
         pool.start_check()
         student = load_module(WORKBENCH)._session.process
-        spares = [process.pid for process in pool._spares]
+        # where there is fork, student processes come from the zygote; elsewhere a spare waits
+        kept = [process.pid for process in pool._spares] + ([pool._zygote.pid] if pool._zygote else [])
         pool.end_check()
         assert not student.alive()
         assert bystander.poll() is None
-        assert spares and all(running(pid) for pid in spares)
+        assert kept and all(running(pid) for pid in kept)
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def test_a_student_process_that_kills_the_zygote_costs_only_speed(pool: StudentPool, check_log: Any) -> None:
+    """Its parent is the zygote: killing it must not stop the next loads (they are spawned instead)."""
+    pool.start_check()
+    module = load_module(WORKBENCH)
+    module.kill_parent()
+    pool.end_check()
+    pool.start_check()
+    again = load_module(WORKBENCH)
+    assert again.price({"amount": 10})["currency"] == "EUR"
+    pool.end_check()
 
 
 # ------------------------------------------------------------------------------- environment, logs, clients

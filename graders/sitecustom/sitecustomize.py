@@ -7,4 +7,4 @@ except ImportError:  # the harness is not importable here: the parent's environm
     pass
 else:
     if netguard.install_from_environment():
-        clienttag.install()
+        clienttag.install_when_imported()

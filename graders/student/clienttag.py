@@ -8,8 +8,10 @@ own code did, which is all a check of its calls ever judges.
 
 from __future__ import annotations
 
+import importlib.machinery
 import itertools
 import os
+import sys
 from typing import Any
 
 CLIENT_HEADER = "x-course-client"
@@ -38,3 +40,28 @@ def install() -> None:
 
     ClientCreator.create_client = create_client  # type: ignore[method-assign]
     _installed.append(True)
+
+
+def install_when_imported() -> None:
+    """install(), but only once something imports botocore: a script's `python -m zipfile` stays quick."""
+    if "botocore.client" in sys.modules:
+        install()
+        return
+
+    class PatchOnImport:
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+            if name != "botocore.client":
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is not None and spec.loader is not None:
+                load = spec.loader.exec_module
+
+                def exec_module(module: Any) -> None:
+                    load(module)
+                    install()
+
+                spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+            return spec
+
+    sys.meta_path.insert(0, PatchOnImport())

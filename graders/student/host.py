@@ -42,6 +42,7 @@ MAX_MESSAGE = 4000
 MAX_CHAIN = 5
 MAX_FRAMES = 40  # the innermost frames of a traceback: a million-frame recursion is described in no time
 MEMORY_LIMIT_BYTES = 3 * 1024**3  # a runaway allocation fails here, as MemoryError, not on the machine
+WARM_SERVICES = ("dynamodb", "sns", "sqs", "kms", "secretsmanager", "lambda", "sts", "iam", "logs")
 LOG_FORMAT = "%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"
 
 
@@ -378,26 +379,95 @@ def _limit_memory() -> None:
 
 
 def _warm_up() -> None:
-    """What every student module imports first, imported before anyone waits for it."""
+    """What student modules import and build first, done before anyone waits for it: boto3, and the
+    default session's clients for the course's services (their models parsed once, then shared by
+    every forked student process instead of parsed again by each)."""
     try:
-        import boto3  # noqa: F401
-        import botocore.client  # noqa: F401
-        import botocore.endpoint  # noqa: F401
+        import boto3
     except ImportError:
+        return
+    try:
+        for service in WARM_SERVICES:
+            boto3.client(service)
+        boto3.resource("dynamodb")
+    except Exception:  # no region or an odd environment: students' code will say so itself
         pass
 
 
-def main(argv: list[str]) -> int:
-    read_fd, write_fd = int(argv[0]), int(argv[1])
+def _prepare() -> None:
+    """What every student process has before any student code: the guard, the limits, boto3 warm."""
     sys.dont_write_bytecode = True
     netguard.install_from_environment()
     _limit_memory()
     _warm_up()
     clienttag.install()
+
+
+def _serve(read_fd: int, write_fd: int) -> None:
     host = Host(os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb"))
     logging.getLogger().addHandler(host.capture)
     sys.stdout = sys.stderr = host.output
     host.serve()
+
+
+def zygote(control_fd: int) -> int:
+    """Fork a fresh student process per request, from this warm and clean interpreter (no student code
+    ever runs here). Datagrams on the control socket: b"F" with the child's two pipe ends -> b"<pid>";
+    b"S<pid>" -> b"R" (running) or b"E<exit code>" (negative: the signal that ended it)."""
+    import signal
+    import socket
+
+    control = socket.socket(fileno=control_fd)
+    ended: dict[int, int] = {}
+
+    def reap(signum: int, frame: object) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            ended[pid] = os.waitstatus_to_exitcode(status)
+
+    signal.signal(signal.SIGCHLD, reap)
+    control.send(b"ready")
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 64, 2)
+        except (ConnectionError, OSError):
+            return 0
+        if not data:
+            return 0
+        if data == b"F" and len(fds) == 2:
+            pid = os.fork()
+            if pid == 0:  # the student process: a session of its own, the default SIGCHLD for its own children
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                control.close()
+                os.setsid()
+                sys.argv[1:] = [str(fds[0]), str(fds[1])]  # as a spawned student process has them
+                try:
+                    _serve(fds[0], fds[1])
+                finally:
+                    os._exit(0)
+            for fd in fds:
+                os.close(fd)
+            control.send(str(pid).encode())
+        elif data[:1] == b"S" and data[1:].isdigit():
+            reap(0, None)
+            code = ended.get(int(data[1:]))
+            control.send(b"R" if code is None else b"E%d" % code)
+        else:
+            for fd in fds:
+                os.close(fd)
+            control.send(b"?")
+
+
+def main(argv: list[str]) -> int:
+    _prepare()
+    if argv[0] == "--zygote":
+        return zygote(int(argv[1]))
+    _serve(int(argv[0]), int(argv[1]))
     return 0
 
 

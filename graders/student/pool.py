@@ -1,16 +1,18 @@
-"""Student processes for a grading run: a warm spare is always waiting, a check's are killed at its end.
+"""Student processes for a grading run: forked from a warm zygote (or, where there is no fork, a warm
+spare waits), and a check's are killed at its end.
 
-A spare has imported boto3 but no student code, so it holds nothing a check could leak into the
-next one; once it loads a student module it belongs to that check alone and dies with it.
+The zygote and a spare have imported boto3 but no student code, so they hold nothing a check could leak
+into the next one; a student process that loads a student module belongs to that check alone.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 from . import reaper
-from .process import StudentProcess
+from .process import StudentProcess, Zygote
 
 SPARES = 1
 
@@ -21,12 +23,30 @@ class StudentPool:
         self._spares: list[StudentProcess] = []
         self._in_check: list[StudentProcess] = []
         self._before_check: set[int] = set()
+        self._zygote: Zygote | None = None
+        self._forking = hasattr(os, "fork") and hasattr(socket, "send_fds")
         reaper.become_subreaper()
 
+    def _environment(self) -> dict[str, str]:
+        return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
     def _spawn(self) -> StudentProcess:
-        env = dict(os.environ)
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        return StudentProcess.spawn(env, self.cwd)
+        return StudentProcess.spawn(self._environment(), self.cwd)
+
+    def _forked(self) -> StudentProcess | None:
+        """A process from the zygote; None (and no zygote from then on) when it cannot give one."""
+        if not self._forking:
+            return None
+        try:
+            if self._zygote is None:
+                self._zygote = Zygote(self._environment(), self.cwd)
+            return self._zygote.fork()
+        except OSError:  # it died (student code may kill its grandparent) or stopped answering
+            self._forking = False
+            if self._zygote is not None:
+                self._zygote.close()
+                self._zygote = None
+            return None
 
     def start_check(self) -> None:
         """Remember what runs now: whatever the check adds below this process is the check's."""
@@ -34,8 +54,11 @@ class StudentPool:
         self._refill()
 
     def take(self) -> StudentProcess:
-        """A fresh process for one module load (a cold start), from the spare when one is warm."""
-        process = None
+        """A fresh process for one module load (a cold start): forked, or the spare when one is warm."""
+        process = self._forked()
+        if process is not None:
+            self._in_check.append(process)
+            return process
         while self._spares and process is None:
             candidate = self._spares.pop(0)
             if candidate.alive():
@@ -49,7 +72,7 @@ class StudentPool:
         return process
 
     def _refill(self) -> None:
-        while len(self._spares) < SPARES:
+        while not self._forking and len(self._spares) < SPARES:
             self._spares.append(self._spawn())
 
     def kill_check_processes(self) -> None:
@@ -63,10 +86,15 @@ class StudentPool:
             process.kill()
         self._in_check.clear()
         spares = {process.pid for process in self._spares}
-        return reaper.kill_new_descendants(self._before_check | spares)
+        zygote = {self._zygote.pid} if self._zygote is not None else set()
+        # the zygote lives on, but its children are the check's student processes
+        return reaper.kill_new_descendants((self._before_check - zygote) | spares, keep_alone=zygote)
 
     def close(self) -> None:
         self.end_check()
         for process in self._spares:
             process.kill()
         self._spares.clear()
+        if self._zygote is not None:
+            self._zygote.close()
+            self._zygote = None

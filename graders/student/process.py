@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from . import protocol
 HOST = Path(__file__).resolve().parent / "host.py"
 READ_SLICE_SECONDS = 0.25
 KILL_WAIT_SECONDS = 5.0
+ZYGOTE_TIMEOUT_SECONDS = 10.0  # a zygote that does not answer by then is replaced by plain spawning
 
 
 class StudentProcessEnded(Exception):
@@ -32,7 +36,7 @@ class StudentProcessEnded(Exception):
 class StudentProcess:
     """A warm interpreter, in a session of its own, that will load exactly one student module."""
 
-    def __init__(self, popen: subprocess.Popen[bytes], to_child: int, from_child: int) -> None:
+    def __init__(self, popen: subprocess.Popen[bytes] | ForkedChild, to_child: int, from_child: int) -> None:
         self.popen = popen
         self.pid = popen.pid
         self._to_child = to_child
@@ -140,6 +144,116 @@ class StudentProcess:
             except OSError:
                 pass
         self._to_child = self._from_child = -1
+
+
+class ForkedChild:
+    """A student process forked by the zygote: asked about like a Popen (poll, wait, kill)."""
+
+    def __init__(self, pid: int, zygote: Zygote) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self._zygote = zygote
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self._zygote.exit_code(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.01)
+        return self.returncode  # type: ignore[return-value]
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+class Zygote:
+    """A warm interpreter that forks student processes on request (host.py --zygote): a fork costs
+    milliseconds where a new interpreter that imports boto3 costs a quarter of a second of CPU.
+    No student code ever runs in it; it only forks and reports how its children ended."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            self.popen = subprocess.Popen(
+                [sys.executable, "-I", "-X", "utf8", str(HOST), "--zygote", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self.pid = self.popen.pid
+        self._control = ours
+        self._control.settimeout(ZYGOTE_TIMEOUT_SECONDS)
+        self._ready = False
+        self._lock = threading.Lock()  # a grader's limit may kill from the emulator's thread
+
+    def _ask(self, data: bytes, fds: list[int] | None = None) -> bytes:
+        with self._lock:
+            if not self._ready:
+                if self._control.recv(64) != b"ready":
+                    raise OSError("the zygote did not start")
+                self._ready = True
+            if fds:
+                socket.send_fds(self._control, [data], list(fds))
+            else:
+                self._control.send(data)
+            return self._control.recv(64)
+
+    def fork(self) -> StudentProcess:
+        """A new student process; OSError when the zygote cannot answer (the caller spawns one instead)."""
+        request_read, request_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        try:
+            answer = self._ask(b"F", [request_read, answer_write])
+        except OSError:
+            for fd in (request_write, answer_read):
+                os.close(fd)
+            raise
+        finally:
+            os.close(request_read)
+            os.close(answer_write)
+        if not answer.isdigit():
+            for fd in (request_write, answer_read):
+                os.close(fd)
+            raise OSError(f"the zygote answered {answer!r}")
+        return StudentProcess(ForkedChild(int(answer), self), request_write, answer_read)
+
+    def exit_code(self, pid: int) -> int | None:
+        """How a forked child ended (negative: by that signal), or None while it runs or when unknown."""
+        try:
+            answer = self._ask(b"S%d" % pid)
+        except OSError:
+            return None if _exists(pid) else -signal.SIGKILL
+        return int(answer[1:]) if answer[:1] == b"E" else None
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def close(self) -> None:
+        self._control.close()
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.popen.wait(timeout=KILL_WAIT_SECONDS)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def describe_end(returncode: int | None) -> str:

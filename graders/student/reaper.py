@@ -61,11 +61,12 @@ def descendants(root: int | None = None) -> set[int]:
     return found
 
 
-def kill_new_descendants(keep: set[int]) -> int:
-    """SIGSTOP then SIGKILL every descendant not in ``keep`` (nor below one), reaping what we can."""
+def kill_new_descendants(keep: set[int], keep_alone: frozenset[int] | set[int] = frozenset()) -> int:
+    """SIGSTOP then SIGKILL every descendant not in ``keep`` (nor below one) nor in ``keep_alone`` (whose
+    own descendants are not kept), reaping what we can."""
     killed: set[int] = set()
     for _ in range(SWEEP_ROUNDS):
-        kept_trees = set(keep)
+        kept_trees = set(keep) | set(keep_alone)
         for pid in keep:
             kept_trees |= descendants(pid)
         victims = descendants() - kept_trees
