@@ -168,7 +168,7 @@ def bash(path: str | None) -> Finding:
     return Finding(
         PROBLEM,
         "bash was not found; graders run your deploy scripts with it.",
-        "On Windows, run the course from Git Bash or WSL; elsewhere install bash.",
+        "On Windows, run the course from WSL; elsewhere install bash.",
     )
 
 

@@ -20,7 +20,7 @@ from .manifest import Exercise
 from .student.proxy import StudentModule
 
 SITECUSTOM_DIR = Path(__file__).resolve().parent / "sitecustom"
-NO_BASH = "bash was not found; on Windows run the course from Git Bash or WSL (see README, 'Requirements')."
+NO_BASH = "bash was not found; on Windows run the course from WSL (see README, 'Without make')."
 
 
 @dataclass

@@ -16,7 +16,7 @@ from .backends import Backend, BackendUnavailable, make_backend
 from .manifest import Course
 from .results import CheckResult
 from .safety import NetworkGuard, sandboxed_process_environment
-from .student.pool import StudentPool
+from .student.pool import StudentPool, UnsupportedPlatform, check_platform
 
 
 @dataclass
@@ -54,9 +54,10 @@ def ensure_backend(state: GradingState) -> Backend:
         raise BackendUnavailable(state.backend_error)
     if state.backend is None:
         try:
+            check_platform()
             backend = make_backend(state.backend_name)
             backend.start()
-        except (BackendUnavailable, ValueError, OSError) as error:
+        except (BackendUnavailable, UnsupportedPlatform, ValueError, OSError) as error:
             state.backend_error = str(error)
             raise BackendUnavailable(state.backend_error) from None
         state.backend = backend

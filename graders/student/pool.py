@@ -15,10 +15,24 @@ from . import reaper
 from .process import StudentProcess, Zygote
 
 SPARES = 1
+NEEDS_POSIX = (
+    "Grading runs your code in child processes that it talks to over pipes, which needs Linux or macOS: "
+    "on Windows, use WSL (Windows Subsystem for Linux) and grade from there."
+)
+
+
+class UnsupportedPlatform(RuntimeError):
+    pass
+
+
+def check_platform() -> None:
+    if os.name != "posix":  # pass_fds and select() on pipes are POSIX only
+        raise UnsupportedPlatform(NEEDS_POSIX)
 
 
 class StudentPool:
     def __init__(self, cwd: Path) -> None:
+        check_platform()
         self.cwd = cwd
         self._spares: list[StudentProcess] = []
         self._in_check: list[StudentProcess] = []
