@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hostile.kit import HOSTILE, TARGET_FILE, TIERS_COUPONS, assert_graded, blocked_after_imports, grade_case
+from hostile.kit import (
+    OTHER,
+    TARGET,
+    TARGET_FILE,
+    TIERS_COUPONS,
+    assert_graded,
+    blocked_after_imports,
+    grade,
+    grade_case,
+    student_tree,
+)
 
 
 def test_sys_exit_at_import_fails_the_import_check_and_blocks_the_rest(tmp_path: Path) -> None:
@@ -49,9 +59,10 @@ def test_a_4_gib_allocation_is_a_memory_error_in_the_check_that_makes_it(tmp_pat
 
 
 def test_a_syntax_error_fails_the_import_check_with_its_line(tmp_path: Path) -> None:
-    source = (HOSTILE / "syntax_error" / TARGET_FILE).read_text(encoding="utf-8").splitlines()
+    root = student_tree(tmp_path, "syntax_error")
+    source = (root / TARGET_FILE).read_text(encoding="utf-8").splitlines()
     line = next(number for number, text in enumerate(source, start=1) if text.startswith("def price_order(order)"))
-    run = grade_case(tmp_path, "syntax_error")
+    run = grade(root, TARGET, OTHER, report_dir=tmp_path / "reports")
     assert_graded(run, lost=blocked_after_imports(f"has a syntax error on line {line}"))
 
 

@@ -27,9 +27,12 @@ from support import REPO, GradeRun, copy_of_repository
 
 from graders.integrity import write_lock
 from graders.manifest import load_course
+from graders.settings import tomllib
+from graders.student.reaper import descendants
 from instructor.gradebook import Row
 
 HOSTILE = Path(__file__).resolve().parent
+EDITS_SUFFIX = ".edits.toml"
 SCHEMA = json.loads((REPO / "graders" / "report.schema.json").read_text(encoding="utf-8"))
 HOSTILE_SUFFIX = ".hostile"
 
@@ -110,13 +113,25 @@ def with_solutions(root: Path) -> Path:
 
 
 def lay_over(case: str, root: Path) -> None:
-    """Write the case's files over the tree at root."""
+    """Write the case's files over the tree at root; ``NAME.edits.toml`` edits the file NAME already there
+    (the reference solution's), each ``[[edit]]`` replacing its one occurrence of ``old`` by ``new``."""
     folder = HOSTILE / case
     assert folder.is_dir(), f"no case folder {folder}"
     for source in sorted(path for path in folder.rglob("*") if path.is_file() and "__pycache__" not in path.parts):
         relative = source.relative_to(folder).as_posix().removesuffix(HOSTILE_SUFFIX)
+        if relative.endswith(EDITS_SUFFIX):
+            apply_edits(source, root / relative.removesuffix(EDITS_SUFFIX))
+            continue
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, root / relative)
+
+
+def apply_edits(edits: Path, target: Path) -> None:
+    text = target.read_text(encoding="utf-8")
+    for number, edit in enumerate(tomllib.loads(edits.read_text(encoding="utf-8"))["edit"], start=1):
+        assert text.count(edit["old"]) == 1, f"{edits}: edit {number} no longer matches {target.name} exactly once"
+        text = text.replace(edit["old"], edit["new"])
+    target.write_text(text, encoding="utf-8")
 
 
 def student_tree(tmp_path: Path, case: str) -> Path:
@@ -194,31 +209,6 @@ def run_bounded(command: list[str], *, cwd: Path, timeout: float = RUN_TIMEOUT) 
             f"{output.decode('utf-8', 'replace')[-4000:]}"
         ) from None
     return process.returncode, output.decode("utf-8", "replace")
-
-
-def _parents() -> dict[int, int]:
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat[stat.rfind(")") + 2 :].split()[1])
-    return parents
-
-
-def descendants(root: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for pid, parent in _parents().items():
-        children.setdefault(parent, []).append(pid)
-    found, stack = set(), [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
 
 
 def processes_mentioning(text: str) -> list[str]:
