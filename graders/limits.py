@@ -1,9 +1,8 @@
-"""Bounds on student code running inside the grading process: time, exits and output size."""
+"""Bounds on a check: its time (the grading process waits on a student process at most this long) and output size."""
 
 from __future__ import annotations
 
 import ctypes
-import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -14,10 +13,6 @@ MAX_SECTION_CHARS = 4000  # captured output kept per check; the rest is summaris
 
 class StudentTimeout(BaseException):
     """The check ran past its time limit. A BaseException, so `except Exception` cannot swallow it."""
-
-
-class StudentExit(Exception):
-    """Student code tried to end the whole process."""
 
 
 @contextmanager
@@ -51,21 +46,6 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
         yield
     finally:
         timer.cancel()
-
-
-def _refuse_exit(status: int = 0) -> None:
-    raise StudentExit(f"os._exit({status}) was called; a Lambda handler must return or raise, never end the process")
-
-
-@contextmanager
-def no_hard_exit() -> Iterator[None]:
-    """os._exit would kill the grading run; while grading it raises StudentExit instead."""
-    real = os._exit
-    os._exit = _refuse_exit  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        os._exit = real
 
 
 def clip(text: str, limit: int = MAX_SECTION_CHARS) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .backends import BackendUnavailable
 from .checks import CheckFailed, raised_by_student
-from .limits import StudentExit, StudentTimeout
+from .limits import StudentTimeout
 from .loader import StudentCodeError, student_error_summary
 from .results import ERROR, FAILED
 from .safety import OutboundConnectionBlocked
@@ -38,8 +38,6 @@ def explain(error: BaseException, marker_hint: str) -> tuple[str, str, str]:
         return FAILED, str(error), marker_hint
     if isinstance(error, StudentTimeout):
         return FAILED, f"{error}.", TIMEOUT_HINT
-    if isinstance(error, StudentExit):
-        return FAILED, f"Your code tried to end the grading process: {error}.", EXIT_HINT
     if isinstance(error, SystemExit):
         return FAILED, f"Your code called sys.exit({error.code!r}).", EXIT_HINT
     if isinstance(error, StudentExited):
