@@ -80,7 +80,6 @@ class StudentPool:
             else:
                 candidate.kill()
         process = process or self._spawn()
-        process.used = True
         self._in_check.append(process)
         self._refill()
         return process

@@ -44,7 +44,6 @@ class StudentProcess:
         self._buffer = bytearray()
         self._scanned = 0  # bytes of the buffer known to hold no newline
         self.ready = False
-        self.used = False
 
     @classmethod
     def spawn(cls, env: dict[str, str], cwd: Path) -> StudentProcess:
