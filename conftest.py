@@ -1,3 +1,3 @@
 """Plain `pytest` from the repository root grades with the course plugin."""
 
-pytest_plugins = ["graders.plugin"]
+pytest_plugins = ["harness.plugin"]

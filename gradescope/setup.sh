@@ -13,4 +13,4 @@ python3 -m venv .venv
 # The exact versions the graders were tested with, as `make grade` installs them.
 .venv/bin/python -m pip install --quiet -c constraints.txt -e .
 # Fail the image build now rather than every submission later.
-.venv/bin/python -m graders.cli --version
+.venv/bin/python -m harness.cli --version

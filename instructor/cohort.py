@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from graders.integrity import LOCK_FILE, LockFormatError, read_lock_file, stale_entries
-from graders.manifest import Course
-from graders.settings import DEFAULT_GITHUB_API_URL, ENV_GITHUB_API_URL, ENV_GITHUB_TOKEN
+from harness.integrity import LOCK_FILE, LockFormatError, read_lock_file, stale_entries
+from harness.manifest import Course
+from harness.settings import DEFAULT_GITHUB_API_URL, ENV_GITHUB_API_URL, ENV_GITHUB_TOKEN
 
 from .due_dates import parse_due_dates, parse_moment
 from .gradebook import FAILED, FLAG_MISSING, Row, read_rows, write_gradebook

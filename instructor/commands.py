@@ -1,5 +1,5 @@
 """`course publish-template`, `course gradebook` and `course regrade`: added to the `course` CLI
-(graders/cli.py) where this package is installed; thin glue over template.py and cohort.py."""
+(harness/cli.py) where this package is installed; thin glue over template.py and cohort.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from graders.cli import positive
-from graders.settings import DEFAULT_GRADEBOOK_DIR, DEFAULT_GRADING_WORKFLOW, DEFAULT_MAX_WAIT, DEFAULT_REGRADE_TIMEOUT
+from harness.cli import positive
+from harness.settings import DEFAULT_GRADEBOOK_DIR, DEFAULT_GRADING_WORKFLOW, DEFAULT_MAX_WAIT, DEFAULT_REGRADE_TIMEOUT
 
 NAMES = ("publish-template", "gradebook", "regrade")
 _seconds = positive("seconds")
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace, *, course_root: Path, out: TextIO) -> int:
             course_root=course_root, out_dir=args.out_dir.resolve(), upstream=args.upstream, ref=args.ref,
             force=args.force, init_git=args.git, out=out,
         )
-    from graders.manifest import ManifestError, load_course
+    from harness.manifest import ManifestError, load_course
 
     try:
         course = load_course(course_root)

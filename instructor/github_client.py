@@ -19,8 +19,8 @@ from urllib.parse import urljoin
 
 import requests
 
-from graders import __version__
-from graders.settings import ENV_GITHUB_API_URL, ENV_GITHUB_TOKEN
+from harness import __version__
+from harness.settings import ENV_GITHUB_API_URL, ENV_GITHUB_TOKEN
 
 ACCEPT = "application/vnd.github+json"
 API_VERSION = "2022-11-28"

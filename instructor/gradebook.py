@@ -16,10 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from graders.integrity import OK, in_scope
-from graders.manifest import Course
-from graders.results import percent
-from graders.settings import GRADEBOOK_CSV, GRADEBOOK_HTML
+from harness.integrity import OK, in_scope
+from harness.manifest import Course
+from harness.report_types import ExerciseReport, GradeReport
+from harness.results import percent
+from harness.settings import GRADEBOOK_CSV, GRADEBOOK_HTML
 
 from .due_dates import DueDates, iso
 from .roster import Student
@@ -60,7 +61,7 @@ CSV_TRAILING = ("late", "not_graded", "integrity", "flags", "commit", "graded_at
 class Snapshot:
     """One grade report and where it came from."""
 
-    report: dict[str, Any]
+    report: GradeReport
     commit: str | None
     at: datetime | None  # when this state was pushed (GitHub run) or committed (regrade)
     source: str  # a run's URL, or what was regraded
@@ -111,7 +112,7 @@ class Row:
         return cls(**values)
 
 
-def verify_report(report: dict[str, Any], lock: dict[str, str], course: Course) -> list[str]:
+def verify_report(report: GradeReport, lock: dict[str, str], course: Course) -> list[str]:
     """What, in this report, differs from the official lock (empty: the official graders graded it)."""
     integrity = report.get("integrity")
     if not isinstance(integrity, dict) or not isinstance(integrity.get("hashes"), dict):
@@ -129,7 +130,7 @@ def verify_report(report: dict[str, Any], lock: dict[str, str], course: Course) 
     return problems[:MAX_PROBLEMS]
 
 
-def _exercises_by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _exercises_by_id(report: GradeReport) -> dict[str, ExerciseReport]:
     return {exercise["id"]: exercise for exercise in report.get("exercises", []) if "id" in exercise}
 
 

@@ -21,8 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from graders.manifest import Course
-from graders.settings import GRADE_ARTIFACT, REPORT_JSON
+from harness.manifest import Course
+from harness.settings import GRADE_ARTIFACT, REPORT_JSON
 
 from .due_dates import DueDates, parse_moment
 from .github_client import GitHubClient, GitHubError, NotFound, RateLimited, TooLarge, Unauthorized

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from graders.manifest import Course, Exercise
+from harness.manifest import Course, Exercise
 
 from .gradebook import FLAG_HARNESS, FLAG_LATE, FLAG_MISSING, FLAG_NOT_GRADED, FLAG_TAMPERED, FLAGS, GRADED, Row
 from .roster import Student

@@ -3,7 +3,7 @@
 The reusable grading workflow (.github/workflows/grade-official.yml) checks out the student's repository,
 then the course at a pinned tag, and runs scripts/overlay_official_graders.py from the course's copy.
 "Official files" are the ones graders.lock lists; the lock itself comes along. Grading files the
-student added (a conftest.py, a module in graders/, a pytest.ini) are removed; their own code is untouched.
+student added (a conftest.py, a module in harness/, a pytest.ini) are removed; their own code is untouched.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graders.integrity import HARNESS_DIR, LOCK_FILE, read_lock, stale_entries, tracked_files
-from graders.manifest import load_course
+from harness.integrity import HARNESS_DIR, LOCK_FILE, read_lock, stale_entries, tracked_files
+from harness.manifest import load_course
 
 OFFICIAL_LOCK_MISSING = "The official copy at {root} has no {lock}; overlaying it would vouch for nothing."
 OFFICIAL_LOCK_STALE = "The official copy's {lock} does not match its own files ({files}); refusing to overlay it."
@@ -31,7 +31,7 @@ class Overlay:
 
 
 def _bytecode_caches(root: Path, course: object) -> set[Path]:
-    """__pycache__ folders and stray .pyc files at the root, under graders/ and in exercise folders."""
+    """__pycache__ folders and stray .pyc files at the root, under harness/ and in exercise folders."""
     places = [root / HARNESS_DIR, *(root / exercise.folder for exercise in course.exercises)]  # type: ignore[attr-defined]
     found = {path for path in root.glob("*.pyc")} | ({root / "__pycache__"} if (root / "__pycache__").exists() else set())
     for place in places:

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from graders.settings import ENV_CHECK_TIMEOUT
+from harness.settings import ENV_CHECK_TIMEOUT
 
 KILL_GRACE = 5.0  # seconds between SIGTERM and SIGKILL for a process group whose time is up
 # Variables a student's code must not see: tokens, secrets, cloud credentials, CI and course settings.

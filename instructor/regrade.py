@@ -17,47 +17,54 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
-from graders.integrity import GRADING_WORKFLOWS, HARNESS_DIR, LOCK_FILE
-from graders.manifest import Course
-from graders.settings import ENV_GITHUB_TOKEN, MANIFEST_FILE, REPORT_JSON, tomllib
+from harness.integrity import GRADING_WORKFLOWS, HARNESS_DIR, LOCK_FILE
+from harness.manifest import Course
+from harness.settings import ENV_GITHUB_TOKEN, MANIFEST_FILE, REPORT_JSON, tomllib
 
+from .attempt import (
+    MAX_DETAIL,
+    SCRATCH_DIR,
+    Attempt,
+    Context,
+    StudentStop,
+    clone,
+    committed_at,
+    git,
+    has_commits,
+    last_commit,
+    last_line,
+    remove_tree,
+    run_stoppable,
+    without_paths,
+)
 from .due_dates import DueDates, iso
-from .git_access import basic_credentials, clone_source, git_environment
-from .gradebook import EMPTY, FAILED, GRADED, MISSING, TIMEOUT, Row, Snapshot, build_row
+from .gradebook import EMPTY, FAILED, GRADED, TIMEOUT, Row, Snapshot, build_row
 from .overlay import overlay
-from .process_groups import Finished, ProcessGroups, Stopped, grading_environment
+from .process_groups import ProcessGroups, grading_environment
 from .roster import Student
 
 GRADE_LOG = "grade.log"
-MAX_DETAIL = 300  # characters of a log line kept in a row's detail
 # `course grade` exit statuses that come with a report it wrote itself (graded, below --fail-under,
 # harness error, strict integrity). Any other ending (a signal) leaves no report worth trusting.
 GRADE_EXIT_STATUSES = (0, 1, 2, 3)
 
 # What the student's code must not see, or what would make this grading differ from the official one.
-# PYTHONSAFEPATH would drop the checkout from sys.path, and with it the overlaid graders package.
+# PYTHONSAFEPATH would drop the checkout from sys.path, and with it the overlaid harness package.
 # Variables that would point git at another repository than the one each command names.
 
 NO_COMMITS = "the repository has no commits"
 NO_COMMIT_BEFORE = "no commit at or before {before}: the earliest is from {first}"
-CLONE_TIMED_OUT = "cloning took longer than {seconds:g} s"
 GRADING_TIMED_OUT = "grading took longer than {seconds:g} s"
-GIT_TIMED_OUT = "git {command} was still running when the student's {seconds:g} s were up"
-NO_GIT = "git is not installed or not on PATH: install git, then regrade"
-STOPPED = "the regrade was interrupted"
 NO_REPORT = "grading wrote no report ({ending}); last line of reports/{slug}/{log}: {line}"
-EMPTY_LOG = "(the log is empty)"
 CHANGED = "{path}: changed in the student's repository (graded with the official file)"
 DELETED = "{path}: missing from the student's repository (graded with the official file)"
 ADDED = "{path}: added in the student's repository (removed before grading)"
@@ -73,158 +80,7 @@ CRASHED = "the regrade of this student failed: {error}"
 PROGRESS_GRADED = "[{index}/{total}] {name}: {points:g} / {max:g} ({percent:g}%) in {seconds:.1f} s"
 PROGRESS_OTHER = "[{index}/{total}] {name}: {status}{detail}"
 LATEST = "latest"  # the graded state's report and log, as opposed to the state at a due date
-SCRATCH_DIR = ".scratch"  # under work_dir; a slug never starts with a dot, so no student's folder is named so
 
-ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])(?:/[\w.@+~-]+)+/(?=[\w.@+~-])")
-
-
-class StudentStop(Exception):
-    """This student gets no grade: the row's status and detail say why."""
-
-    def __init__(self, status: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.detail = status, detail
-
-
-def last_line(text: str) -> str:
-    """The output's last line that says something."""
-    for line in reversed(text.splitlines()):
-        if any(character.isalnum() for character in line):
-            return line.strip()[:MAX_DETAIL]
-    return EMPTY_LOG
-
-
-def without_paths(line: str, roots: tuple[Path, ...]) -> str:
-    """A log line without this machine's folders: paths under ``roots`` relative, other absolute paths cut
-    to their file name."""
-    for root in roots:
-        line = line.replace(f"{root}{os.sep}", "").replace(str(root), ".")
-    return ABSOLUTE_PATH.sub("", line)
-
-
-def _run(groups: ProcessGroups, command: list[str], **options: Any) -> Finished:
-    """ProcessGroups.run, where an interrupted regrade stops this student without a grade."""
-    try:
-        return groups.run(command, **options)
-    except Stopped:
-        raise StudentStop(FAILED, STOPPED) from None
-
-
-def _git_output(args: list[str], *, cwd: Path, env: dict[str, str], groups: ProcessGroups, timeout: float) -> Finished:
-    return _run(groups, ["git", "-C", str(cwd), *args], cwd=None, env=env, timeout=timeout)
-
-
-# ------------------------------------------------------------------------------------- students
-
-
-@dataclass
-class Context:
-    course: Course
-    course_root: Path
-    lock: dict[str, str]
-    before: datetime | None
-    due: DueDates
-    timeout: float
-    work_dir: Path
-    reports_dir: Path
-    groups: ProcessGroups
-    token: str | None
-
-
-@dataclass
-class Attempt:
-    """One student's regrade in progress: where its files are and how much time it has left."""
-
-    student: Student
-    context: Context
-    slug: str  # the student's slug, made unique in this regrade: the folders below are this student's alone
-    started: float = field(default_factory=time.monotonic)  # reset when the student's turn comes
-
-    @property
-    def checkout(self) -> Path:
-        return self.context.work_dir / self.slug
-
-    @property
-    def scratch(self) -> Path:
-        return self.context.work_dir / SCRATCH_DIR / self.slug  # reports before copying, due-date checkouts
-
-    @property
-    def reports(self) -> Path:
-        return self.context.reports_dir / self.slug
-
-    def left(self) -> float:
-        return self.context.timeout - (time.monotonic() - self.started)
-
-
-def _remove(path: Path) -> None:
-    """Remove a folder even if the student's code took the write permission off parts of it."""
-    if not path.exists() and not path.is_symlink():
-        return
-    try:
-        shutil.rmtree(path)
-    except OSError:
-        for folder, folders, _ in os.walk(path):
-            for name in folders:
-                inner = os.path.join(folder, name)
-                if not os.path.islink(inner):
-                    os.chmod(inner, 0o700)
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _clone(attempt: Attempt) -> None:
-    context = attempt.context
-    attempt.checkout.parent.mkdir(parents=True, exist_ok=True)
-    command = ["git", "clone", "--quiet", "--no-tags", "--", clone_source(attempt.student), str(attempt.checkout)]
-    try:
-        done = _run(context.groups, command, cwd=None, env=git_environment(context.token), timeout=attempt.left())
-    except FileNotFoundError:
-        raise StudentStop(FAILED, NO_GIT) from None
-    if done.code is None:
-        raise StudentStop(TIMEOUT, CLONE_TIMED_OUT.format(seconds=context.timeout))
-    if done.code != 0:
-        detail = last_line(done.output)
-        for secret in _secret_forms(context.token):
-            detail = detail.replace(secret, "***")
-        raise StudentStop(MISSING, detail)
-
-
-def _secret_forms(token: str | None) -> list[str]:
-    """The token as git could echo it: plain, or inside the Basic header."""
-    return [token, basic_credentials(token)] if token else []
-
-
-def _git(attempt: Attempt, *args: str, cwd: Path | None = None) -> str:
-    done = _git_output(
-        list(args), cwd=cwd or attempt.checkout, env=git_environment(), groups=attempt.context.groups,
-        timeout=attempt.left(),
-    )
-    if done.code is None:
-        raise StudentStop(TIMEOUT, GIT_TIMED_OUT.format(command=args[0], seconds=attempt.context.timeout))
-    if done.code != 0:
-        raise RuntimeError(f"git {' '.join(args)}: {last_line(done.output)}")
-    return done.output.strip()
-
-
-def _has_commits(attempt: Attempt) -> bool:
-    done = _git_output(
-        ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd=attempt.checkout, env=git_environment(),
-        groups=attempt.context.groups, timeout=attempt.left(),
-    )
-    return done.code == 0
-
-
-def _last_commit(attempt: Attempt, moment: datetime | None, tip: str = "HEAD") -> str | None:
-    """The last commit of ``tip``'s history whose committer date is at or before ``moment``.
-
-    Committer dates are whatever the student's git said (GIT_COMMITTER_DATE, a wrong clock): a
-    regrade cannot know when a commit was really made. The GitHub gradebook uses push times instead.
-    """
-    limit = [f"--before=@{int(moment.timestamp())}"] if moment is not None else []
-    return _git(attempt, "rev-list", "-1", *limit, tip, "--") or None
-
-
-def _committed_at(attempt: Attempt, commit: str) -> datetime:
-    return datetime.fromtimestamp(int(_git(attempt, "show", "-s", "--format=%ct", commit)), timezone.utc)
 
 
 def _version(manifest: Path) -> str | None:
@@ -281,16 +137,16 @@ def _grade(attempt: Attempt, folder: Path, *, name: str, exercise_ids: list[str]
     what the due-date state's report and log are called."""
     context = attempt.context
     report_dir = attempt.scratch / f"report-{name}"
-    _remove(report_dir)
+    remove_tree(report_dir)
     report_dir.mkdir(parents=True)
     log = attempt.reports / (GRADE_LOG if name == LATEST else f"{name}.log")
-    # Isolated mode: nothing in the checkout (a root argparse.py, a graders/ of its own) is importable, so the
+    # Isolated mode: nothing in the checkout (a root argparse.py, a harness/ of its own) is importable, so the
     # harness is the official one this Python has installed; compiled files are read only from a private cache.
     command = [
-        sys.executable, "-I", "-X", f"pycache_prefix={attempt.scratch / 'pycache'}", "-m", "graders.cli", "grade",
+        sys.executable, "-I", "-X", f"pycache_prefix={attempt.scratch / 'pycache'}", "-m", "harness.cli", "grade",
         "--course-root", str(folder), "--report-dir", str(report_dir), *exercise_ids,
     ]
-    done = _run(context.groups, command, cwd=folder, env=grading_environment(), timeout=attempt.left(), log=log)
+    done = run_stoppable(context.groups, command, cwd=folder, env=grading_environment(), timeout=attempt.left(), log=log)
     if done.code is None:
         raise StudentStop(TIMEOUT, GRADING_TIMED_OUT.format(seconds=context.timeout))
     report_path = report_dir / REPORT_JSON
@@ -329,7 +185,7 @@ def _on_time(attempt: Attempt, latest: Snapshot, notes: list[str]) -> dict[int, 
     for week, deadline in sorted(context.due.items()):
         if deadline >= latest.at:
             continue
-        commit = _last_commit(attempt, deadline, latest.commit)
+        commit = last_commit(attempt, deadline, latest.commit)
         if commit is None:
             on_time[week] = None
         elif commit == latest.commit:
@@ -351,35 +207,35 @@ def _on_time(attempt: Attempt, latest: Snapshot, notes: list[str]) -> dict[int, 
 
 def _grade_commit(attempt: Attempt, commit: str, exercise_ids: list[str]) -> Snapshot:
     folder = attempt.scratch / f"at-{commit[:12]}"
-    _git(attempt, "worktree", "add", "--quiet", "--detach", str(folder), commit)
+    git(attempt, "worktree", "add", "--quiet", "--detach", str(folder), commit)
     try:
         overlay_official(attempt, folder)  # changes found here are the past's; the latest state's are reported
         report = _grade(attempt, folder, name=f"on-time-{commit[:12]}", exercise_ids=exercise_ids)
     finally:
-        _remove(folder)
-    return Snapshot(report, commit, _committed_at(attempt, commit), f"{attempt.student.repository}@{commit[:12]}")
+        remove_tree(folder)
+    return Snapshot(report, commit, committed_at(attempt, commit), f"{attempt.student.repository}@{commit[:12]}")
 
 
 def regrade_student(attempt: Attempt) -> Row:
     """One student's row; StudentStop becomes a row without a grade."""
     student, context = attempt.student, attempt.context
     try:
-        _clone(attempt)
-        if not _has_commits(attempt):
+        clone(attempt)
+        if not has_commits(attempt):
             raise StudentStop(EMPTY, NO_COMMITS)
-        commit = _last_commit(attempt, context.before)
+        commit = last_commit(attempt, context.before)
         if commit is None:
-            roots = _git(attempt, "rev-list", "--max-parents=0", "HEAD").split()
-            first = min(_committed_at(attempt, root) for root in roots)
+            roots = git(attempt, "rev-list", "--max-parents=0", "HEAD").split()
+            first = min(committed_at(attempt, root) for root in roots)
             raise StudentStop(EMPTY, NO_COMMIT_BEFORE.format(before=iso(context.before), first=iso(first)))
-        _git(attempt, "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit)
+        git(attempt, "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit)
         notes: list[str] = []
         theirs, ours = _version(attempt.checkout / MANIFEST_FILE), context.course.version
         problems = overlay_official(attempt, attempt.checkout)
         if problems and theirs and theirs != ours:
             notes.append(OTHER_RELEASE.format(manifest=MANIFEST_FILE, theirs=theirs, ours=ours))
         report = _grade(attempt, attempt.checkout, name=LATEST, exercise_ids=[])
-        latest = Snapshot(report, commit, _committed_at(attempt, commit), f"{student.repository}@{commit[:12]}")
+        latest = Snapshot(report, commit, committed_at(attempt, commit), f"{student.repository}@{commit[:12]}")
         on_time = _on_time(attempt, latest, notes)
     except StudentStop as stop:
         return build_row(
@@ -396,7 +252,7 @@ def _regrade_safely(attempt: Attempt) -> tuple[Row, float]:
     """Never raises: an unexpected error is this student's failed row, in one line."""
     attempt.started = time.monotonic()
     try:
-        _remove(attempt.reports)
+        remove_tree(attempt.reports)
         attempt.reports.mkdir(parents=True)
         row = regrade_student(attempt)
     except Exception as error:  # noqa: BLE001 - one student's failure must not end the others' regrade
@@ -407,8 +263,8 @@ def _regrade_safely(attempt: Attempt) -> tuple[Row, float]:
             latest=None, status=FAILED, detail=CRASHED.format(error=message),
         )
     finally:
-        _remove(attempt.checkout)
-        _remove(attempt.scratch)
+        remove_tree(attempt.checkout)
+        remove_tree(attempt.scratch)
         if attempt.reports.is_dir() and not any(attempt.reports.iterdir()):
             attempt.reports.rmdir()  # nothing was cloned, nothing to keep
     return row, time.monotonic() - attempt.started

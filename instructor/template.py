@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from graders.integrity import GRADING_WORKFLOWS, LOCK_FILE, MAX_LISTED, stale_entries, tracked_files, write_lock
-from graders.manifest import ManifestError, load_course
-from graders.settings import MANIFEST_FILE
+from harness.integrity import GRADING_WORKFLOWS, LOCK_FILE, MAX_LISTED, stale_entries, tracked_files, write_lock
+from harness.manifest import ManifestError, load_course
+from harness.settings import MANIFEST_FILE
 
 from .doclinks import broken_links
 

@@ -31,7 +31,7 @@ def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
 
 def backend_costs(resets: int) -> None:
     started = time.perf_counter()
-    from graders.backends import EmbeddedMoto
+    from harness.backends import EmbeddedMoto
 
     import_time = time.perf_counter() - started
     backend = EmbeddedMoto()

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(COURSE_ROOT))  # this copy's graders package
+sys.path.insert(0, str(COURSE_ROOT))  # this copy's harness package
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 from headless_chromium import ChromiumError, find_chromium, screenshot
 
-from graders.manifest import Course, load_course
-from graders.settings import GRADEBOOK_HTML
+from harness.manifest import Course, load_course
+from harness.settings import GRADEBOOK_HTML
 from instructor.gradebook import (
     EMPTY,
     FAILED,
@@ -51,7 +51,7 @@ def demo_lock(course: Course) -> dict[str, str]:
 
 
 def demo_report(course: Course, lock: dict[str, str], fractions: dict[str, float], **extra: Any) -> dict[str, Any]:
-    """A report in graders/report.py's shape: each exercise at its fraction of the points (absent: 0)."""
+    """A report in harness/report.py's shape: each exercise at its fraction of the points (absent: 0)."""
     not_graded: dict[str, int] = extra.get("not_graded", {})
     exercises = []
     for exercise in course.exercises:

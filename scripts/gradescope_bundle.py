@@ -15,10 +15,10 @@ import zipfile
 from pathlib import Path
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(COURSE_ROOT))  # this copy's graders package
+sys.path.insert(0, str(COURSE_ROOT))  # this copy's harness package
 
-from graders.integrity import LOCK_FILE, stale_entries
-from graders.manifest import load_course
+from harness.integrity import LOCK_FILE, stale_entries
+from harness.manifest import load_course
 
 DEFAULT_ZIP = "dist/gradescope-autograder.zip"
 AT_ZIP_ROOT = ("gradescope/setup.sh", "gradescope/run_autograder")

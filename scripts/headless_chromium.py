@@ -1,6 +1,6 @@
 """Headless Chromium for the gradebook's screenshot and DOM checks: found once, called one way.
 
-Used by scripts/gradebook_screenshot.py and tests/test_gradebook_html.py. The browser is the one named
+Used by scripts/gradebook_screenshot.py and tests/instructor/test_gradebook_html.py. The browser is the one named
 by $COURSE_CHROMIUM, else the first of `chromium` (Debian), `chromium-browser` (Ubuntu) and
 `google-chrome` (GitHub's ubuntu runners ship it) on PATH.
 """

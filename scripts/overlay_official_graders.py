@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 OFFICIAL_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(OFFICIAL_ROOT))  # this copy's graders package, not one installed from the student's tree
+sys.path.insert(0, str(OFFICIAL_ROOT))  # this copy's harness package, not one installed from the student's tree
 
 from instructor.overlay import OverlayError, overlay
 

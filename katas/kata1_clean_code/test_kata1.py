@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from radon.complexity import cc_visit
 
-from graders import expect, fail, student_error_summary
-from graders.exercise_files import ExerciseFiles
-from graders.kit.messages import readme_step, short
-from graders.student.proxy import RemoteObject, StudentError, StudentExited
+from harness import expect, fail, student_error_summary
+from harness.exercise_files import ExerciseFiles
+from harness.kit.messages import readme_step, short
+from harness.student.proxy import RemoteObject, StudentError, StudentExited
 
 MODULE = "order_pricing.py"
 FUNCTION = "price_order"
@@ -56,8 +56,8 @@ step = functools.partial(readme_step, README)
 RULES = f"{README}, The pricing rules"
 
 # ------------------------------------------------------------------------------------------ hints
-# Shown to students when a check fails. README.md lists them too; tests/test_kata1_grader.py keeps
-# the two in step.
+# Shown to students when a check fails. README.md lists them too; tests/exercises/test_every_exercise.py
+# keeps the two in step.
 
 IMPORT_HINT = (
     "Keep the public function as the legacy code declares it, def price_order(order): in order_pricing.py; "

@@ -3,7 +3,7 @@
 Every check is behavioural: it calls the student's ``OrderManager`` (in a student process) against the
 emulator and judges what is stored, what comes back and which DynamoDB requests were sent, never how
 the code is written. Two checks watch the requests the emulator receives (``DynamoSpy``, from
-graders/kit/dynamodb_calls.py): one reads the parameters sent (ConsistentRead), one plays a second
+harness/kit/dynamodb_calls.py): one reads the parameters sent (ConsistentRead), one plays a second
 writer that stores a competing order just before the student's write is answered, which is how a
 read-then-write race shows itself.
 test_kata2_extensions.py (the optional extensions) imports its shared helpers from here.
@@ -23,12 +23,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from graders import PartialCredit, expect, fail, student_error_summary
-from graders.call_log import CallLog
-from graders.exercise_files import ExerciseFiles
-from graders.kit.dynamodb_calls import DynamoCall, DynamoSpy
-from graders.kit.messages import readme_step, short
-from graders.student.proxy import RemoteObject, StudentError
+from harness import PartialCredit, expect, fail, student_error_summary
+from harness.call_log import CallLog
+from harness.exercise_files import ExerciseFiles
+from harness.kit.dynamodb_calls import DynamoCall, DynamoSpy
+from harness.kit.messages import readme_step, short
+from harness.student.proxy import RemoteObject, StudentError
 
 MODULE_FILE = "order_manager.py"
 TABLE = "Orders"
@@ -44,8 +44,8 @@ step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints
-# Shown to students when a check fails. README.md lists them too; tests/test_kata2_grader.py keeps
-# the two in step.
+# Shown to students when a check fails. README.md lists them too; tests/exercises/test_every_exercise.py
+# keeps the two in step.
 
 IMPORT_HINT = (
     'Run `python -c "import order_manager"` in the kata folder: the module must import without AWS calls '

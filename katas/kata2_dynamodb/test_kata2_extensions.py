@@ -3,7 +3,7 @@
 Graded apart from the kata (`course grade kata2-ext`) and reported beside the course total, not in it.
 Like the core grader it judges behaviour: what is stored, what comes back, which requests were sent.
 The atomicity check plays a second writer that changes the order just before the emulator answers the
-student's write (DynamoSpy, graders/kit/dynamodb_calls.py); the pagination check seeds more than 1 MB of
+student's write (DynamoSpy, harness/kit/dynamodb_calls.py); the pagination check seeds more than 1 MB of
 one customer's orders, so that DynamoDB (and the emulator, measured) answers the query in several pages.
 Run it with ``course grade kata2-ext`` or ``pytest katas/kata2_dynamodb/test_kata2_extensions.py``.
 """
@@ -33,12 +33,12 @@ from test_kata2 import (  # the core grader's helpers; its checks are not collec
     student_class,
 )
 
-from graders import PartialCredit, expect, fail
-from graders.call_log import CallLog
-from graders.exercise_files import ExerciseFiles
-from graders.kit.dynamodb_calls import RUNAWAY_LIMIT, DynamoSpy
-from graders.kit.messages import readme_step, short
-from graders.student.proxy import RemoteObject
+from harness import PartialCredit, expect, fail
+from harness.call_log import CallLog
+from harness.exercise_files import ExerciseFiles
+from harness.kit.dynamodb_calls import RUNAWAY_LIMIT, DynamoSpy
+from harness.kit.messages import readme_step, short
+from harness.student.proxy import RemoteObject
 
 README = "katas/kata2_dynamodb/README.md"
 STEP_6 = readme_step(README, 6)

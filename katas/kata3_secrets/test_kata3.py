@@ -4,7 +4,7 @@ The server (a ThreadingHTTPServer on 127.0.0.1, one per check) checks the x-api-
 the keys it accepts, can be told to answer 401, 403 or any status, or to sit on a request (a stalled
 API), and records every request. The key lives in a Secrets Manager secret on the emulator; a rotation
 is a put_secret_value (moto's rotate_secret leaves the secret without a current value). The student's
-code runs in a student process of its own (graders/student), reaches the server over loopback, and
+code runs in a student process of its own (harness/student), reaches the server over loopback, and
 its exceptions arrive here as StudentError. Every check judges behaviour: what reached the API, what
 came back, which AWS calls were made, and where the key showed up.
 Run it with ``course grade kata3`` or ``pytest katas/kata3_secrets``.
@@ -26,12 +26,12 @@ from typing import Any
 import boto3
 import pytest
 
-from graders import PartialCredit, expect, fail, student_error_summary
-from graders.call_log import CallLog
-from graders.exercise_files import ExerciseFiles
-from graders.kit.logs import StudentLog
-from graders.kit.messages import readme_step, short
-from graders.student.proxy import RemoteObject, StudentError
+from harness import PartialCredit, expect, fail, student_error_summary
+from harness.call_log import CallLog
+from harness.exercise_files import ExerciseFiles
+from harness.kit.logs import StudentLog
+from harness.kit.messages import readme_step, short
+from harness.student.proxy import RemoteObject, StudentError
 
 CLIENT_FILE = "shipping_client.py"
 README = "katas/kata3_secrets/README.md"
@@ -53,8 +53,8 @@ step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints
-# Shown to students when a check fails. README.md lists them too; tests/test_kata3_grader.py keeps
-# the two in step.
+# Shown to students when a check fails. README.md lists them too; tests/exercises/test_every_exercise.py
+# keeps the two in step.
 
 IMPORT_HINT = (
     "Run `python -c \"import shipping_client\"` in the kata folder: the module must define "

@@ -16,13 +16,14 @@ from typing import Any
 import boto3
 import pytest
 
-from graders import FakeContext, PartialCredit, api_gateway_event, expect, fail, invoke_deployed, scrub_paths
-from graders.call_log import ApiCall, CallLog
-from graders.exercise_files import ExerciseFiles
-from graders.kit.iam import trust_allows_lambda
-from graders.kit.logs import StudentLog, last_error_line
-from graders.kit.messages import readme_step, short
-from graders.student.proxy import RemoteObject, StudentModule
+from harness import FakeContext, PartialCredit, api_gateway_event, expect, fail, invoke_deployed, scrub_paths
+from harness.call_log import ApiCall, CallLog
+from harness.exercise_files import ExerciseFiles
+from harness.kit import resources
+from harness.kit.iam import trust_allows_lambda
+from harness.kit.logs import StudentLog, last_error_line
+from harness.kit.messages import readme_step, short
+from harness.student.proxy import RemoteObject, StudentModule
 
 HANDLER_FILE = "inventory_status_lambda.py"
 DEPLOY_SCRIPT = "deploy.sh"
@@ -45,8 +46,8 @@ step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints
-# Shown to students when a check fails. README.md lists them too; tests/test_lab1_grader.py keeps
-# the two in step.
+# Shown to students when a check fails. README.md lists them too; tests/exercises/test_every_exercise.py
+# keeps the two in step.
 
 IMPORT_HINT = (
     "Run `python -c \"import inventory_status_lambda\"` in the lab folder with INVENTORY_TABLE set: "
@@ -493,12 +494,7 @@ def test_deploy_sh_runs_and_creates_the_function(exercise: ExerciseFiles) -> Non
         (f"the role {ROLE}", lambda: boto3.client("iam").get_role(RoleName=ROLE)),
         (f"the function {FUNCTION}", lambda: boto3.client("lambda").get_function(FunctionName=FUNCTION)),
     )
-    missing = []
-    for what, lookup in lookups:
-        try:
-            lookup()
-        except Exception:  # noqa: BLE001 - any answer but success means it is not there
-            missing.append(what)
+    missing = resources.missing(lookups)
     expect(
         not missing,
         f"Expected `bash deploy.sh` to create the table {TABLE}, the role {ROLE} and the function {FUNCTION}; "

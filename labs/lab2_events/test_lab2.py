@@ -2,7 +2,7 @@
 
 Every check is behavioural and uses real messages: the grader publishes (or lets your processor
 publish) to a topic, receives what SNS delivered to a queue, builds the Lambda SQS event from those
-messages (graders.sqs_event) and calls your logger with it, the way Lambda's poller would.
+messages (harness.sqs_event) and calls your logger with it, the way Lambda's poller would.
 Run it with ``course grade lab2`` or ``pytest labs/lab2_events``.
 
 Why the grader, not the event source mapping, calls the logger (measured on moto 5.2.5, embedded,
@@ -20,7 +20,6 @@ check reads the document.
 from __future__ import annotations
 
 import copy
-import fnmatch
 import functools
 import json
 from collections.abc import Iterator
@@ -34,7 +33,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from graders import (
+from harness import (
     FakeContext,
     PartialCredit,
     expect,
@@ -44,12 +43,13 @@ from graders import (
     sqs_event,
     student_error_summary,
 )
-from graders.call_log import ApiCall, CallLog
-from graders.exercise_files import ExerciseFiles
-from graders.kit.iam import as_list, trust_allows_lambda
-from graders.kit.logs import StudentLog
-from graders.kit.messages import readme_step
-from graders.student.proxy import RemoteObject
+from harness.call_log import ApiCall, CallLog
+from harness.exercise_files import ExerciseFiles
+from harness.kit import resources
+from harness.kit.iam import Policy, Statement, parse_policy, trust_allows_lambda
+from harness.kit.logs import StudentLog
+from harness.kit.messages import readme_step
+from harness.student.proxy import RemoteObject
 
 PROCESSOR_FILE = "order_processor.py"
 LOGGER_FILE = "order_event_logger.py"
@@ -93,8 +93,8 @@ step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints
-# Shown to students when a check fails. README.md lists them too; tests/test_lab2_grader.py keeps
-# the two in step.
+# Shown to students when a check fails. README.md lists them too; tests/exercises/test_every_exercise.py
+# keeps the two in step.
 
 SETUP_HINT = (
     "Run `bash setup_messaging.sh` yourself against a running backend (`course backend up`) and fix the "
@@ -598,36 +598,29 @@ def test_the_queue_redrives_after_3_receives_and_gets_raw_deliveries(
         )
 
 
-def grants_send(statement: dict[str, Any]) -> bool:
-    if "NotAction" in statement:
-        return not any(fnmatch.fnmatchcase("sqs:sendmessage", str(a).lower()) for a in as_list(statement["NotAction"]))
-    return any(fnmatch.fnmatchcase("sqs:sendmessage", str(a).lower()) for a in as_list(statement.get("Action", [])))
+SNS_SERVICE = ("Service", "sns.amazonaws.com")
+OTHER_ACCOUNT = "111122223333"
 
 
-def principal_includes_sns(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    return "*" in as_list(principal.get("AWS", [])) or "sns.amazonaws.com" in as_list(principal.get("Service", []))
-
-
-def source_arns(statement: dict[str, Any]) -> list[str]:
-    """The values a statement's conditions require of aws:SourceArn (empty: no such condition)."""
-    found: list[str] = []
-    for operator, conditions in (statement.get("Condition") or {}).items():
-        if operator.split(":")[-1] not in ("ArnEquals", "ArnLike", "StringEquals", "StringLike"):
-            continue
-        for key, values in (conditions or {}).items():
-            if key.lower() == "aws:sourcearn":
-                found += [str(v) for v in as_list(values)]
-    return found
-
-
-def covers_queue(statement: dict[str, Any], arn: str) -> bool:
-    if "NotResource" in statement:
-        return True
-    return any(fnmatch.fnmatchcase(arn, str(r)) for r in as_list(statement.get("Resource", [])))
+def who_else_may_send(policy: Policy, made: StudentMessaging) -> tuple[str, Statement] | None:
+    """Someone other than the topic whom the queue policy lets (or may let) send, and the statement that does."""
+    region, account = made.queue_arn.split(":")[3:5]
+    own_other_topic = f"arn:aws:sns:{region}:{account}:another-topic"
+    foreign_topic = f"arn:aws:sns:{region}:{OTHER_ACCOUNT}:{TOPIC}"
+    not_from_a_topic = {"aws:SourceArn": None, "aws:SourceAccount": None}
+    others = [
+        ("another topic of the account", SNS_SERVICE, {"aws:SourceArn": own_other_topic, "aws:SourceAccount": account}),
+        ("another account's topic", SNS_SERVICE, {"aws:SourceArn": foreign_topic, "aws:SourceAccount": OTHER_ACCOUNT}),
+        ("another account", ("AWS", f"arn:aws:iam::{OTHER_ACCOUNT}:root"), not_from_a_topic),
+        ("the account's own users directly", ("AWS", f"arn:aws:iam::{account}:root"), not_from_a_topic),
+    ]
+    for who, principal, context in others:
+        decision = policy.decide("sqs:SendMessage", made.queue_arn, principal, context=context)
+        if decision.possibly_allowed:
+            statement = decision.allows[0].statement
+            anyone = statement.matched_principal(SNS_SERVICE) and statement.matched_principal(others[2][1])
+            return ("anyone" if anyone else who), statement
+    return None
 
 
 @pytest.mark.points(2, hint=POLICY_HINT, read=step(1), requires=SETUP_RUNS)
@@ -643,29 +636,25 @@ def test_the_queue_policy_lets_only_the_topic_send(exercise: ExerciseFiles, part
     )
     expect(text, f"Expected {QUEUE} to have an access policy (its Policy attribute); it has none.")
     try:
-        statements = [s for s in as_list(json.loads(text).get("Statement", [])) if isinstance(s, dict)]
-    except (ValueError, AttributeError):
+        policy = parse_policy(json.loads(text), kind="resource")
+    except ValueError:
         fail(f"Expected the Policy of {QUEUE} to be a JSON policy document, got {short(text)}.")
-    allows = [s for s in statements if s.get("Effect") == "Allow" and grants_send(s)]
+    statements = [statement.source for statement in policy.statements]
+    account = made.queue_arn.split(":")[4]
+    from_the_topic = {"aws:SourceArn": made.topic_arn, "aws:SourceAccount": account}
     with partial_credit.part("the topic may send"):
         expect(
-            any(
-                principal_includes_sns(s.get("Principal"))
-                and covers_queue(s, made.queue_arn)
-                and made.topic_arn in (source_arns(s) or [made.topic_arn])
-                for s in allows
-            ),
+            policy.decide("sqs:SendMessage", made.queue_arn, SNS_SERVICE, context=from_the_topic).possibly_allowed,
             f"expected a statement that Allows sqs:SendMessage on {made.queue_arn} to the service sns.amazonaws.com "
             f"for messages from {made.topic_arn}; the statements are {short(statements, 400)}.",
         )
     with partial_credit.part("nobody else may send"):
-        loose = [s for s in allows if not source_arns(s) or any(arn != made.topic_arn for arn in source_arns(s))]
+        loose = who_else_may_send(policy, made)
         expect(
-            not loose,
+            loose is None,
             f"expected every statement that Allows sqs:SendMessage to carry the condition aws:SourceArn = "
             f"{made.topic_arn}; this one lets "
-            + ("anyone" if loose and principal_includes_sns(loose[0].get("Principal")) else "other principals")
-            + f" send: {short(loose[0] if loose else {}, 300)}.",
+            + (f"{loose[0]} send: {short(loose[1].source, 300)}." if loose else "nobody else send."),
         )
 
 
@@ -1357,12 +1346,7 @@ def test_deploy_sh_runs_and_creates_the_functions_tables_and_mapping(exercise: E
         (f"the function {PROCESSOR}", lambda: client("lambda").get_function(FunctionName=PROCESSOR)),
         (f"the function {LOGGER}", lambda: client("lambda").get_function(FunctionName=LOGGER)),
     )
-    missing = []
-    for what, lookup in lookups:
-        try:
-            lookup()
-        except Exception:  # noqa: BLE001 - any answer but success means it is not there
-            missing.append(what)
+    missing = resources.missing(lookups)
     if not logger_mappings():
         missing.append(f"an event source mapping for {LOGGER}")
     expect(

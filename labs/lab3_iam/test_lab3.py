@@ -1,7 +1,7 @@
 """Lab 3 grader: the orders role's permissions and trust policies, then setup_iam.sh on the backend.
 
 The emulators do not enforce IAM and moto has no policy simulator, so the policy checks ask the
-grader kit's evaluator (graders/kit/iam.py) what the student's documents allow, action by action and ARN by ARN, and
+grader kit's evaluator (harness/kit/iam.py) what the student's documents allow, action by action and ARN by ARN, and
 never look at how the JSON is written. The setup_iam.sh checks run the script and read IAM and
 Lambda back. Run it with ``course grade lab3`` or ``pytest labs/lab3_iam``.
 """
@@ -23,21 +23,20 @@ from typing import Any
 import boto3
 import pytest
 
-from graders import PartialCredit, expect, fail, scrub_paths
-from graders.exercise_files import ExerciseFiles
-from graders.kit.iam import (
+from harness import PartialCredit, expect, fail, scrub_paths
+from harness.exercise_files import ExerciseFiles
+from harness.kit.documents import fill_in, first_difference
+from harness.kit.iam import (
     ANYONE,
     ASSUME_ACTIONS,
     POLICY_VERSION,
     Policy,
     as_list,
-    fill_in,
-    first_difference,
     parse_policy,
     string_list,
     trust_principals,
 )
-from graders.kit.messages import readme_step
+from harness.kit.messages import readme_step
 
 # ========================================================================================= the lab
 
@@ -94,8 +93,8 @@ def stream_arn(account: str, group: str = LOG_GROUP) -> str:
 
 
 # ------------------------------------------------------------------------------------------ hints
-# Shown to students when a check fails. README.md lists them too; tests/test_lab3_grader.py keeps
-# the two in step. Failures caused by one statement quote it and explain least privilege on it.
+# Shown to students when a check fails. README.md lists them too; tests/exercises/test_every_exercise.py
+# keeps the two in step. Failures caused by one statement quote it and explain least privilege on it.
 
 POLICY_VALID_HINT = (
     'orders-policy.json is one JSON object: "Version": "2012-10-17" and a "Statement" list whose entries have '

@@ -28,13 +28,13 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
-from graders import PartialCredit, expect, fail, scrub_paths
-from graders.backends import DEPLOYED_API_OVER_HTTP
-from graders.call_log import ApiCall, CallLog
-from graders.exercise_files import ExerciseFiles, ScriptResult
-from graders.kit.iam import as_list
-from graders.kit.messages import readme_step, short
-from graders.student.proxy import RemoteObject, StudentError, StudentExited, StudentModule
+from harness import PartialCredit, expect, fail, scrub_paths
+from harness.backends import DEPLOYED_API_OVER_HTTP
+from harness.call_log import ApiCall, CallLog
+from harness.exercise_files import ExerciseFiles, ScriptResult
+from harness.kit.iam import as_list
+from harness.kit.messages import readme_step, short
+from harness.student.proxy import RemoteObject, StudentError, StudentExited, StudentModule
 
 ENVELOPE_FILE = "envelope.py"
 KMS_SCRIPT = "setup_kms.sh"
@@ -67,8 +67,8 @@ step = functools.partial(readme_step, README)
 
 
 # ------------------------------------------------------------------------------------------ hints
-# Shown to students when a check fails. README.md lists them too; tests/test_lab3b_grader.py keeps
-# the two in step.
+# Shown to students when a check fails. README.md lists them too; tests/exercises/test_every_exercise.py
+# keeps the two in step.
 
 IMPORT_HINT = (
     "Run `python -c \"import envelope\"` in the lab folder: the module must define encrypt_record and "

@@ -1,0 +1,239 @@
+"""The `course` command: thin glue from the command line to keyword-only functions in harness/.
+
+Each subcommand imports its module only when it runs, so `course --help` starts without pytest, boto3 or moto.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, TextIO
+
+from . import __version__
+from .background import DEFAULT_IDLE_MINUTES
+from .options import COURSE_ROOT_HELP, GRADING_OPTIONS, add_grading_options
+from .settings import (
+    BACKGROUND_PORT,
+    CI_SYSTEMS,
+    DEFAULT_REPORT_DIR,
+    ENV_CI,
+    ENV_FAIL_UNDER,
+    ENV_STRICT_INTEGRITY,
+    MANIFEST_FILE,
+    REPO_ROOT,
+)
+
+if TYPE_CHECKING:
+    from .manifest import Course
+
+EXIT_USAGE = 2
+EXTRA_ONLY_FOR_GRADE = "arguments after `--` are passed to pytest and only `course grade` takes them"
+
+DESCRIPTION = "Grade the course's exercises on a local AWS emulator, and check your setup. Nothing reaches real AWS."
+GRADE_EPILOG = (
+    "Exit status: 0 when grading ran and wrote its report, whatever the score; 1 when --fail-under is not met; "
+    "2 on a usage error or when the harness itself failed; 3 with --strict-integrity when grading files differ "
+    "from harness.lock. Arguments after `--` go to pytest, e.g. `course grade lab1 -- -x`. "
+    f"Environment: {ENV_CI}, {ENV_FAIL_UNDER} and {ENV_STRICT_INTEGRITY} stand in for --ci, --fail-under and "
+    "--strict-integrity."
+)
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{value:g} is not a percentage between 0 and 100")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
+
+
+def positive(unit: str) -> Callable[[str], float]:
+    """An argparse type for a positive number of ``unit`` (minutes, seconds)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: the number of {unit} must be positive")
+        return value
+
+    return parse
+
+
+_minutes = positive("minutes")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --course-root is hidden: the harness's own tests grade a small course made in a temporary folder.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course-root", type=Path, default=None, help=COURSE_ROOT_HELP)
+
+    parser = argparse.ArgumentParser(prog="course", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    grade = commands.add_parser(
+        "grade", parents=[common], help="grade exercises (all when none is named)", epilog=GRADE_EPILOG
+    )
+    grade.add_argument("exercises", nargs="*", metavar="EXERCISE", help=f"exercise ids from {MANIFEST_FILE}, e.g. lab1")
+    add_grading_options(grade.add_argument)
+    grade.add_argument("--fail-under", type=_percent, metavar="PERCENT", help="exit 1 when the total is below PERCENT")
+    grade.add_argument(
+        "--ci", choices=CI_SYSTEMS,
+        help="also write what the CI shows: the job summary, annotations, step outputs and JUnit XML",
+    )
+    grade.add_argument(
+        "--strict-integrity", action="store_true", default=None,
+        help="exit 3 when grading files differ from harness.lock (they are always reported)",
+    )
+    grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
+
+    instructor_commands = instructor()
+    # Maintainers' command: listed in the course's own checkout; a cohort's copy keeps it (the docs'
+    # `course lock --check`) but does not list it (a parser added without help= is not shown).
+    listed = {"help": "maintainers: record the grading files' SHA-256 in graders.lock"} if instructor_commands else {}
+    lock = commands.add_parser("lock", parents=[common], **listed)
+    lock.add_argument("--check", action="store_true", help="only say whether graders.lock matches the tree (exit 1 if not)")
+
+    status = commands.add_parser("status", parents=[common], help="your progress, from the last grade report")
+    status.add_argument("--report-dir", metavar="DIR", help=f"where reports are (default: {DEFAULT_REPORT_DIR}/)")
+
+    commands.add_parser(
+        "doctor", parents=[common], help="check Python, packages, the emulators, Docker and credentials"
+    )
+
+    backend = commands.add_parser(
+        "backend", parents=[common], help="run the embedded emulator in the background, for the docs' commands by hand"
+    )
+    backend.add_argument("action", choices=("up", "down", "status"))
+    backend.add_argument(
+        "--port", type=_port, default=BACKGROUND_PORT, help=f"port on 127.0.0.1 (default {BACKGROUND_PORT})"
+    )
+    backend.add_argument(
+        "--idle-minutes",
+        type=_minutes,
+        default=DEFAULT_IDLE_MINUTES,
+        help=f"`up`: stop by itself after this many minutes without AWS calls (default {DEFAULT_IDLE_MINUTES:g})",
+    )
+    if instructor_commands is not None:  # the course's own checkout; a cohort's copy has no instructor package
+        instructor_commands.add(commands, common)
+    return parser
+
+
+def instructor() -> ModuleType | None:
+    """The instructors' commands (instructor/commands.py), or None in a cohort's copy, which has no such package."""
+    try:
+        return importlib.import_module("instructor.commands")
+    except ModuleNotFoundError as missing:
+        if missing.name not in ("instructor", "instructor.commands"):
+            raise
+        return None
+
+
+def _absolute(path: str | None) -> str | None:
+    return str(Path(path).resolve()) if path else None  # relative to where the student typed it
+
+
+def _backend(args: argparse.Namespace, course_root: Path, out: TextIO) -> int:
+    from . import background_control
+
+    if args.action == "up":
+        return background_control.up(course_root=course_root, port=args.port, idle_minutes=args.idle_minutes, out=out)
+    if args.action == "down":
+        return background_control.down(course_root=course_root, out=out)
+    return background_control.status(course_root=course_root, out=out)
+
+
+def _grade(args: argparse.Namespace, course: Course, course_root: Path, extra: list[str], out: TextIO) -> int:
+    from .grade import grade
+    from .manifest import ManifestError
+    from .settings import SettingError, resolve_ci, resolve_fail_under, resolve_strict_integrity
+
+    try:
+        ci = resolve_ci(args.ci, root=course_root).value
+        fail_under = resolve_fail_under(args.fail_under, root=course_root).value
+        strict = resolve_strict_integrity(args.strict_integrity, root=course_root).value
+    except SettingError as error:
+        print(f"course grade: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return grade(
+            course=course,
+            course_root=course_root,
+            exercise_ids=args.exercises,
+            options={option.dest: getattr(args, option.dest) for option in GRADING_OPTIONS}
+            | {"code_root": _absolute(args.code_root), "report_dir": _absolute(args.report_dir)},
+            fail_under=fail_under,
+            ci=ci,
+            strict_integrity=strict,
+            gradescope=_absolute(args.gradescope),
+            extra=extra,
+            out=out,
+        )
+    except ManifestError as error:
+        print(f"course grade: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, extra = argv[:at], argv[at + 1 :]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    if extra and args.command != "grade":
+        parser.error(EXTRA_ONLY_FOR_GRADE)
+    course_root = args.course_root.resolve() if args.course_root else REPO_ROOT
+    out = sys.stdout
+
+    if args.command == "doctor":
+        from .doctor import doctor
+
+        return doctor(course_root=course_root, out=out)
+    if args.command == "backend":
+        return _backend(args, course_root, out)
+
+    instructor_commands = instructor()
+    if instructor_commands is not None and args.command in instructor_commands.NAMES:
+        return instructor_commands.run(args, course_root=course_root, out=out)
+
+    from .manifest import ManifestError, load_course
+
+    try:
+        course = load_course(course_root)
+    except (OSError, ManifestError) as error:
+        print(f"course: cannot read {MANIFEST_FILE}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "status":
+        from .status import status
+
+        return status(course=course, course_root=course_root, report_dir=_absolute(args.report_dir), out=out)
+    if args.command == "lock":
+        from .integrity import lock
+
+        return lock(course=course, course_root=course_root, check_only=args.check, out=out)
+
+    return _grade(args, course, course_root, extra, out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""The fixtures a grader asks for: the backend, the student's files, the call log, partial credit,
+and what student code printed and logged. Registered by the plugin (harness/plugin.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from . import runtime
+from .backends import Backend
+from .exercise_files import ExerciseFiles
+from .grading_run import STATE, ensure_backend
+from .kit.logs import StudentLog
+from .partial import PartialCredit
+from .selection import exercise_of
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """The AWS emulator this check runs against (name, endpoint, account_id, capabilities)."""
+    return ensure_backend(request.config.stash[STATE])
+
+
+@pytest.fixture
+def exercise(request: pytest.FixtureRequest, backend: Backend) -> ExerciseFiles:
+    """The student's files for the exercise this grader belongs to (or the reference solution's)."""
+    state = request.config.stash[STATE]
+    owner = exercise_of(request.node)
+    if owner is None:
+        raise RuntimeError("the exercise fixture is for graders inside an exercise folder")
+    return ExerciseFiles(owner, state.code_root / owner.folder, backend)
+
+
+@pytest.fixture
+def aws_calls(backend: Backend):  # type: ignore[no-untyped-def]
+    """The AWS API calls made during this check (embedded backend only)."""
+    from .checks import not_graded
+
+    if backend.call_log is None:
+        not_graded(f"{backend.name} cannot report which API calls your code made")
+    backend.call_log.clear()
+    return backend.call_log
+
+
+@pytest.fixture
+def partial_credit(request: pytest.FixtureRequest) -> PartialCredit:
+    """Split a check into parts: points are earned in proportion to the parts that pass."""
+    credit = PartialCredit()
+    request.node.stash[PARTIAL_KEY] = credit
+    return credit
+
+
+PARTIAL_KEY: pytest.StashKey[PartialCredit] = pytest.StashKey()
+
+
+@pytest.fixture
+def student_log() -> StudentLog:
+    """What student code printed and logged during this check (Lambda sends both to CloudWatch Logs)."""
+    return runtime.check_log()

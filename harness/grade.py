@@ -1,0 +1,160 @@
+"""`course grade`: run the grader plugin in this process on some exercises and judge the run by its report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .manifest import Course, Exercise
+from .options import GRADING_OPTIONS
+from .settings import REPORT_JSON, REPORT_JUNIT
+from .status import read_report, report_directory, shown
+
+EXIT_GRADED = 0  # grading ran and wrote a report, whatever the score: unstarted labs are not a failure
+EXIT_BELOW_THRESHOLD = 1
+EXIT_HARNESS = 2
+EXIT_INTEGRITY = 3  # only with --strict-integrity: grading files differ from harness.lock
+
+# The scoreboard the plugin prints is what a student reads; pytest's own output stays out of its way.
+# unraisableexception: its end-of-run gc passes cost ~0.2 s, and a student never reads its warnings.
+QUIET_PYTEST = ("-q", "--tb=no", "-rN", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "harness.plugin")
+
+MISSING_FOLDER = "The folder of exercise {id!r} ({folder}) does not exist: is your copy of the course complete?"
+NO_CHECKS = "No grader checks were found in {folders}; nothing was graded."
+NO_REPORT_WRITTEN = (
+    "Grading ended (pytest exit code {code}) but wrote no report at {path}, so the result is unknown. "
+    "Drop --no-report if you passed it; otherwise the harness failed: see the output above."
+)
+HARNESS_FAILED = (
+    "The grading harness failed (see 'Harness error' above), so this run does not count: fix that and grade again."
+)
+BELOW_THRESHOLD = "Total {percent:g}% is below --fail-under {threshold:g}%."
+INTEGRITY_FAILED = (
+    "Strict integrity: grading files differ from harness.lock ({files}), so this run does not count. "
+    "Restore them (`git checkout -- <file>`) and grade again."
+)
+INTEGRITY_UNLOCKED = "graders.lock is missing"
+
+
+def select(course: Course, exercise_ids: Sequence[str]) -> list[Exercise]:
+    """The exercises named (manifest order when none are named); ManifestError names the known ids."""
+    if not exercise_ids:
+        return list(course.exercises)
+    chosen: list[Exercise] = []
+    for exercise_id in exercise_ids:
+        exercise = course.get(exercise_id)
+        if exercise not in chosen:
+            chosen.append(exercise)
+    return chosen
+
+
+def pytest_arguments(
+    *, course_root: Path, folders: Sequence[str], options: Mapping[str, Any], extra: Sequence[str]
+) -> list[str]:
+    """pytest's arguments: the shared grading options given (by their dest names), then extra, then folders."""
+    args = [*QUIET_PYTEST, "--rootdir", str(course_root), "--course-root", str(course_root)]
+    for option in GRADING_OPTIONS:
+        args += option.forwarded(options.get(option.dest))
+    return [*args, *extra, *folders]
+
+
+def _stamp(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def grade(
+    *,
+    course: Course,
+    course_root: Path,
+    exercise_ids: Sequence[str],
+    options: Mapping[str, Any] | None = None,
+    fail_under: float | None = None,
+    ci: str | None = None,
+    strict_integrity: bool = False,
+    gradescope: str | None = None,
+    extra: Sequence[str] = (),
+    out: TextIO,
+) -> int:
+    """Grade; raises ManifestError for an unknown exercise id. Returns the command's exit code.
+
+    options are the shared grading options (harness/options.py) by dest name: code_root, report_dir and
+    gradescope must be absolute, as pytest runs from the course root.
+    ci="github" also writes JUnit XML beside the reports, the job summary, annotations and step outputs.
+    """
+    exercises = select(course, exercise_ids)
+    for exercise in exercises:
+        if not (course_root / exercise.folder).is_dir():
+            return _no_report(MISSING_FOLDER.format(id=exercise.id, folder=exercise.folder), ci=ci, out=out)
+    options = dict(options or {})
+    report_path = report_directory(course_root, options.get("report_dir")) / REPORT_JSON
+    before = _stamp(report_path)
+    folders = [target for exercise in exercises for target in exercise.targets]
+    if ci:
+        extra = [*extra, f"--junitxml={report_path.with_name(REPORT_JUNIT)}"]
+    args = pytest_arguments(course_root=course_root, folders=folders, options=options, extra=extra)
+
+    import pytest  # only here: `course status` and `course --help` stay quick
+
+    cwd = os.getcwd()
+    os.chdir(course_root)  # node ids and paths in messages read relative to the course
+    try:
+        code = int(pytest.main(args))
+    finally:
+        os.chdir(cwd)
+    out.flush()
+
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        return _no_report(NO_CHECKS.format(folders=", ".join(folders)), ci=ci, out=out)
+    if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        if ci:  # pytest has said why in the log; the summary says where to look
+            from .github_actions import publish_failure
+
+            publish_failure(f"Grading stopped (pytest exit code {int(code)}); the step's log says why.", out=out)
+        return EXIT_HARNESS
+    after = _stamp(report_path)
+    if after is None or after == before:
+        return _no_report(NO_REPORT_WRITTEN.format(code=code, path=shown(report_path, course_root)), ci=ci, out=out)
+    try:
+        report = read_report(report_path)
+    except ValueError as error:
+        return _no_report(NO_REPORT_WRITTEN.format(code=code, path=f"a readable report ({error})"), ci=ci, out=out)
+    if ci:
+        from .github_actions import publish
+
+        publish(report, out=out)
+    if gradescope:
+        from .gradescope import write_results
+
+        write_results(report, Path(gradescope))
+    return judge(report, fail_under=fail_under, strict_integrity=strict_integrity, out=out)
+
+
+def judge(report: dict, *, fail_under: float | None, strict_integrity: bool, out: TextIO) -> int:
+    """The exit code of a run that wrote its report."""
+    if report.get("harness_errors"):
+        print(HARNESS_FAILED, file=out)
+        return EXIT_HARNESS
+    integrity = report.get("integrity") or {}
+    if strict_integrity and integrity.get("verdict") != "ok":
+        files = ", ".join(integrity.get("modified") or []) or INTEGRITY_UNLOCKED
+        print(INTEGRITY_FAILED.format(files=files), file=out)
+        return EXIT_INTEGRITY
+    percent = float(report["totals"]["percent"])
+    if fail_under is not None and percent < fail_under:
+        print(BELOW_THRESHOLD.format(percent=percent, threshold=fail_under), file=out)
+        return EXIT_BELOW_THRESHOLD
+    return EXIT_GRADED
+
+
+def _no_report(message: str, *, ci: str | None, out: TextIO) -> int:
+    print(message, file=out)
+    if ci:
+        from .github_actions import publish_failure
+
+        publish_failure(message, out=out)
+    return EXIT_HARNESS

@@ -1,0 +1,182 @@
+"""grade-report.json (schema: harness/report.schema.json) and grade-summary.md, built from scores."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .manifest import Course
+from .report_types import CheckReport, GradeReport, IntegrityReport
+from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, ExerciseScore, percent
+from .settings import REPO_ROOT
+
+SCHEMA_VERSION = 1
+SCHEMA_FILE = Path(__file__).with_name("report.schema.json")
+
+
+def git_commit(root: Path) -> str | None:
+    try:
+        answer = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = answer.stdout.strip()
+    return commit if answer.returncode == 0 and commit else None
+
+
+def build_report(
+    *,
+    course: Course,
+    scores: list[ExerciseScore],
+    backend: dict[str, str],
+    code_root: str,
+    started: datetime,
+    finished: datetime,
+    harness_errors: list[str],
+    commit_root: Path = REPO_ROOT,
+    integrity: IntegrityReport | None = None,
+) -> GradeReport:
+    exercises = []
+    for score in scores:
+        exercises.append(
+            {
+                "id": score.exercise.id,
+                "title": score.exercise.title,
+                "week": score.exercise.week,
+                "folder": score.exercise.folder,
+                "domain": score.exercise.domain_name,
+                "optional": score.exercise.optional,
+                "declared_points": score.exercise.points,
+                "points": score.points,
+                "max": score.max,
+                "percent": percent(score.points, score.max),
+                "status": score.status,
+                "not_graded": score.not_graded,
+                "errors": score.errors,
+                "checks": [check.to_json() for check in score.checks],
+            }
+        )
+    required = [s for s in scores if not s.exercise.optional]
+    extensions = [s for s in scores if s.exercise.optional]
+    points = round(sum(s.points for s in required), 2)
+    maximum = round(sum(s.max for s in required), 2)
+    all_checks = [c for s in scores for c in s.checks]
+    report: GradeReport = {
+        "schema_version": SCHEMA_VERSION,
+        "course": {"name": course.name, "version": course.version},
+        "git_commit": git_commit(commit_root),
+        "backend": backend,
+        "code_root": code_root,
+        "started_at": started.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "finished_at": finished.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "duration": round((finished - started).total_seconds(), 2),
+        "totals": {
+            "points": points,
+            "max": maximum,
+            "percent": percent(points, maximum),
+            "checks": len(all_checks),
+            "passed": sum(1 for c in all_checks if c.outcome == "passed"),
+            "not_graded": sum(1 for c in all_checks if c.outcome == NOT_GRADED),
+            # Optional extensions are graded separately, outside points/max.
+            "optional_points": round(sum(s.points for s in extensions), 2),
+            "optional_max": round(sum(s.max for s in extensions), 2),
+        },
+        "harness_errors": harness_errors,
+        "exercises": exercises,
+    }
+    if integrity is not None:
+        report["integrity"] = integrity
+    return report
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+MODIFIED_BANNER = (
+    "> ⚠️ **Grader files differ from `graders.lock`:** {files}. This grade was computed with changed "
+    "grading files, so it may not be the official one; the report carries the hashes of the files used."
+)
+UNLOCKED_NOTE = "> There is no `graders.lock` here, so this run cannot tell whether grading files were changed."
+MAX_BANNER_FILES = 10
+
+
+def integrity_banner(report: GradeReport) -> list[str]:
+    integrity = report.get("integrity") or {}
+    if integrity.get("verdict") == "modified":
+        names = [f"`{name}`" for name in integrity["modified"][:MAX_BANNER_FILES]]
+        more = len(integrity["modified"]) - len(names)
+        return [MODIFIED_BANNER.format(files=", ".join(names) + (f" and {more} more" if more > 0 else "")), ""]
+    if integrity.get("verdict") == "unlocked":
+        return [UNLOCKED_NOTE, ""]
+    return []
+
+
+Link = Callable[[str, int | None], str]
+
+
+def _where(check: CheckReport, link: Link | None) -> str:
+    """ " (at `file:line`)" for a check that points at the student's file, linked when a link is known."""
+    file = check.get("file")
+    if not file:
+        return ""
+    place = f"{file}:{check['line']}" if check.get("line") else file
+    if link is not None:
+        return f" (at [{place}]({link(file, check.get('line'))}))"
+    return "" if file in check["message"] else f" (at `{place}`)"
+
+
+def render_markdown(report: GradeReport, *, link: Link | None = None) -> str:
+    """grade-summary.md; ``link(file, line)`` makes the student's files clickable (the job summary)."""
+    totals = report["totals"]
+    lines = [
+        f"## {report['course']['name']}: {totals['points']:g} / {totals['max']:g} points ({totals['percent']:g}%)",
+        "",
+        *integrity_banner(report),
+        f"Backend: `{report['backend']['name']}`"
+        + (f" · {totals['not_graded']} check(s) not graded on this backend" if totals["not_graded"] else "")
+        + (f" · optional extensions {totals['optional_points']:g} / {totals['optional_max']:g}" if totals["optional_max"] else "")
+        + (f" · commit `{report['git_commit'][:12]}`" if report["git_commit"] else ""),
+        "",
+        "| Week | Exercise | Points | Status |",
+        "| ---: | :--- | ---: | :--- |",
+    ]
+    for exercise in report["exercises"]:
+        status = exercise["status"]
+        if exercise["not_graded"]:
+            status += f" ({exercise['not_graded']} not graded here)"
+        optional = " (optional)" if exercise.get("optional") else ""
+        lines.append(
+            f"| {exercise['week']} | {_cell(exercise['title'])} (`{exercise['id']}`){optional} "
+            f"| {exercise['points']:g} / {exercise['max']:g} | {status} |"
+        )
+    failing = [
+        (exercise, check)
+        for exercise in report["exercises"]
+        for check in exercise["checks"]
+        if check["outcome"] in (FAILED, PARTIAL, BLOCKED, ERROR)
+    ]
+    if failing or any(e["errors"] for e in report["exercises"]) or report["harness_errors"]:
+        lines += ["", "### What to fix next", "", "| Exercise | Check | Points | What happened | Hint |", "| :--- | :--- | ---: | :--- | :--- |"]
+        for exercise in report["exercises"]:
+            for error in exercise["errors"]:
+                lines.append(f"| {exercise['id']} | (grader) | 0 | {_cell(error)} | |")
+        for exercise, check in failing:
+            lines.append(
+                f"| {exercise['id']} | {_cell(check['title'])} | {check['points']:g} / {check['max']:g} "
+                f"| {_cell(check['message'] + _where(check, link))} | {_cell(check['hint'])} |"
+            )
+        for error in report["harness_errors"]:
+            lines.append(f"| (harness) | | | {_cell(error)} | |")
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(report: GradeReport, directory: Path, json_name: str, markdown_name: str) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    json_path = directory / json_name
+    markdown_path = directory / markdown_name
+    json_path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    markdown_path.write_text(render_markdown(report), encoding="utf-8")
+    return json_path, markdown_path

@@ -1,0 +1,120 @@
+"""Every command the docs show a student runs here, in order, in a fresh copy of the repository.
+
+Commands are the `$ ` lines of ```console blocks. Each document runs as one bash session (so `source`,
+`export` and `cd` carry on, as in a student's terminal) and every command must exit 0.
+Markers, as HTML comments:
+  <!-- docs-test: needs-docker -->   before a block: Docker cannot run here; syntax is checked only.
+  <!-- docs-test: needs-github -->   before a block: GitHub is not reachable from here; syntax is checked,
+                                     and every `course` command's arguments are parsed by the real CLI.
+  <!-- docs-test: with-solution -->  anywhere in a lab README: run it as a student who finished the lab.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from docs_commands import (
+    Command,
+    assert_every_command_exited_0,
+    console_commands,
+    session_script,
+    student_environment,
+)
+from support import REPO, copy_of_repository
+
+from harness.cli import build_parser
+from harness.settings import BACKGROUND_PORT
+from instructor.doclinks import broken_links_on_disk
+
+WITH_SOLUTION = "<!-- docs-test: with-solution -->"
+# What .ci/run runs itself (running it here would run this test inside itself).
+RUN_BY_CI = {"make test", ".venv/bin/python -m pytest tests"}
+DOC_TIMEOUT = 900
+PORT_BUSY = (
+    f"Port {BACKGROUND_PORT} is taken (a background emulator or LocalStack?): the documented commands "
+    "need it. Stop it (`course backend down`, `docker compose down`) and run the tests again."
+)
+
+
+def documents() -> list[Path]:
+    found = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    for area in ("katas", "labs", "capstone"):
+        found += sorted((REPO / area).glob("*/README.md"))
+    return found
+
+
+ALL_DOCS = documents()
+
+
+@pytest.fixture(scope="module")
+def fresh_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository as a clone has it: tracked and new files, nothing ignored (no .venv, no reports)."""
+    return copy_of_repository(tmp_path_factory.mktemp("clone") / "course")
+
+
+def install_solution(copy: Path, doc: str) -> None:
+    folder = Path(doc).parent
+    for source in (copy / "solutions" / folder).iterdir():
+        if source.is_file():
+            shutil.copy2(source, copy / folder / source.name)
+
+
+def test_every_documented_command_is_found_and_ci_runs_the_readme_test_command() -> None:
+    texts = {c.text for path in ALL_DOCS for c in console_commands(path)}
+    assert {"make grade", "make test"} <= texts, "README's quick start must give `make grade` and `make test`"
+    assert "make test" in (REPO / ".ci" / "run").read_text()
+    makefile = (REPO / "Makefile").read_text()
+    assert re.search(r"^test:.*\n\t\$\(BIN\)/python -m pytest tests", makefile, re.M), "make test must run pytest tests"
+
+
+@pytest.mark.xdist_group("docs")  # one fresh copy, pages in order: the README's setup comes first
+@pytest.mark.parametrize("doc", [p.relative_to(REPO).as_posix() for p in ALL_DOCS])
+def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
+    commands = [c for c in console_commands(REPO / doc) if c.text not in RUN_BY_CI]
+    runnable = [c for c in commands if not c.needs]
+    for command in (c for c in commands if c.needs):
+        syntax = subprocess.run(["bash", "-n", "-c", command.text], capture_output=True, text=True)
+        assert syntax.returncode == 0, f"{doc}:{command.line}: `{command.text}` is not valid bash: {syntax.stderr}"
+        if command.text.startswith("docker compose") and " up " in f"{command.text} ":
+            services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+            assert command.text.split()[-1] in services, f"{doc}:{command.line}: no such compose service"
+        if command.text.startswith("course "):
+            assert_the_cli_accepts(command)
+    if not runnable:
+        return
+    if WITH_SOLUTION in (REPO / doc).read_text():
+        install_solution(fresh_copy, doc)
+    env = student_environment() | {"COURSE_COPY": str(fresh_copy)}
+    with socket.socket() as probe:  # the docs use the background emulator's own port
+        if probe.connect_ex(("127.0.0.1", BACKGROUND_PORT)) == 0:
+            pytest.fail(PORT_BUSY, pytrace=False)
+    try:
+        done = subprocess.run(
+            ["bash", "-c", session_script(runnable)], env=env, capture_output=True, text=True, timeout=DOC_TIMEOUT
+        )
+    finally:  # a document that stopped half-way must not leave the background emulator running
+        course = fresh_copy / ".venv" / "bin" / "course"
+        if course.exists():
+            subprocess.run([str(course), "backend", "down"], env=env, cwd=fresh_copy, capture_output=True, timeout=60)
+    assert_every_command_exited_0(done, runnable)
+
+
+def assert_the_cli_accepts(command: Command) -> None:
+    """A `course` command that cannot run here still names a real subcommand with real options."""
+    try:
+        build_parser().parse_args(shlex.split(command.text)[1:])
+    except SystemExit:
+        pytest.fail(f"{command.doc}:{command.line}: `{command.text}` is not a valid `course` command", pytrace=False)
+
+
+@pytest.mark.parametrize("doc", [p.relative_to(REPO).as_posix() for p in ALL_DOCS])
+def test_every_relative_link_leads_to_a_file_that_exists(doc: str) -> None:
+    broken = broken_links_on_disk(REPO, REPO / doc)
+    assert not broken, f"{doc} links to missing files: {broken}"

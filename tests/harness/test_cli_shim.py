@@ -1,0 +1,69 @@
+"""The warm AWS CLI behind students' scripts answers like the installed one."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness import cli_shim
+from harness.backends import EmbeddedMoto
+from harness.exercise_files import ExerciseFiles
+from harness.manifest import Exercise
+from harness.safety import sandboxed_process_environment
+
+SCRIPT = """#!/usr/bin/env bash
+set -euo pipefail
+cd "$(dirname "$0")"
+if ! awslocal sqs get-queue-url --queue-name jobs >/dev/null 2>&1; then
+  awslocal sqs create-queue --queue-name jobs >/dev/null
+  echo "created"
+fi
+url=$(awslocal sqs get-queue-url --queue-name jobs --query QueueUrl --output text)
+echo "url=${url##*/}"
+printf '{"k": "v"}' > body.json
+awslocal sqs send-message --queue-url "$url" --message-body file://body.json --query MD5OfMessageBody --output text
+awslocal dynamodb describe-table --table-name Missing
+echo "never printed"
+"""
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[EmbeddedMoto]:
+    server = EmbeddedMoto()
+    server.start()
+    with sandboxed_process_environment(server.endpoint):
+        yield server
+    cli_shim.shutdown()
+    server.stop()
+
+
+def run(tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch, real_cli: bool):
+    if real_cli:
+        monkeypatch.setenv(cli_shim.DISABLE_VARIABLE, "1")
+    folder = tmp_path / ("real" if real_cli else "warm") / "ex"
+    folder.mkdir(parents=True)
+    (folder / "deploy.sh").write_text(SCRIPT)
+    exercise = Exercise(id="ex", title="Ex", week=0, folder="labs/ex", points=1, domain=1)
+    return ExerciseFiles(exercise, folder, backend).run_script("deploy.sh", timeout=120)
+
+
+def test_a_script_gets_the_same_output_and_exit_status_from_the_warm_cli(tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch) -> None:
+    backend.reset()
+    warm = run(tmp_path, backend, monkeypatch, real_cli=False)
+    backend.reset()
+    real = run(tmp_path, backend, monkeypatch, real_cli=True)
+    body_md5 = hashlib.md5(b'{"k": "v"}').hexdigest()
+    assert warm.stdout == real.stdout == f"created\nurl=jobs\n{body_md5}\n"
+    assert warm.returncode == real.returncode == 255  # set -e stops at the failing describe-table
+    assert "ResourceNotFoundException" in warm.stderr and "ResourceNotFoundException" in real.stderr
+
+
+def test_the_warm_cli_is_what_a_script_finds_on_its_path(backend: EmbeddedMoto) -> None:
+    bin_dir = cli_shim.warm_cli_bin_dir()
+    assert bin_dir is not None
+    found = subprocess.run(["bash", "-c", "command -v awslocal"], env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, capture_output=True, text=True)
+    assert found.stdout.strip() == str(bin_dir / "awslocal")
