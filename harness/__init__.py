@@ -32,7 +32,7 @@ _EXPORTS = {
     "invoke_deployed": "lambda_tools",
     "sqs_event": "lambda_tools",
     "StudentCodeError": "loader",
-    "scrub_paths": "loader",
+    "scrub_paths": "student_files",
 }
 __all__ = sorted(_EXPORTS)
 

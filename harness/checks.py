@@ -8,9 +8,9 @@ from typing import NoReturn
 
 import pytest
 
-from .loader import is_student_file
 from .locations import Location, as_location
 from .student.proxy import StudentError
+from .student_files import is_student_file
 
 Where = str | Path | tuple[str | Path, int | None] | Location | None
 

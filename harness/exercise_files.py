@@ -15,9 +15,10 @@ from pathlib import Path
 from . import locations
 from .cli_shim import warm_cli_bin_dir
 from .limits import clip
-from .loader import StudentCodeError, load_module, shown_path
+from .loader import StudentCodeError, load_module
 from .manifest import Exercise
 from .student.proxy import StudentModule
+from .student_files import shown_path
 
 SITECUSTOM_DIR = Path(__file__).resolve().parent / "sitecustom"
 NO_BASH = "bash was not found; on Windows run the course from WSL (see README, 'Without make')."

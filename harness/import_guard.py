@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from .loader import is_grader_file
+from .student_files import is_grader_file
 
 HARNESS_PACKAGE = __name__.split(".", 1)[0]
 REFUSED = (

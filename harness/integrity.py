@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from .manifest import Course, Exercise
 from .settings import MANIFEST_FILE
+from .student_files import is_grader_name
 
 LOCK_FILE = "graders.lock"
 HARNESS_DIR = "harness"
@@ -63,11 +64,6 @@ def sha256_of(path: Path) -> str:
 def _keep(path: Path, root: Path) -> bool:
     parts = path.relative_to(root).parts
     return path.is_file() and not SKIPPED_PARTS.intersection(parts) and path.suffix not in SKIPPED_SUFFIXES
-
-
-def is_grader_name(name: str) -> bool:
-    """pytest collects these from an exercise folder (the plugin then grades them as checks)."""
-    return name == "conftest.py" or (name.startswith("test_") and name.endswith(".py"))
 
 
 def exercise_grader_files(root: Path, exercise: Exercise) -> set[str]:

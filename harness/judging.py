@@ -14,10 +14,10 @@ import pytest
 from . import fixtures, locations
 from .checks import NOT_GRADED_PREFIX
 from .limits import clip
-from .loader import scrub_paths
 from .manifest import Exercise
 from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, PASSED, CheckResult
 from .selection import AUTHORING_ERROR_PREFIX, check_id, check_title
+from .student_files import scrub_paths
 from .verdicts import explain, skip_reason
 
 if TYPE_CHECKING:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
-import tempfile
 import traceback
 from pathlib import Path
 
+from . import locations, runtime
 from .student.proxy import Session, StudentError, StudentExited, StudentModule
-
-_student_files: set[str] = set()
-_display_roots: list[Path] = []
+from .student_files import is_student_file, register_student_files, shown_path
 
 
 class StudentCodeError(Exception):
@@ -25,58 +22,12 @@ class StudentCodeError(Exception):
         self.where = where
 
 
-def set_display_roots(*roots: Path) -> None:
-    """Paths shown to students are relative to these (the code root first), never absolute."""
-    _display_roots[:] = [Path(root).resolve() for root in roots]
-
-
-def shown_path(filename: str | os.PathLike[str]) -> str:
-    path = Path(filename).resolve()
-    for root in _display_roots:
-        try:
-            return path.relative_to(root).as_posix()
-        except ValueError:
-            continue
-    return path.name
-
-
-def is_grader_file(path: Path) -> bool:
-    """Graders and their conftest live beside the student's files but are never the student's."""
-    return path.name == "conftest.py" or (path.name.startswith("test_") and path.suffix == ".py")
-
-
-def scrub_paths(text: str) -> str:
-    """Directories of the grading machine cut from text a student reads; file names remain."""
-    return _machine_path_pattern().sub("", text)
-
-
-def _machine_path_pattern() -> re.Pattern[str]:
-    roots = {str(root) for root in _display_roots}
-    temp = Path(tempfile.gettempdir())
-    roots |= {str(temp), str(temp.resolve()), str(Path.home())}
-    alternatives = "|".join(re.escape(root) for root in sorted(roots - {"/", ""}, key=len, reverse=True))
-    return re.compile(rf"(?:{alternatives})[^\s\"':]*[\\/]")
-
-
-def is_student_file(filename: str) -> bool:
-    return os.path.realpath(filename) in _student_files
-
-
-def register_student_files(folder: Path) -> None:
-    """Frames in these files are the student's: messages point at them."""
-    for source in folder.rglob("*.py"):
-        if not is_grader_file(source):
-            _student_files.add(os.path.realpath(source))
-
-
 def load_module(path: Path, *, log_level: str | None = None) -> StudentModule:
     """Import ``path`` fresh in a student process of its own (module-level code runs, as in a cold start).
 
     Nothing of the student's runs in this process: the module is a proxy (harness.student.proxy).
     ``log_level`` sets the root logger's level first, as Lambda's AWS_LAMBDA_LOG_LEVEL does (default WARNING).
     """
-    from . import locations, runtime
-
     shown = shown_path(path)
     locations.touched(path)
     if not path.is_file():

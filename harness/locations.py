@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import loader  # loader calls touched(): imported as a module, so the two may import each other
+from .student_files import is_student_file
 
 # bash names the failing line of a script as "deploy.sh: line 12: awslocal: command not found".
 BASH_ERROR_LINE = r"^(?:.*/)?{name}: line (\d+): "
@@ -98,7 +98,7 @@ def _deepest_student_frame(error: BaseException) -> Location | None:
     else:
         frames = [(frame.file, frame.line) for frame in frames]
     for filename, line in reversed(frames):
-        if loader.is_student_file(filename):
+        if is_student_file(filename):
             return Location(Path(filename), line)
     return None
 

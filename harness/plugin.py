@@ -21,7 +21,6 @@ from .checks import NOT_GRADED_PREFIX
 from .grading_run import STATE, GradingState, ensure_backend, shutdown
 from .judging import BACKEND_ERROR, BLOCKED_PREFIX, MISSING_POINTS, judge
 from .limits import clip, time_limit
-from .loader import set_display_roots
 from .manifest import load_course
 from .options import COURSE_ROOT_HELP, NO_REPORT, add_grading_options
 from .report import build_report, write_reports
@@ -44,6 +43,7 @@ from .settings import (
     resolve_check_timeout,
     resolve_report_dir,
 )
+from .student_files import set_display_roots
 
 RESULT_KEY = "course_check"
 RESULT_COLLECTOR = "course-result-collector"

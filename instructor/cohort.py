@@ -16,7 +16,8 @@ from harness.manifest import Course
 from harness.settings import DEFAULT_GITHUB_API_URL, ENV_GITHUB_API_URL, ENV_GITHUB_TOKEN
 
 from .due_dates import parse_due_dates, parse_moment
-from .gradebook import FAILED, FLAG_MISSING, Row, read_rows, write_gradebook
+from .gradebook import FAILED, FLAG_MISSING, Row, read_rows
+from .gradebook_files import write_gradebook
 from .roster import RosterError, Student, parse_student, read_roster
 
 EXIT_USAGE = 2

@@ -20,7 +20,6 @@ from harness.integrity import OK, in_scope
 from harness.manifest import Course
 from harness.report_types import ExerciseReport, GradeReport
 from harness.results import percent
-from harness.settings import GRADEBOOK_CSV, GRADEBOOK_HTML
 
 from .due_dates import DueDates, iso
 from .roster import Student
@@ -282,22 +281,3 @@ def print_summary(rows: list[Row], out: TextIO) -> None:
         ),
         file=out,
     )
-
-
-ROWS_DIR = "rows"
-WROTE = "Wrote {csv} and {html} ({count} students)."
-
-
-def write_gradebook(rows: list[Row], *, course: Course, out_dir: Path, title: str, generated_at: datetime, out: TextIO) -> int:
-    """gradebook.csv, gradebook.html and one JSON row per student in out_dir; the summary on out."""
-    from .gradebook_html import render_html
-
-    rows = sorted(rows, key=lambda row: row.student.lower())
-    out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = write_csv(rows, course, out_dir / GRADEBOOK_CSV)
-    html_path = out_dir / GRADEBOOK_HTML
-    html_path.write_text(render_html(rows, course=course, title=title, generated_at=iso(generated_at)), encoding="utf-8")
-    write_rows(rows, out_dir / ROWS_DIR)
-    print_summary(rows, out)
-    print(WROTE.format(csv=csv_path, html=html_path, count=len(rows)), file=out)
-    return 0

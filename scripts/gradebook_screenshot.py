@@ -34,8 +34,8 @@ from instructor.gradebook import (
     Row,
     Snapshot,
     build_row,
-    write_gradebook,
 )
+from instructor.gradebook_files import write_gradebook
 
 DEFAULT_PNG = "docs/images/gradebook.png"
 GENERATED_AT = datetime(2026, 10, 26, 9, 0, tzinfo=timezone.utc)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..loader import scrub_paths
+from ..student_files import scrub_paths
 
 ERROR_LEVEL = 40
 
@@ -28,11 +28,17 @@ class LogRecord:
 
 @dataclass(frozen=True)
 class Connection:
-    """A connection student code opened: where to, and the socket's timeout then (None: it waits forever)."""
+    """A connection student code opened: where to, and the socket's timeout then (None: it waits forever),
+    and at its first read (requests' (connect, read) pair sets the two apart; the connect one if it never read)."""
 
     host: str
     port: int
     timeout: float | None
+    read_timeout: float | None
+
+
+def _seconds(value: Any) -> float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 @dataclass
@@ -43,9 +49,9 @@ class StudentLog:
 
     def add(self, out: str, records: list[dict[str, Any]], connections: Sequence[Any] = ()) -> None:
         for made in connections:
-            if isinstance(made, list) and len(made) == 3 and isinstance(made[1], int):
-                timeout = made[2] if isinstance(made[2], (int, float)) and not isinstance(made[2], bool) else None
-                self.connections.append(Connection(str(made[0]), made[1], timeout))
+            if isinstance(made, list) and len(made) in (3, 4) and isinstance(made[1], int):
+                timeout, read_timeout = (_seconds(value) for value in (made[2], made[-1]))
+                self.connections.append(Connection(str(made[0]), made[1], timeout, read_timeout))
         if out:
             self.printed.append(out)
         for record in records:

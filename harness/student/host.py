@@ -155,7 +155,7 @@ class Host:
         reply["out"] = out.text()
         reply["log"] = self.capture.records
         reply["connections"] = netguard.connections[:]
-        netguard.connections.clear()
+        netguard.connections.clear()  # a socket not read yet keeps its entry in netguard's _unread
         return reply
 
     def run(self, request: dict[str, Any]) -> dict[str, Any]:

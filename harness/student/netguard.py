@@ -23,9 +23,11 @@ BLOCKED_CONNECTION = (
 NETWORK_SYMBOLS = frozenset({"connect", "sendto", "sendmsg", "sendmmsg", "syscall", "getaddrinfo", "gethostbyname"})
 NETWORK_SYMBOL_PREFIXES = ("getaddrinfo", "gethostbyname", "gethostbyaddr", "res_", "sendm")
 _installed: list[bool] = []
-# Every outbound connection this process made: (host, port, the socket's timeout or None), for graders
-# that judge how student code connects (a timeout set or not); the student process reports them.
-connections: list[tuple[str, int, float | None]] = []
+# Every outbound connection this process made: [host, port, the socket's timeout at connect, and at its
+# first read once it reads], for graders that judge how student code connects (a timeout set or not; a
+# (connect, read) pair sets the two apart); the student process reports them.
+connections: list[list[object]] = []
+_unread: dict[int, list[object]] = {}  # id(socket) -> its entry, until the socket's first read
 MAX_RECORDED = 1000
 
 
@@ -76,7 +78,9 @@ class _Policy:
             if isinstance(address, tuple) and address and not self.allows(address[0]):
                 raise self.refuse(address[0], address[1] if len(address) > 1 else "?")
             if event == "socket.connect" and isinstance(address, tuple) and len(connections) < MAX_RECORDED:
-                connections.append((str(address[0]), int(address[1]) if len(address) > 1 else 0, _timeout_of(args[0])))
+                entry: list[object] = [str(address[0]), int(address[1]) if len(address) > 1 else 0, _timeout_of(args[0])]
+                connections.append(entry)
+                _unread[id(args[0])] = entry
         elif event == "socket.getaddrinfo":
             if not self.allows(args[0]):
                 raise self.refuse(args[0], args[1])
@@ -98,11 +102,28 @@ def _timeout_of(sock: object) -> float | None:
         return None
 
 
+def _watch_reads() -> None:
+    """Note each recorded socket's timeout at its first read (no audit event exists for a read)."""
+
+    def watched(read):  # type: ignore[no-untyped-def]
+        def first_read_noted(sock, *args, **kwargs):  # type: ignore[no-untyped-def]
+            entry = _unread.pop(id(sock), None) if _unread else None
+            if entry is not None:
+                entry.append(_timeout_of(sock))
+            return read(sock, *args, **kwargs)
+
+        return first_read_noted
+
+    for name in ("recv", "recv_into"):
+        setattr(socket.socket, name, watched(getattr(socket.socket, name)))
+
+
 def install(names: set[str], endpoint: str) -> None:
     """Add the hook (once per process: it stays until the process ends)."""
     if _installed:
         return
     sys.addaudithook(_Policy(names, endpoint))
+    _watch_reads()
     _installed.append(True)
 
 

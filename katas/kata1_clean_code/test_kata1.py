@@ -28,6 +28,7 @@ from harness import expect, fail, student_error_summary
 from harness.exercise_files import ExerciseFiles
 from harness.kit.messages import readme_step, short
 from harness.student.proxy import RemoteObject, StudentError, StudentExited
+from harness.student_files import is_grader_file
 
 MODULE = "order_pricing.py"
 FUNCTION = "price_order"
@@ -44,7 +45,9 @@ MAX_COMPLEXITY = 7
 ALLOWED_NUMBERS = frozenset({Decimal(0), Decimal(1)})  # and their negatives
 ALLOWED_SHORT_NAMES = frozenset({"i", "j", "k", "id", "ok", "db", "io"})
 EXCEPTION_NAMES = frozenset({"e", "ex", "exc", "err"})  # `except ValueError as e` is an idiom
-CRYPTIC_NAME = re.compile(r"[a-z]{1,2}\d+|(tmp|temp|foo|bar|baz|qux|stuff|thing)\d*")
+CRYPTIC_NAME = re.compile(r"[a-z_]*[a-z]\d+|(tmp|temp|foo|bar|baz|qux|stuff|thing)\d*")
+# An upper-case constant may carry a code's digits (SAVE10 is the coupon SAVE10): only X2-style ones are cryptic.
+CRYPTIC_CONSTANT = re.compile(r"[a-z]{1,2}\d+|(tmp|temp|foo|bar|baz|qux|stuff|thing)\d*")
 NUMERIC_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 MIN_DOCSTRING_WORDS = 2
 LISTED = 8  # offenders named in one message
@@ -119,6 +122,10 @@ CENTS_HINT = (
     "Decimal('0.01'), or start from Decimal('0.00') as the legacy code does."
 )
 RESULT_HINT = "price_order returns a dict with exactly the keys subtotal, discount, tax, shipping and total."
+MUTATION_HINT = (
+    "Leave the order you are given as it was: read from it and build new dicts and lists for what you normalise "
+    "(dict(order), [dict(line) for line in lines]), never assign into it, pop from it or sort it in place."
+)
 
 # ----------------------------------------------------------------------------- the frozen cases
 
@@ -200,13 +207,18 @@ def check_group(exercise: ExerciseFiles, group: str, what: str) -> None:
     failures: list[tuple[dict[str, Any], Difference]] = []
     for case in cases:
         try:
-            result = plain_result(price_order(case["order"]))  # the student process gets a copy of the order
+            # The student process gets its own copy of the order, and sends it back as the call left it.
+            returned, arguments = price_order.call_and_see_arguments(case["order"])
+            result = plain_result(returned)
         except StudentExited:
             raise  # the process is gone: the harness reports the exit, no other case can run
         except StudentError as error:  # the student's code raised: that case differs, the others run
             failures.append((case, Difference(f"raised {student_error_summary(error)}")))
             continue
         found = difference(result, case["expected"])
+        if found is None and arguments[:1] != [case["order"]]:
+            changed = shown_order(arguments[0]) if arguments else "something else"
+            found = Difference(f"returned the legacy result but changed the order it was given into {changed}", MUTATION_HINT)
         if found is not None:
             failures.append((case, found))
     if not failures:
@@ -251,10 +263,6 @@ class FunctionInfo:
     name: str  # qualified: Class.method, outer.inner
     source: Source
     public: bool
-
-
-def is_grader_file(path: Path) -> bool:
-    return path.name == "conftest.py" or (path.name.startswith("test_") and path.suffix == ".py")
 
 
 def student_code(exercise: ExerciseFiles) -> StudentCode:
@@ -460,7 +468,8 @@ def is_cryptic(name: str) -> bool:
         return False
     if len(base) == 2 and base.isalpha() and base.isupper():
         return False  # a two-letter code as a constant or Enum member: CA, NY, AK
-    return len(base) <= 2 or bool(CRYPTIC_NAME.fullmatch(base.lower()))
+    pattern = CRYPTIC_CONSTANT if base.isupper() else CRYPTIC_NAME
+    return len(base) <= 2 or bool(pattern.fullmatch(base.lower()))
 
 
 # ------------------------------------------------------------------------------------- behaviour

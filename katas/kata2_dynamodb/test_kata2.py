@@ -39,6 +39,7 @@ CUSTOMER_INDEX = "customer_id-index"
 README = "katas/kata2_dynamodb/README.md"
 IMPORTS = "test_the_module_imports_and_defines_order_manager"
 DUPLICATE = "test_an_existing_order_is_refused_and_kept"
+ROUND_TRIP = "test_a_stored_order_reads_back_unchanged"
 
 step = functools.partial(readme_step, README)
 
@@ -84,6 +85,10 @@ CONSISTENT_HINT = (
 ERRORS_HINT = (
     "Catch only the error you expect (ConditionalCheckFailedException in put_order) and re-raise every other "
     "ClientError (a missing table, throttling, a missing permission); never return None for a failed call."
+)
+ONE_RESOURCE_HINT = (
+    "Create the resource in __init__ (self.table = boto3.resource('dynamodb').Table(name)) or once at module "
+    "level, and use it in every method: a new resource or client per call rebuilds its connection pool each time."
 )
 TABLE_NAME_HINT = (
     "In __init__, use the table_name argument when one is given, else os.environ['ORDERS_TABLE']; "
@@ -170,9 +175,12 @@ def item_count(table: str = TABLE) -> int:
     return int(client().scan(TableName=table, Select="COUNT", ConsistentRead=True)["Count"])
 
 
-def load_orders(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, table: str = TABLE) -> RemoteObject:
-    """The student's module, imported fresh (in a student process) with ORDERS_TABLE set."""
-    monkeypatch.setenv("ORDERS_TABLE", table)
+def load_orders(exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, table: str | None = TABLE) -> RemoteObject:
+    """The student's module, imported fresh (in a student process) with ORDERS_TABLE set (unset for None)."""
+    if table is None:
+        monkeypatch.delenv("ORDERS_TABLE", raising=False)
+    else:
+        monkeypatch.setenv("ORDERS_TABLE", table)
     return exercise.load(MODULE_FILE)
 
 
@@ -366,6 +374,12 @@ MONEY_CASES = [
     ("unit_price 19.99 and total 59.97 as floats", 19.99, 59.97, ("19.99", "59.97")),
     ("unit_price Decimal('19.99') and total Decimal('59.97')", Decimal("19.99"), Decimal("59.97"), ("19.99", "59.97")),
     ("unit_price 20 and total 60 as ints", 20, 60, ("20", "60")),
+    # Money is not always whole cents: a price per gram or a wholesale rate keeps every digit it was given.
+    ("unit_price 0.125 and total 0.375 as floats", 0.125, 0.375, ("0.125", "0.375")),
+    ("unit_price Decimal('4.995') and total Decimal('14.985')", Decimal("4.995"), Decimal("14.985"), ("4.995", "14.985")),
+    # More digits than a float holds: a Decimal that goes through float() on its way in loses them.
+    ("a total Decimal('12345678901234567.89')", Decimal("4115226300411522.63"), Decimal("12345678901234567.89"),
+     ("4115226300411522.63", "12345678901234567.89")),
 ]
 
 
@@ -422,6 +436,7 @@ INVALID_ORDERS = [
     ("order_id None", order(None)),  # type: ignore[arg-type]
     ("no customer_id", {key: value for key, value in order("ORD-3004").items() if key != "customer_id"}),
     ("customer_id ''", order("ORD-3005", customer_id="")),
+    ("customer_id None", order("ORD-3008", customer_id=None)),  # type: ignore[arg-type]
     ("items []", order("ORD-3006", items=[])),
     ("no items", {key: value for key, value in order("ORD-3007").items() if key != "items"}),
 ]
@@ -436,13 +451,14 @@ def test_an_invalid_order_is_refused_with_value_error(
     orders = manager(load_orders(exercise, monkeypatch), TABLE)
     for label, given in INVALID_ORDERS:
         with partial_credit.part(label):
+            before = item_count()  # an earlier case's mistake is not this case's
             put = attempt(orders.put_order, given)
             expect(
                 put.raised_a(ValueError),
                 f"expected put_order with {label} to raise ValueError; {put.describe()}",
             )
-            count = item_count()
-            expect(count == 0, f"expected put_order with {label} to store nothing; the table holds {count} item(s)")
+            added = item_count() - before
+            expect(added == 0, f"expected put_order with {label} to store nothing; it stored {added} item(s)")
 
 
 @pytest.mark.points(2, hint=DUPLICATE_HINT, read=step(4), requires=IMPORTS)
@@ -595,6 +611,15 @@ def test_the_table_name_comes_from_orders_table_or_the_argument(
             f"expected OrderManager().put_order(ORD-6001) with ORDERS_TABLE={ENV_TABLE} to store the order in "
             f"{ENV_TABLE} (there is no table named {TABLE}); {put.describe()}, and {ENV_TABLE} does not hold it",
         )
+    with partial_credit.part("OrderManager() without ORDERS_TABLE"):
+        unset = load_orders(exercise, monkeypatch, table=None)
+        make_table(TABLE)
+        put = attempt(lambda: manager(unset).put_order(order("ORD-6003")))
+        expect(
+            stored_raw("ORD-6003", TABLE) is None,
+            f"expected OrderManager() with no ORDERS_TABLE and no table_name to fail (os.environ['ORDERS_TABLE'] "
+            f"raises KeyError); it stored ORD-6003 in {TABLE}, a table name written in the code ({put.describe()}).",
+        )
     with partial_credit.part(f"OrderManager({ARGUMENT_TABLE!r}) with ORDERS_TABLE={ENV_TABLE}"):
         put = attempt(lambda: manager(module, ARGUMENT_TABLE).put_order(order("ORD-6002")))
         expect(
@@ -602,3 +627,25 @@ def test_the_table_name_comes_from_orders_table_or_the_argument(
             f"expected OrderManager({ARGUMENT_TABLE!r}).put_order(ORD-6002) to store the order in {ARGUMENT_TABLE} "
             f"although ORDERS_TABLE={ENV_TABLE}; {put.describe()}, and {ARGUMENT_TABLE} does not hold it",
         )
+
+
+CALLS_ON_ONE_MANAGER = 4
+
+
+@pytest.mark.points(1, hint=ONE_RESOURCE_HINT, read=step(1), requires=ROUND_TRIP)
+def test_one_dynamodb_resource_serves_every_call(
+    exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, aws_calls: CallLog
+) -> None:
+    """one DynamoDB resource (or client) is created and reused by every call of an OrderManager"""
+    make_table()
+    orders = manager(load_orders(exercise, monkeypatch), TABLE)
+    aws_calls.clear()  # what the calls use, not what __init__ made
+    for number in (7001, 7002):
+        orders.put_order(order(f"ORD-{number}"))
+        orders.get_order(f"ORD-{number}")
+    clients = aws_calls.clients("dynamodb")
+    expect(
+        len(clients) <= 1,
+        f"Expected put_order and get_order, called {CALLS_ON_ONE_MANAGER} times on one OrderManager, to use the "
+        f"DynamoDB resource made once; their calls came from {len(clients)} different boto3 clients.",
+    )

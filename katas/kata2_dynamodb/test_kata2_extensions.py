@@ -97,6 +97,7 @@ REFUSED_MOVES = [
     ("DELIVERED", "CANCELLED", "DELIVERED is final"),
     ("CANCELLED", "PAID", "CANCELLED is final"),
     ("PAID", "LOST", "not a status"),
+    ("PAID", "PAID", "no transition to itself"),
 ]
 NOTE = "leave at the back door"
 PADDING = "x" * 250_000  # 7 orders of ~250 KB: more than the 1 MB one query page may return

@@ -826,6 +826,14 @@ INVALID_ORDERS = [
     ("a negative unit_price", 'ORD-1001 with "unit_price": -19.99 in its first item', _item_changed(unit_price=-19.99)),
     ("no total", "ORD-1001 without total", _changed(total=_DROP)),
     ("total as text", 'ORD-1001 with "total": "60.07"', _changed(total="60.07")),
+    # The README's own traps: a bool is an int in Python, a whole number has no fraction, money is not negative.
+    ("total true", 'ORD-1001 with "total": true', _changed(total=True)),
+    ("quantity true", 'ORD-1001 with "quantity": true in its first item', _item_changed(quantity=True)),
+    ("unit_price false", 'ORD-1001 with "unit_price": false in its first item', _item_changed(unit_price=False)),
+    ("a fractional quantity", 'ORD-1001 with "quantity": 2.5 in its first item', _item_changed(quantity=2.5)),
+    ("a negative total", 'ORD-1001 with "total": -60.07', _changed(total=-60.07)),
+    ("no status", "ORD-1001 without status", _changed(status=_DROP)),
+    ("an empty status", 'ORD-1001 with "status": ""', _changed(status="")),
 ]
 
 
@@ -860,14 +868,14 @@ def test_an_invalid_order_gets_an_error_response_and_changes_nothing(
 def test_nothing_is_published_when_the_order_cannot_be_stored(
     exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
-    """nothing is published when the order cannot be stored"""
+    """nothing is published when the order cannot be stored, and the handler answers with an error"""
     messaging = make_messaging()
     module = load_processor(exercise, monkeypatch, messaging.topic_arn)  # ORDERS_TABLE names a table that is not there
     why = f"when the table {ORDERS} does not exist"
     try:
         response: Any = place(module, ORDER)
         answered = f"your handler answered {short(response)}"
-    except Exception as error:  # noqa: BLE001 - raising is one way to report the failure
+    except Exception as error:  # noqa: BLE001 - the README asks for an answer, but raising publishes nothing too
         response, answered = None, f"your handler raised {student_error_summary(error)}"
     published = envelopes(messaging.audit_url)
     with partial_credit.part("nothing published"):
@@ -876,11 +884,17 @@ def test_nothing_is_published_when_the_order_cannot_be_stored(
             f"expected no OrderPlaced event for {ORDER['order_id']} {why} (no order was stored); the topic got "
             f"{short([e.get('Message') for e in published])} and {answered}.",
         )
-    with partial_credit.part("no success answer"):
+    with partial_credit.part("an error answer"):
         expect(
-            not is_success(response),
-            f"expected an error answer (or an exception) for {ORDER['order_id']} {why}, got {short(response)}, "
-            "which tells the caller the order was placed.",
+            is_error_response(response),
+            f'expected the answer {{"error": "..."}} for {ORDER["order_id"]} {why}; {answered}'
+            + (
+                ", which tells the caller the order was placed."
+                if is_success(response)
+                else "; a raised error reaches a direct caller as Lambda's error, with no answer to read."
+                if response is None
+                else "."
+            ),
         )
 
 
@@ -1040,6 +1054,12 @@ POISON_BODIES = {
     "not JSON": "this is not JSON {",
     "a JSON list": "[1, 2, 3]",
     "a JSON object without the event's fields": '{"hello": "world"}',
+    "an event whose total is text": json.dumps(
+        {"order_id": "ORD-2090", "customer_id": "C-100", "total": "60.07", "placed_at": "2026-11-02T10:15:00+00:00"}
+    ),
+    "an event with an empty order_id": json.dumps(
+        {"order_id": "", "customer_id": "C-100", "total": 60.07, "placed_at": "2026-11-02T10:15:00+00:00"}
+    ),
 }
 
 
@@ -1055,12 +1075,13 @@ def test_invalid_records_alone_are_reported_in_batch_item_failures(
     ids = [m["MessageId"] for m in messages]
     poison_ids = set(ids[1:-1])
     student_log.mark()
-    batch = "a batch of 5 records (ORD-2008, 3 invalid ones, ORD-2009)"
+    batch = f"a batch of {len(bodies)} records (ORD-2008, {len(POISON_BODIES)} invalid ones, ORD-2009)"
     try:
         response = deliver_to_logger(module, sqs_event(messages, messaging.queue_arn))
     except Exception as error:  # noqa: BLE001 - any exception fails the whole batch on Lambda
         fail(
-            f"Expected {batch} to be answered with the 3 invalid messageIds in batchItemFailures; your handler raised "
+            f"Expected {batch} to be answered with the {len(POISON_BODIES)} invalid messageIds in batchItemFailures; "
+            "your handler raised "
             f"{student_error_summary(error)}, so Lambda retries the whole batch, the 2 good records too.",
         )
     failed, why = reported_failures(response, ids)

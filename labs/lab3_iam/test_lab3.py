@@ -149,6 +149,7 @@ SETUP_RUNS_HINT = (
     "Run `bash labs/lab3_iam/setup_iam.sh` against a running backend after Lab 1's deploy.sh, and fix the "
     "first command that fails; it must create the role orders-lambda-role."
 )
+AWS_MANAGED_ATTACH = re.compile(r"AttachRolePolicy operation[^:]*: .*?(arn:aws:iam::aws:policy/[\w+=,.@/-]+)")
 ROLE_POLICY_HINT = (
     "create-role with --assume-role-policy-document file://trust-policy.json; create-policy with "
     "orders-policy.json after replacing ACCOUNT_ID (sed); attach-role-policy with that policy's ARN; "
@@ -332,6 +333,15 @@ def run_setup(
     hint: str = SETUP_RUNS_HINT,
 ) -> None:
     result = exercise.run_script(SETUP_SCRIPT, env=env)
+    aws_managed = AWS_MANAGED_ATTACH.search(result.stderr + result.stdout)
+    if not result.ok and aws_managed:
+        # The embedded backend holds no AWS managed policies, but the mistake is attaching one at all.
+        fail(
+            f"Expected {which} to attach only orders-policy.json to {ROLE}; it also attaches the AWS managed policy "
+            f"{aws_managed.group(1)} (which this backend does not hold, so the script stopped there). "
+            "Least privilege: nothing else goes on the role (README step 5d).",
+            hint=ROLE_POLICY_HINT,
+        )
     expect(result.ok, f"Expected {which} to exit with status 0; {scrub_paths(result.describe())}", hint=hint)
 
 

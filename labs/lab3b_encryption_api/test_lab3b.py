@@ -27,6 +27,7 @@ import boto3
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.exceptions import ClientError
 
 from harness import PartialCredit, expect, fail, scrub_paths
 from harness.backends import DEPLOYED_API_OVER_HTTP
@@ -161,6 +162,7 @@ def load(exercise: ExerciseFiles) -> StudentModule:
     return exercise.load(ENVELOPE_FILE)
 
 
+NONCE_BYTES = 12  # an AES-GCM nonce, as the README asks for it (os.urandom(12))
 B64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 B64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -249,6 +251,16 @@ def encrypted_order(module: StudentModule) -> Any:
         hint=RECORD_HINT,
     )
     return record
+
+
+def repeated_nonce(records: list[Any]) -> str | None:
+    """A field holding the same 12 bytes (a GCM nonce's size) in two records: a nonce that is not fresh."""
+    first, second = (record if isinstance(record, dict) else {} for record in records[:2])
+    for name, value in first.items():
+        raw = decoded(value)
+        if raw is not None and len(raw[0]) == NONCE_BYTES and second.get(name) == value:
+            return str(name)
+    return None
 
 
 def encrypted_key_field(record: dict[str, Any], blob: bytes) -> str | None:
@@ -390,7 +402,7 @@ def test_a_record_decrypts_to_its_plaintext(exercise: ExerciseFiles, partial_cre
 
 @pytest.mark.points(2, hint=DATA_KEY_HINT, read=step(3), requires=ROUND_TRIP)
 def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: PartialCredit) -> None:
-    """each record gets its own data key from GenerateDataKey, under the key given, bound to the context"""
+    """each record gets its own data key from GenerateDataKey and a fresh nonce, under the key given, bound to the context"""
     make_key()
     other = make_key(alias=None)
     module = load(exercise)
@@ -409,6 +421,14 @@ def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles,
         expect(
             len({key.plaintext for record in records for key in data_keys(record, calls)}) >= 2,
             f"expected two records to get two different data keys; {CALL} twice used one data key.",
+        )
+    with partial_credit.part("a fresh nonce per record"):
+        repeated = repeated_nonce(records)
+        expect(
+            repeated is None,
+            f"expected every record to get a fresh 12-byte nonce (os.urandom(12)); {CALL} twice gave the field "
+            f"{repeated!r} the same 12 bytes (a nonce used twice under one key lets an attacker XOR two "
+            "ciphertexts and forge GCM tags).",
         )
     with partial_credit.part("the key given is used"):
         key_arn = other["Arn"]
@@ -576,6 +596,7 @@ class KmsSetup:
     table_key: dict[str, Any] | None = None  # the key metadata behind the table's KMSMasterKeyArn
     table_key_aliases: list[str] = field(default_factory=list)
     again: KmsSetup | None = None  # the same, after a second run right after the first
+    marker_kept: bool | None = None  # (on `again`) the item written between the runs is still there
 
 
 def describe_kms_setup(result: ScriptResult) -> KmsSetup:
@@ -598,6 +619,43 @@ def describe_kms_setup(result: ScriptResult) -> KmsSetup:
     return setup
 
 
+MARKER_VALUES = {"S": "GRADER-KEEP-1", "N": "424242", "B": b"grader-keep-1"}
+
+
+def put_marker(table: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Store an item in the student's table (whatever its key schema); its key, or None when that fails."""
+    if table is None:
+        return None
+    types = {a["AttributeName"]: a["AttributeType"] for a in table.get("AttributeDefinitions", [])}
+    key = {k["AttributeName"]: {types[k["AttributeName"]]: MARKER_VALUES[types[k["AttributeName"]]]} for k in table["KeySchema"]}
+    try:
+        boto3.client("dynamodb").put_item(TableName=TABLE, Item=key)
+    except ClientError:
+        return None
+    return key
+
+
+def holds_marker(key: dict[str, Any]) -> bool:
+    try:
+        return "Item" in boto3.client("dynamodb").get_item(TableName=TABLE, Key=key, ConsistentRead=True)
+    except ClientError:
+        return False
+
+
+TABLE_SHAPE = "key order_id (S), billing PAY_PER_REQUEST"
+
+
+def table_shape(table: dict[str, Any]) -> str:
+    """A table's key schema and billing mode, as a message shows them."""
+    types = {a["AttributeName"]: a["AttributeType"] for a in table.get("AttributeDefinitions", [])}
+    keys = ", ".join(
+        f"{k['AttributeName']} ({types.get(k['AttributeName'], '?')})" + (" as sort key" if k["KeyType"] == "RANGE" else "")
+        for k in table.get("KeySchema", [])
+    )
+    billing = (table.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
+    return f"key {keys or 'none'}, billing {billing}"
+
+
 def _script_digest(exercise: ExerciseFiles, name: str) -> str:
     path = exercise.path(name)
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
@@ -615,7 +673,9 @@ def kms_setup(exercise: ExerciseFiles, *, fresh: bool = False) -> KmsSetup:
     if fresh or cache_key not in _KMS_SETUPS:
         setup = describe_kms_setup(exercise.run_script(KMS_SCRIPT))
         if setup.result.ok:
+            marker = put_marker(setup.table)  # an order stored between the runs must survive the second one
             setup.again = describe_kms_setup(exercise.run_script(KMS_SCRIPT))
+            setup.again.marker_kept = None if marker is None else holds_marker(marker)
         _KMS_SETUPS[cache_key] = setup
     setup = _KMS_SETUPS[cache_key]
     expect(setup.result.ok, f"Expected `bash {KMS_SCRIPT}` on an empty backend to exit with status 0; {scrub_paths(setup.result.describe())}", hint=KMS_RUN_HINT)
@@ -657,10 +717,23 @@ def test_the_alias_names_an_enabled_customer_managed_key(exercise: ExerciseFiles
 
 
 @pytest.mark.points(2, hint=TABLE_SSE_HINT, read=step(2), requires=KMS_RUNS)
-def test_the_orders_table_is_encrypted_with_that_key(exercise: ExerciseFiles) -> None:
-    """the Orders table is encrypted at rest (SSE-KMS) with the key behind the alias"""
+def test_the_orders_table_is_encrypted_with_that_key(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
+    """the Orders table (order_id, on-demand) is encrypted at rest (SSE-KMS) with the key behind the alias"""
     setup = kms_setup(exercise)
     expect(setup.table is not None and setup.alias_key is not None, f"Expected the table {TABLE} and the alias {ALIAS} to exist.")
+    assert setup.table is not None and setup.alias_key is not None
+    with partial_credit.part("keyed by order_id, on-demand"):
+        shape = table_shape(setup.table)
+        expect(
+            shape == TABLE_SHAPE,
+            f"expected {TABLE} to have the partition key order_id (a string), no sort key, and on-demand billing, as "
+            f"Kata 2's code reads it; it has {shape}.",
+        )
+    with partial_credit.part("encrypted with the key behind the alias"):
+        _expect_the_key_of_the_alias(setup)
+
+
+def _expect_the_key_of_the_alias(setup: KmsSetup) -> None:
     assert setup.table is not None and setup.alias_key is not None
     sse = setup.table.get("SSEDescription") or {}
     if not sse or sse.get("Status") not in ("ENABLED", "ENABLING", "UPDATING"):
@@ -682,7 +755,7 @@ def test_the_orders_table_is_encrypted_with_that_key(exercise: ExerciseFiles) ->
 
 @pytest.mark.points(2, hint=KMS_AGAIN_HINT, read=step(1), requires=KMS_RUNS)
 def test_setup_kms_sh_can_run_again_and_keeps_the_key(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
-    """setup_kms.sh runs a second time and keeps the same key (no second key, no error)"""
+    """setup_kms.sh runs a second time and keeps the same key and the table's items (no second key, no error)"""
     first = kms_setup(exercise)
     assert first.again is not None
     after, second = first.again, first.again.result
@@ -701,6 +774,12 @@ def test_setup_kms_sh_can_run_again_and_keeps_the_key(exercise: ExerciseFiles, p
             f"expected the second run to reuse the key {before_id}; afterwards the alias names {after_id} and there are "
             f"{len(after.customer_keys)} customer managed keys instead of {len(first.customer_keys)} (every key costs "
             "USD 1 a month, and data encrypted under the first one still needs it).",
+        )
+    with partial_credit.part("the table keeps its items"):
+        expect(
+            after.marker_kept is not False,  # None: no table to write to, which the first check reports
+            f"expected the second run to leave {TABLE} as it was; an item stored in it after the first run is gone "
+            "(a script that deletes and recreates the table wipes every order each time it runs).",
         )
 
 
@@ -905,17 +984,18 @@ def test_the_api_is_deployed_to_dev_and_the_url_printed(exercise: ExerciseFiles,
             f"its stages: {sorted(setup.stages) or 'none'}.",
         )
     with partial_credit.part("the invoke URL is printed"):
-        lines = [line for line in setup.result.stdout.splitlines() if setup.api_id and setup.api_id in line and f"/{STAGE}" in line]
+        printed = f"{setup.result.stdout}\n{setup.result.stderr}".strip()  # a terminal shows both
+        lines = [line for line in printed.splitlines() if setup.api_id and setup.api_id in line and f"/{STAGE}" in line]
         expect(
             lines,
             f"expected `bash {API_SCRIPT}` to print the invoke URL (holding the API id {setup.api_id} and /{STAGE}); it printed "
-            f"{short(setup.result.stdout.strip()[-300:], 320) if setup.result.stdout.strip() else 'nothing'}.",
+            f"{short(printed[-300:], 320) if printed else 'nothing'}.",
         )
 
 
 @pytest.mark.points(2, hint=API_AGAIN_HINT, read=step(5), requires=API_RUNS)
 def test_setup_api_sh_can_run_again(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
-    """setup_api.sh runs a second time without a second API or a second permission"""
+    """setup_api.sh runs a second time without a second API or another permission"""
     first = api_setup(exercise)
     assert first.again is not None
     after, second = first.again, first.again.result
@@ -929,11 +1009,14 @@ def test_setup_api_sh_can_run_again(exercise: ExerciseFiles, partial_credit: Par
             len(after.apis) == 1 and after.api_id == first.api_id,
             f"expected the second run to reuse {API_NAME} ({first.api_id}); there are now {len(after.apis)} REST APIs with that name.",
         )
-    with partial_credit.part("one permission for API Gateway"):
+    with partial_credit.part("no second permission for API Gateway"):
+        before = sum(1 for s in first.statements if _for_api_gateway(s))
         count = sum(1 for s in after.statements if _for_api_gateway(s))
         expect(
-            count == 1,
-            f"expected one statement for apigateway.amazonaws.com in {FUNCTION}'s resource policy after two runs, found {count}.",
+            count == before,
+            f"expected the second run to leave the {before} statement(s) for apigateway.amazonaws.com the first run "
+            f"made in {FUNCTION}'s resource policy; there are {count} after two runs (remove the statement id before "
+            "adding it again).",
         )
     with partial_credit.part("the GET method is as the first run left it"):
         def shape(method: dict[str, Any] | None) -> Any:

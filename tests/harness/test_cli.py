@@ -32,8 +32,8 @@ from harness.background_control import (
     read_state,
     state_path,
 )
-from harness.doctor import DOCKER_ENGINE_FIX, NOT_READY, PROBLEM, READY, TOKEN_MISSING, Finding, python_version
 from harness.cli import build_parser
+from harness.doctor import DOCKER_ENGINE_FIX, NOT_READY, PROBLEM, READY, TOKEN_MISSING, Finding, python_version
 from harness.grade import BELOW_THRESHOLD, HARNESS_FAILED, MISSING_FOLDER, NO_CHECKS
 from harness.options import GRADING_OPTIONS
 from harness.status import ALL_COMPLETE, NO_REPORT, NOT_GRADED_YET, UNREADABLE_REPORT

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from support import REPO
 
-from harness.limits import MAX_SECTION_CHARS
 from harness.judging import MISSING_POINTS
+from harness.limits import MAX_SECTION_CHARS
 
 SCHEMA = json.loads((REPO / "harness" / "report.schema.json").read_text())
 

@@ -29,11 +29,12 @@ from support import REPO
 from harness import loader, runtime
 from harness.lambda_tools import FakeContext
 from harness.limits import StudentTimeout, time_limit
-from harness.loader import StudentCodeError, load_module, set_display_roots, student_error_summary
+from harness.loader import StudentCodeError, load_module, student_error_summary
 from harness.student import protocol, reaper
 from harness.student.pool import StudentPool
 from harness.student.process import describe_end
 from harness.student.proxy import RemoteObject, Session, StudentError, StudentExited, StudentModule
+from harness.student_files import set_display_roots
 
 pytestmark = pytest.mark.xdist_group("student_process")  # one pool of student processes per module
 

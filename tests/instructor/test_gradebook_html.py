@@ -33,8 +33,8 @@ from instructor.gradebook import (
     Snapshot,
     build_row,
     csv_columns,
-    write_gradebook,
 )
+from instructor.gradebook_files import write_gradebook
 from instructor.gradebook_html import FLAG_COLOURS, NO_GRADE_COLOUR, colour, render_html
 
 sys.path.insert(0, str(REPO / "scripts"))

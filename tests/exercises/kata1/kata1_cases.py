@@ -113,6 +113,8 @@ HAND_PICKED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("tier, coupon and region set to null", order(line("42.00", 1), tier=None, coupon=None, region=None)),
         ("an empty coupon and region", order(line("42.00", 1), coupon="", region="")),
         ("a very large order", order(line("999.99", 1000), line("0.01", 100000, "PU-3003"), tier="platinum", region="NY")),
+        ("nothing ships to AK: no shipping, so no surcharge either", order(region="AK")),
+        ("only a line of 0 pieces to HI: no surcharge", order(line("12.50", 0), region="HI")),
     ],
     "discounts": [
         ("9 pieces: no volume discount yet", order(line("4.00", 9), region="OR")),
@@ -165,6 +167,8 @@ HAND_PICKED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("HI: 5 % and the 15.00 surcharge", order(line("30.00", 1), region="HI")),
         ("platinum in HI still pays the surcharge", order(line("30.00", 1), tier="platinum", region="HI")),
         ("free shipping over 100.00 in AK: surcharge only", order(line("120.00", 1), region="AK")),
+        ("the surcharge region ignores case and spaces too: ' ak '", order(line("30.00", 1), region=" ak ")),
+        ("hi in lower case pays the surcharge", order(line("30.00", 1), region="hi")),
     ],
     "rounding": [
         ("a unit price with a tenth of a cent: 0.125 rounds up to 0.13", order(line("0.125", 1), region="OR")),

@@ -211,6 +211,19 @@ def test_a_module_without_price_order_names_what_it_defines(tmp_path: Path) -> N
     assert "'ROUND_HALF_UP'" in check["message"] and "'price', 'sales_tax'" in check["message"]
 
 
+def test_a_refactor_that_writes_into_the_callers_order_loses_the_behaviour_checks_it_reaches(tmp_path: Path) -> None:
+    normalise = '    region = normalized(order.get("region")).upper()\n'
+    code = mutant(tmp_path, (normalise, normalise + '    order["region"] = region  # "tidied" for the caller\n'))
+    run = grade(code, tmp_path)
+    KATA.assert_sane(run)
+    lost = run.failed_checks(KATA_ID)
+    assert lost and set(lost) <= set(BEHAVIOUR), lost  # the groups holding orders whose region it rewrote
+    for check_id in lost:
+        check = run.check(KATA_ID, check_id)
+        assert "returned the legacy result but changed the order it was given into" in check["message"], check
+        assert check["hint"] == GRADER.MUTATION_HINT
+
+
 def test_a_result_in_an_ordered_dict_is_judged_like_a_plain_dict(tmp_path: Path) -> None:
     code = mutant(
         tmp_path,
@@ -340,6 +353,8 @@ def test_the_names_rule_allows_loop_counters_state_codes_and_the_except_idiom() 
         ("from decimal import Decimal as D", ["D"]),
         ("total = [n for n in range(3)]", ["n"]),
         ("for line_number, _line in enumerate([]):\n    pass", []),
+        ("amount2 = 1\nline_total3 = amount2\nSAVE10 = 'SAVE10'\nX2 = 2", ["amount2", "line_total3", "X2"]),
+        ("rate_2011 = 1\nband_for_100_pieces = rate_2011", []),
     ],
 )
 def test_the_names_rule_flags_short_numbered_and_placeholder_names(snippet: str, flagged: list[str]) -> None:
@@ -424,7 +439,7 @@ def test_methods_of_public_classes_are_public_and_nested_functions_are_not() -> 
 
 def test_the_readme_also_shows_the_float_cents_and_result_hints() -> None:
     readme = readme_text((REPO / KATA.folder / "README.md").read_text(encoding="utf-8"))
-    for hint in (GRADER.FLOAT_HINT, GRADER.CENTS_HINT, GRADER.RESULT_HINT):
+    for hint in (GRADER.FLOAT_HINT, GRADER.CENTS_HINT, GRADER.RESULT_HINT, GRADER.MUTATION_HINT):
         assert readme_text(hint) in readme
 
 

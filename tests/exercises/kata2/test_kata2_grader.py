@@ -35,6 +35,7 @@ RACE = "test_a_concurrent_order_with_the_same_id_is_not_overwritten"
 CONSISTENT = "test_get_order_reads_one_item_strongly_consistent"
 ERRORS = "test_aws_errors_are_raised_not_swallowed"
 TABLE_NAME = "test_the_table_name_comes_from_orders_table_or_the_argument"
+ONE_RESOURCE = "test_one_dynamodb_resource_serves_every_call"
 # extension checks
 MOVES = "test_update_order_status_makes_every_allowed_move"
 REFUSED = "test_update_order_status_refuses_a_move_that_is_not_allowed"
@@ -81,7 +82,7 @@ def assert_only_failures(run: GradeRun, core: list[str], ext: list[str]) -> None
 
 def test_the_extensions_are_optional_and_left_out_of_the_course_total(tmp_path: Path) -> None:
     run = CORE.grade_reference(tmp_path)
-    for exercise, count in ((CORE, 11), (EXT, 8)):
+    for exercise, count in ((CORE, 12), (EXT, 8)):
         assert len(run.exercise(exercise.id)["checks"]) == count
     assert run.exercise(EXT.id)["optional"] is True
     assert run.report is not None
@@ -105,7 +106,7 @@ def test_the_untouched_starter_fails_at_todo_1_blocks_the_race_check_and_gets_no
 
 def test_course_grade_kata2_grades_the_kata_only_and_kata2_ext_the_extensions_only(tmp_path: Path) -> None:
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "COURSE_"))}
-    for exercise_id, checks in ((CORE.id, 11), (EXT.id, 8)):
+    for exercise_id, checks in ((CORE.id, 12), (EXT.id, 8)):
         report_dir = tmp_path / exercise_id
         done = subprocess.run(
             [sys.executable, "-m", "harness.cli", "grade", exercise_id, "--solutions", "--report-dir", str(report_dir)],
@@ -162,7 +163,7 @@ def test_decimal_of_a_float_loses_only_the_float_case_of_the_money_check(tmp_pat
     run = grade(code, tmp_path)
     assert_only_failures(run, [MONEY], [])
     check = run.check(CORE.id, MONEY)
-    assert check["outcome"] == "partial" and check["message"].startswith("2 of 3 cases passed")
+    assert check["outcome"] == "partial" and check["message"].startswith("5 of 6 cases passed")
     assert "unit_price 19.99 and total 59.97 as floats" in check["message"]
     assert check["hint"] == CORE_GRADER.MONEY_HINT
 
@@ -277,7 +278,7 @@ def test_an_order_without_items_accepted_loses_part_of_the_validation_check(tmp_
     run = grade(code, tmp_path)
     assert_only_failures(run, [VALIDATION], [])
     check = run.check(CORE.id, VALIDATION)
-    assert check["outcome"] == "partial" and check["message"].startswith("5 of 7 cases passed")
+    assert check["outcome"] == "partial" and check["message"].startswith("6 of 8 cases passed")
     assert "items []: expected put_order with items [] to raise ValueError; it returned None" in check["message"]
 
 
@@ -313,7 +314,7 @@ def test_a_plain_value_error_for_an_unreachable_status_loses_part_of_the_refusal
     run = grade(code, tmp_path)
     assert_only_failures(run, [], [REFUSED])
     check = run.check(EXT.id, REFUSED)
-    assert check["outcome"] == "partial" and check["message"].startswith("3 of 5 cases passed")
+    assert check["outcome"] == "partial" and check["message"].startswith("4 of 6 cases passed")
     assert "SHIPPED -> PLACED (backwards)" in check["message"] and "PAID -> LOST (not a status)" in check["message"]
 
 
@@ -389,8 +390,27 @@ def test_writing_the_whole_item_back_loses_only_the_concurrent_edit_case(tmp_pat
     run = grade(with_method(tmp_path, "update_order_status", PUT_BACK_WHOLE_ITEM), tmp_path)
     assert_only_failures(run, [], [ATOMIC])
     check = run.check(EXT.id, ATOMIC)
-    assert check["outcome"] == "partial" and check["message"].startswith("2 of 3 cases passed")
+    assert check["outcome"] == "partial" and check["message"].startswith("5 of 6 cases passed")
     assert "the whole item was written back over the other change" in check["message"]
+
+
+def test_money_rounded_to_cents_on_the_way_in_loses_only_the_sub_cent_cases_of_the_money_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, ("        return Decimal(str(value))", '        return Decimal(str(value)).quantize(Decimal("0.01"))'))
+    run = grade(code, tmp_path, "-k", "money")
+    CORE.assert_only_failures(run, MONEY)
+    check = run.check(CORE.id, MONEY)
+    assert check["outcome"] == "partial" and "unit_price 0.125 and total 0.375 as floats" in check["message"], check
+
+
+def test_a_resource_made_in_every_method_loses_only_the_one_resource_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        ('        self.table = boto3.resource("dynamodb").Table(self.table_name)\n',
+         '\n    @property\n    def table(self):\n        return boto3.resource("dynamodb").Table(self.table_name)\n'),
+    )
+    run = grade(code, tmp_path, "-k", "one_dynamodb_resource or reads_back or consistent")
+    CORE.assert_only_failures(run, ONE_RESOURCE)
+    assert "came from 4 different boto3 clients" in run.check(CORE.id, ONE_RESOURCE)["message"]
 
 
 def test_a_single_query_loses_only_the_pagination_check(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def test_the_whole_secret_string_as_the_key_gets_the_secret_string_hint(tmp_path
 
 def test_a_missing_timeout_loses_only_the_timeout_check(tmp_path: Path) -> None:
     check = only_failure(tmp_path, TIMEOUT, ("            timeout=TIMEOUT_SECONDS,\n", ""))
-    assert "1 request went out with timeout=None" in check["message"]
+    assert "3 of 3 connections could wait for ever (timeout=None)" in check["message"]
 
 
 # ------------------------------------------------------------------------------- the cached key
@@ -183,7 +183,7 @@ def test_a_shipping_error_with_the_status_only_as_an_attribute_gets_full_marks(t
 
 def test_a_request_without_a_timeout_loses_the_timeout_check(tmp_path: Path) -> None:
     check = only_failure(tmp_path, TIMEOUT, ("timeout=TIMEOUT_SECONDS", "timeout=None"))
-    assert "1 request went out with timeout=None" in check["message"]
+    assert "3 of 3 connections could wait for ever (timeout=None)" in check["message"]
 
 
 def test_raising_another_exception_than_shipping_error_gets_the_shipping_error_hint(tmp_path: Path) -> None:
@@ -270,3 +270,36 @@ def test_a_forgotten_timeout_prints_exactly_the_failure_the_readme_shows(tmp_pat
     lines = [line.strip() for line in (REPO / KATA.folder / "README.md").read_text(encoding="utf-8").splitlines()]
     start = lines.index(title)
     assert "\n".join(lines[start : start + 4]) == shown, "the README shows a different failure than the grader prints"
+
+
+# ------------------------------------------------------------- what independent solutions showed
+
+
+def test_no_read_timeout_loses_the_timeout_check(tmp_path: Path) -> None:
+    check = only_failure(tmp_path, TIMEOUT, ("TIMEOUT_SECONDS = (3.05, 10)", "TIMEOUT_SECONDS = (3.05, None)"))
+    assert "could wait for ever while reading (a read timeout of None)" in check["message"], check["message"]
+
+
+def test_a_retry_without_a_timeout_loses_the_timeout_check(tmp_path: Path) -> None:
+    retry = "            response = self._post(payload, refresh_key=True)\n"
+    bare = (
+        "            response = requests.post(f\"{self._base_url}/shipments\", json=payload,\n"
+        "                                     headers={\"x-api-key\": self._key(refresh=True)})\n"
+    )
+    check = only_failure(tmp_path, TIMEOUT, (retry, bare))
+    assert "1 of 3 connections could wait for ever (timeout=None)" in check["message"], check["message"]
+
+
+def test_a_constructor_that_describes_the_secret_loses_the_lazy_part(tmp_path: Path) -> None:
+    init = "        self._secret_id = secret_id\n"
+    check = only_failure(
+        tmp_path, LAZY_CACHE, (init, init + "        boto3.client(\"secretsmanager\").describe_secret(SecretId=secret_id)\n")
+    )
+    assert "creating the client reads nothing" in check["message"] and "DescribeSecret" in check["message"], check["message"]
+
+
+def test_only_200_and_201_taken_for_success_loses_the_shipment_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, ("        if not 200 <= response.status_code < 300:", "        if response.status_code not in (200, 201):"))
+    (check,) = KATA.assert_only_failures(grade(code, tmp_path), SHIPS, blocked=(LEAKS,))
+    assert "to return the answer of a 202 Accepted too (any 2xx is success)" in check["message"], check["message"]
+

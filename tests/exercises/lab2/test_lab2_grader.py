@@ -117,6 +117,14 @@ def test_a_processor_that_publishes_although_the_store_failed_loses_the_whole_st
     assert check["hint"] == GRADER.STORE_FAILS_HINT
 
 
+def test_a_processor_that_lets_the_store_error_escape_loses_the_error_answer_part(tmp_path: Path) -> None:
+    code = mutant(tmp_path, PROCESSOR, ('return {"error": "the order could not be stored"}', "raise"))
+    (check,) = assert_only_failures(grade(code, tmp_path, *PROCESSOR_CHECKS), STORE_FAILS)
+    assert check["outcome"] == "partial"
+    assert 'an error answer: expected the answer {"error": "..."} for ORD-1001' in check["message"]
+    assert "your handler raised ResourceNotFoundException" in check["message"], check["message"]
+
+
 def test_a_processor_that_raises_on_invalid_input_loses_the_invalid_order_check(tmp_path: Path) -> None:
     code = mutant(tmp_path, PROCESSOR, ('return {"error": problem}', "raise ValueError(problem)"))
     (check,) = assert_only_failures(grade(code, tmp_path, *PROCESSOR_CHECKS), INVALID)
@@ -138,11 +146,29 @@ def test_a_processor_that_accepts_a_total_given_as_text_loses_one_case_of_the_in
     )
     (check,) = assert_only_failures(grade(code, tmp_path, INVALID), INVALID)
     assert check["outcome"] == "partial"
-    assert check["message"].startswith("10 of 11 cases passed")
+    assert check["message"].startswith("17 of 18 cases passed")
     assert (
         '- total as text: expected an answer {"error": "..."} for ORD-1001 with "total": "60.07", got {"order_id": "ORD-1001", "message_id": '
         in check["message"]
     )
+
+
+def test_a_processor_that_takes_booleans_for_numbers_loses_the_boolean_cases(tmp_path: Path) -> None:
+    code = mutant(tmp_path, PROCESSOR, (" and not isinstance(value, bool)", ""))
+    (check,) = assert_only_failures(grade(code, tmp_path, INVALID), INVALID)
+    assert check["message"].startswith("16 of 18 cases passed"), check["message"]  # quantity has its own bool test
+    for case in ("total true", "unit_price false"):
+        assert f"- {case}: expected an answer" in check["message"]
+
+
+def test_a_logger_that_takes_any_total_loses_part_of_the_poison_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        "order_event_logger.py",
+        ("    if not isinstance(total, (int, float)) or isinstance(total, bool):", "    if total is None:"),
+    )
+    (check,) = assert_only_failures(grade(code, tmp_path, POISON), POISON)
+    assert "these are missing: an event whose total is text" in check["message"], check["message"]
 
 
 def test_an_event_without_the_event_type_attribute_loses_part_of_the_publish_and_flow_checks(tmp_path: Path) -> None:

@@ -295,6 +295,18 @@ RUNS_AND_FUNCTION = ("-k", "setup_iam_sh_runs_and or function_runs")
 RUNS_AND_ACCOUNT = ("-k", "setup_iam_sh_runs_and or reads_the_account")
 
 
+def test_a_script_that_also_attaches_an_aws_managed_policy_is_told_to_attach_nothing_else(tmp_path: Path) -> None:
+    attach = 'awslocal iam attach-role-policy --role-name "$ROLE" --policy-arn "$POLICY_ARN"\n'
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    code = mutant(tmp_path, "setup_iam.sh", attach, attach + f'awslocal iam attach-role-policy --role-name "$ROLE" --policy-arn {basic}\n')
+    run = grade(code, tmp_path, *RUNS_AND_ACCOUNT)
+    LAB.assert_sane(run)
+    check = run.check(LAB_ID, SETUP_RUNS)
+    assert check["outcome"] == "failed"
+    assert f"it also attaches the AWS managed policy {basic}" in check["message"], check["message"]
+    assert check["hint"] == GRADER.ROLE_POLICY_HINT
+
+
 def test_a_script_that_always_creates_fails_the_second_run(tmp_path: Path) -> None:
     code = mutant(
         tmp_path, "setup_iam.sh", 'if awslocal iam get-role --role-name "$ROLE" >/dev/null 2>&1; then', "if false; then"

@@ -299,8 +299,8 @@ def test_a_new_api_on_every_run_loses_part_of_the_second_run_check(tmp_path: Pat
 
 def test_a_fresh_statement_id_on_every_run_loses_part_of_the_second_run_check(tmp_path: Path) -> None:
     check = only_failure(tmp_path, API_SCRIPT, API_ONLY, API_AGAIN, ("STATEMENT_ID=inventory-api-get", "STATEMENT_ID=inventory-api-$RANDOM$RANDOM"))
-    assert "one permission for API Gateway: expected one statement for apigateway.amazonaws.com" in check["message"]
-    assert "found 2" in check["message"]
+    assert "no second permission for API Gateway: expected the second run to leave the 1 statement(s)" in check["message"]
+    assert "there are 2 after two runs" in check["message"]
 
 
 def test_a_script_that_needs_lab_1_says_so_when_the_function_is_missing_in_its_output(tmp_path: Path) -> None:
@@ -315,3 +315,59 @@ def test_a_script_that_needs_lab_1_says_so_when_the_function_is_missing_in_its_o
 def test_the_over_http_check_is_graded_only_where_a_deployed_api_answers_over_http() -> None:
     needs = next(m for m in GRADER.test_a_signed_request_through_dev_reaches_the_function.pytestmark if m.name == "needs")
     assert needs.args == (GRADER.DEPLOYED_API_OVER_HTTP,)
+
+
+# ------------------------------------------------------------- what independent solutions showed
+
+
+def test_a_table_keyed_by_another_attribute_loses_part_of_the_table_check(tmp_path: Path) -> None:
+    check = only_failure(
+        tmp_path, KMS_SCRIPT, KMS_ONLY, TABLE_SSE,
+        ("AttributeName=order_id,AttributeType=S", "AttributeName=id,AttributeType=S"),
+        ("AttributeName=order_id,KeyType=HASH", "AttributeName=id,KeyType=HASH"),
+    )
+    assert "it has key id (S), billing PAY_PER_REQUEST" in check["message"], check["message"]
+
+
+def test_a_provisioned_table_loses_part_of_the_table_check(tmp_path: Path) -> None:
+    check = only_failure(
+        tmp_path, KMS_SCRIPT, KMS_ONLY, TABLE_SSE,
+        ("--billing-mode PAY_PER_REQUEST", "--provisioned-throughput ReadCapacityUnits=5,WriteCapacityUnits=5"),
+    )
+    assert "billing PROVISIONED" in check["message"], check["message"]
+
+
+def test_a_script_that_recreates_the_table_on_every_run_loses_the_kept_items_part(tmp_path: Path) -> None:
+    check = only_failure(
+        tmp_path, KMS_SCRIPT, KMS_ONLY, KMS_AGAIN,
+        ('if awslocal dynamodb describe-table --table-name "$TABLE" >/dev/null 2>&1; then',
+         'if awslocal dynamodb delete-table --table-name "$TABLE" >/dev/null 2>&1; then\n'
+         '  awslocal dynamodb wait table-not-exists --table-name "$TABLE"\nfi\nif false; then'),
+    )
+    assert check["outcome"] == "partial"
+    assert "the table keeps its items: expected the second run to leave Orders as it was" in check["message"]
+
+
+def test_a_fixed_nonce_loses_the_fresh_nonce_part(tmp_path: Path) -> None:
+    check = only_failure(
+        tmp_path, ENVELOPE, ENVELOPE_ONLY, DATA_KEY, ("    nonce = os.urandom(NONCE_BYTES)", '    nonce = b"0123456789ab"')
+    )
+    assert check["outcome"] == "partial"
+    assert "a fresh nonce per record: expected every record to get a fresh 12-byte nonce" in check["message"]
+
+
+def test_a_url_printed_on_stderr_counts_as_printed(tmp_path: Path) -> None:
+    code = mutant(tmp_path, API_SCRIPT, ('echo "Invoke URL: $ENDPOINT', 'echo >&2 "Invoke URL: $ENDPOINT'))
+    assert_only_failures(grade(code, tmp_path, "-k", "deployed_to_dev"))
+
+
+def test_a_second_permission_for_the_same_api_is_accepted(tmp_path: Path) -> None:
+    permission = 'awslocal lambda remove-permission --function-name "$FUNCTION" --statement-id "$STATEMENT_ID"'
+    second = (
+        'awslocal lambda remove-permission --function-name "$FUNCTION" --statement-id test-invoke >/dev/null 2>&1 || true\n'
+        'awslocal lambda add-permission --function-name "$FUNCTION" --statement-id test-invoke --action lambda:InvokeFunction '
+        '--principal apigateway.amazonaws.com --source-arn "arn:aws:execute-api:$REGION:$ACCOUNT:$API_ID/test-invoke-stage/GET/inventory/*" >/dev/null\n'
+    )
+    code = mutant(tmp_path, API_SCRIPT, (permission, second + permission))
+    assert_only_failures(grade(code, tmp_path, "-k", "only_this_api or can_run_again"))
+

@@ -57,8 +57,8 @@ STRUCTURE = (
     "test_names_say_what_they_hold", "test_public_functions_have_docstrings",
 )
 KATA1_CHECKS = (IMPORTS, *BEHAVIOUR, *STRUCTURE)
-KATA1_POINTS = 31.0
-KATA2_POINTS = 23.0
+KATA1_POINTS = float(load_course(REPO).get(TARGET).points)
+KATA2_POINTS = float(load_course(REPO).get(OTHER).points)
 HONEST_KATA1 = 29.0  # kata1 with the forgers' one honest mistake (" ca " is not "CA"): tax and shipping (2 points) lost
 HONEST_LOSS = {TAX_SHIPPING: ("failed", "Expected the legacy results for all")}
 
