@@ -372,14 +372,30 @@ def trust_principals(policy: Policy) -> list[tuple[Statement, tuple[str, str] | 
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 
 
-def trust_allows_lambda(document: Any) -> bool:
-    """A role's trust policy lets the Lambda service assume it, when its conditions (if any) are met.
+OTHER_PRINCIPALS = (("Service", "ec2.amazonaws.com"), ("AWS", "arn:aws:iam::111122223333:root"))
 
-    ``document`` as IAM returns it: a dict, or JSON text (URL-encoded by the query API)."""
+
+def _trust_policy(document: Any) -> Policy | None:
     if isinstance(document, str):
         try:
             document = json.loads(urllib.parse.unquote(document))
         except ValueError:
-            return False
-    policy = parse_policy(document, kind="trust")
-    return policy.decide("sts:AssumeRole", principal=("Service", LAMBDA_SERVICE)).possibly_allowed
+            return None
+    return parse_policy(document, kind="trust")
+
+
+def trust_admits_others(document: Any) -> bool:
+    """A role's trust policy also lets someone other than the Lambda service assume it (anyone, an account,
+    another service), when its conditions (if any) are met."""
+    policy = _trust_policy(document)
+    return policy is not None and any(
+        policy.decide("sts:AssumeRole", principal=other).possibly_allowed for other in OTHER_PRINCIPALS
+    )
+
+
+def trust_allows_lambda(document: Any) -> bool:
+    """A role's trust policy lets the Lambda service assume it, when its conditions (if any) are met.
+
+    ``document`` as IAM returns it: a dict, or JSON text (URL-encoded by the query API)."""
+    policy = _trust_policy(document)
+    return policy is not None and policy.decide("sts:AssumeRole", principal=("Service", LAMBDA_SERVICE)).possibly_allowed

@@ -20,7 +20,7 @@ from harness import FakeContext, PartialCredit, api_gateway_event, expect, fail,
 from harness.call_log import ApiCall, CallLog
 from harness.exercise_files import ExerciseFiles
 from harness.kit import resources
-from harness.kit.iam import trust_allows_lambda
+from harness.kit.iam import trust_admits_others, trust_allows_lambda
 from harness.kit.logs import StudentLog, last_error_line
 from harness.kit.messages import readme_step, short
 from harness.student.proxy import RemoteObject, StudentModule
@@ -207,6 +207,12 @@ def expect_error_body(response: dict[str, Any], event: Any) -> None:
         isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"].strip(),
         f"Expected a body like {{\"error\": \"...\"}} for {describe(event)}, got {short(response.get('body'))}.",
     )
+    got = content_type(response)
+    expect(
+        got is not None and got.split(";")[0].strip().lower() == "application/json",
+        f"Expected the header Content-Type: application/json on the error answer for {describe(event)} too (every "
+        f"response carries it), got {'no Content-Type header' if got is None else repr(got)}.",
+    )
 
 
 def content_type(response: dict[str, Any]) -> str | None:
@@ -359,6 +365,8 @@ BAD_REQUESTS = [
     ({}, "no SKU"),
     ({"sku": None}, "SKU None"),
     ({"sku": ""}, "empty SKU"),
+    (get_event("PU-1001\n"), "a trailing newline, which re.match's $ lets through"),
+    ({"sku": 1001}, "a number, not a string"),
 ]
 
 
@@ -419,11 +427,16 @@ def test_a_missing_table_gives_a_safe_logged_500(
             parsed == {"error": "internal error"},
             f"Expected the body {{\"error\": \"internal error\"}} for {describe(event)}{why}, got {got}.",
         )
-    with partial_credit.part("the error is logged"):
+    with partial_credit.part("the error is logged with its stack trace"):
         expect(
             student_log.has_error(),
             f"Expected the handler to log the error for {describe(event)}{why} (logging at ERROR level, or a "
             "print: Lambda sends both to CloudWatch Logs); nothing was logged.",
+        )
+        expect(
+            "Traceback (most recent call last)" in student_log.text(),
+            f"Expected the log of the error for {describe(event)}{why} to hold its stack trace (logger.exception(...) "
+            "in the except block adds it); the log has the error without it, so nobody can tell where it happened.",
         )
 
 
@@ -506,10 +519,15 @@ def test_deploy_sh_runs_and_creates_the_function(exercise: ExerciseFiles) -> Non
 def test_deploy_sh_can_run_again_and_updates_the_code(
     exercise: ExerciseFiles, tmp_path: Path, partial_credit: PartialCredit
 ) -> None:
-    """deploy.sh runs a second time and deploys the changed code"""
+    """deploy.sh runs a second time and deploys the changed code and its configuration"""
     run_deploy(exercise, "the first `bash deploy.sh`")
     lambda_client = boto3.client("lambda")
     before = lambda_client.get_function_configuration(FunctionName=FUNCTION)["CodeSha256"]
+    # Someone changed the function by hand since: the script's settings must win again.
+    scripted = lambda_client.get_function_configuration(FunctionName=FUNCTION)["Timeout"]
+    drifted = DRIFTED_TIMEOUT if scripted != DRIFTED_TIMEOUT else DRIFTED_TIMEOUT + 1
+    lambda_client.update_function_configuration(FunctionName=FUNCTION, Timeout=drifted)
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=FUNCTION)
     # The student edits the handler and deploys again: the same script, different code.
     edited = exercise.copy_to(tmp_path)
     with edited.path(HANDLER_FILE).open("a", encoding="utf-8") as handler:
@@ -530,12 +548,21 @@ def test_deploy_sh_can_run_again_and_updates_the_code(
             f"code; the function's CodeSha256 is still {before}.",
             hint=UPDATE_CODE_HINT,
         )
+    with partial_credit.part("the second run applies the configuration again"):
+        timeout = lambda_client.get_function_configuration(FunctionName=FUNCTION)["Timeout"]
+        expect(
+            timeout == scripted,
+            f"Expected a second `bash deploy.sh` to set {FUNCTION}'s configuration again (update-function-configuration "
+            f"with the same settings); its timeout was changed to {drifted} s by hand and is still {timeout} s.",
+        )
 
 
+SPECIFIED_TIMEOUT = 10
+DRIFTED_TIMEOUT = 3
 FUNCTION_SETTINGS = (
     ("runtime", "Runtime", "python3.12"),
     ("handler", "Handler", "inventory_status_lambda.lambda_handler"),
-    ("timeout", "Timeout", 10),
+    ("timeout", "Timeout", SPECIFIED_TIMEOUT),
     ("memory size", "MemorySize", 128),
 )
 
@@ -561,9 +588,9 @@ def test_deploy_sh_configures_the_table_role_and_function_as_specified(exercise:
         expect(mode == "PAY_PER_REQUEST", f"expected {TABLE} to be on-demand (PAY_PER_REQUEST), got {mode}.")
     with partial_credit.part("role trust policy"):
         expect(
-            trust_allows_lambda(role["AssumeRolePolicyDocument"]),
-            f"expected the trust policy of {ROLE} to Allow sts:AssumeRole to the service lambda.amazonaws.com, "
-            f"got {json.dumps(role['AssumeRolePolicyDocument'])[:300]}.",
+            trust_allows_lambda(role["AssumeRolePolicyDocument"]) and not trust_admits_others(role["AssumeRolePolicyDocument"]),
+            f"expected the trust policy of {ROLE} to Allow sts:AssumeRole to the service lambda.amazonaws.com and "
+            f"nobody else, got {json.dumps(role['AssumeRolePolicyDocument'])[:300]}.",
         )
     for label, field, expected in FUNCTION_SETTINGS:
         with partial_credit.part(f"function {label}"):

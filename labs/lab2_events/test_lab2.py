@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -46,7 +47,7 @@ from harness import (
 from harness.call_log import ApiCall, CallLog
 from harness.exercise_files import ExerciseFiles
 from harness.kit import resources
-from harness.kit.iam import Policy, Statement, parse_policy, trust_allows_lambda
+from harness.kit.iam import Policy, Statement, parse_policy, trust_admits_others, trust_allows_lambda
 from harness.kit.logs import StudentLog
 from harness.kit.messages import readme_step
 from harness.student.proxy import RemoteObject
@@ -737,6 +738,9 @@ def test_a_valid_order_is_stored_with_money_as_numbers(
     )
 
 
+EVENT_FIELDS = {"order_id", "customer_id", "total", "placed_at"}
+
+
 @pytest.mark.points(3, hint=PUBLISH_HINT, read=step(5), requires=PROCESSOR_IMPORTS)
 def test_a_stored_order_is_announced_with_an_order_placed_event(
     exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
@@ -768,12 +772,22 @@ def test_a_stored_order_is_announced_with_an_order_placed_event(
             f"expected a message with {json.dumps(wanted)} and placed_at, got {short(event, 300)} "
             f"(wrong or missing: {', '.join(wrong)}).",
         )
+        extra = sorted(set(event) - EVENT_FIELDS)
+        expect(
+            not extra,
+            f"expected the event to hold only order_id, customer_id, total and placed_at (small on purpose: a consumer "
+            f"that needs the whole order reads it by its key); it also holds {', '.join(extra)}.",
+        )
         placed_at = event.get("placed_at")
         try:
             when = datetime.fromisoformat(str(placed_at).replace("Z", "+00:00"))
-            when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
         except ValueError:
             fail(f"expected placed_at to be an ISO 8601 time such as '2026-11-02T10:15:00+00:00', got {placed_at!r}.")
+        expect(
+            when.utcoffset() == timedelta(0),
+            f"expected placed_at in UTC with its offset (+00:00 or Z, as datetime.now(timezone.utc).isoformat() writes "
+            f"it), got {placed_at!r}: a time without its zone reads differently on every machine.",
+        )
         expect(
             before - timedelta(minutes=5) <= when <= datetime.now(timezone.utc) + timedelta(minutes=5),
             f"expected placed_at to be the time the order was placed (UTC, about {before:%Y-%m-%dT%H:%M:%S}+00:00), "
@@ -834,6 +848,11 @@ INVALID_ORDERS = [
     ("a negative total", 'ORD-1001 with "total": -60.07', _changed(total=-60.07)),
     ("no status", "ORD-1001 without status", _changed(status=_DROP)),
     ("an empty status", 'ORD-1001 with "status": ""', _changed(status="")),
+    ("an empty customer_id", 'ORD-1001 with "customer_id": ""', _changed(customer_id="")),
+    ("order_id as a number", 'ORD-1001 with "order_id": 1001', _changed(order_id=1001)),
+    ("unit_price as text", 'ORD-1001 with "unit_price": "19.99" in its first item', _item_changed(unit_price="19.99")),
+    ("an empty sku", 'ORD-1001 with "sku": "" in its first item', _item_changed(sku="")),
+    ("an item that is not an object", 'ORD-1001 with "items": ["PU-1001"]', _changed(items=["PU-1001"])),
 ]
 
 
@@ -1060,6 +1079,7 @@ POISON_BODIES = {
     "an event with an empty order_id": json.dumps(
         {"order_id": "", "customer_id": "C-100", "total": 60.07, "placed_at": "2026-11-02T10:15:00+00:00"}
     ),
+    "an event without placed_at": json.dumps({"order_id": "ORD-2091", "customer_id": "C-100", "total": 60.07}),
 }
 
 
@@ -1107,6 +1127,15 @@ def test_invalid_records_alone_are_reported_in_batch_item_failures(
                 f"expected the good record of {event['order_id']} in {batch} to be recorded in {PROCESSED}; it is not.",
             )
             expect_processed_line(student_log, event, message_id)
+    with partial_credit.part("invalid records logged"):
+        errors = [record for record in student_log.records if record.level >= logging.ERROR]
+        printed = "".join(student_log.printed)  # print() reaches CloudWatch Logs too, without a level
+        expect(
+            len(errors) >= len(POISON_BODIES) or all(message_id in printed for message_id in poison_ids),
+            f"expected each of the {len(POISON_BODIES)} invalid records of {batch} in the log, at ERROR level "
+            f"(logger.error(...)): {len(errors)} ERROR line{'' if len(errors) == 1 else 's'} were logged, and nothing "
+            "printed names them all.",
+        )
     with partial_credit.part("invalid records not recorded"):
         kept = poison_ids & processed_ids()
         expect(
@@ -1382,13 +1411,24 @@ def test_deploy_sh_runs_and_creates_the_functions_tables_and_mapping(exercise: E
 def test_deploy_sh_runs_again_and_updates_both_functions(
     exercise: ExerciseFiles, tmp_path: Path, partial_credit: PartialCredit
 ) -> None:
-    """deploy.sh runs a second time, deploys the changed code and keeps one mapping"""
+    """deploy.sh runs a second time, deploys the changed code and configuration and keeps one mapping"""
     make_setup_messaging()
     run_deploy(exercise)
     before = {
         name: client("lambda").get_function_configuration(FunctionName=name)["CodeSha256"]
         for name in (PROCESSOR, LOGGER)
     }
+    # Someone changed things by hand since: the script's settings must win again.
+    scripted = (
+        client("lambda").get_function_configuration(FunctionName=LOGGER)["Timeout"],
+        sorted({mapping.get("BatchSize") for mapping in logger_mappings()}),
+    )
+    drifted = (DRIFTED_TIMEOUT if scripted[0] != DRIFTED_TIMEOUT else DRIFTED_TIMEOUT + 1, DRIFTED_BATCH_SIZE)
+    client("lambda").update_function_configuration(FunctionName=LOGGER, Timeout=drifted[0])
+    client("lambda").get_waiter("function_updated_v2").wait(FunctionName=LOGGER)
+    for mapping in logger_mappings():
+        batch = drifted[1] if mapping.get("BatchSize") != drifted[1] else drifted[1] + 1
+        client("lambda").update_event_source_mapping(UUID=mapping["UUID"], BatchSize=batch)
     # The student edits both modules and deploys again: the same script, different code.
     edited = exercise.copy_to(tmp_path)
     for name in (PROCESSOR_FILE, LOGGER_FILE):
@@ -1416,6 +1456,22 @@ def test_deploy_sh_runs_again_and_updates_both_functions(
             f"expected one event source mapping for {LOGGER} after two deploys, found "
             f"{len(mappings)}: each one would deliver the queue's messages to the logger.",
         )
+    with partial_credit.part("the settings applied again"):
+        timeout = client("lambda").get_function_configuration(FunctionName=LOGGER)["Timeout"]
+        sizes = sorted({mapping.get("BatchSize") for mapping in logger_mappings()})
+        expect(
+            (timeout, sizes) == scripted,
+            f"expected the second `bash deploy.sh` to apply its settings again (update-function-configuration and "
+            f"update-event-source-mapping with the same settings); changed by hand to a timeout of {drifted[0]} s and a "
+            f"batch size of {drifted[1]}, {LOGGER} has a timeout of {timeout} s and its mapping a batch size of "
+            f"{', '.join(map(str, sizes)) or 'none'} (the first run left {scripted[0]} s and {scripted[1]}).",
+        )
+
+
+SPECIFIED_TIMEOUT = 10
+SPECIFIED_BATCH_SIZE = 10
+DRIFTED_TIMEOUT = 3
+DRIFTED_BATCH_SIZE = 1
 
 
 @pytest.mark.points(3, hint=CONFIG_HINT, read=step(10), requires=DEPLOY_RUNS)
@@ -1440,9 +1496,9 @@ def test_deploy_sh_configures_the_tables_role_and_functions_as_specified(
     with partial_credit.part("role trust policy"):
         role = client("iam").get_role(RoleName=ROLE)["Role"]
         expect(
-            trust_allows_lambda(role["AssumeRolePolicyDocument"]),
-            f"expected the trust policy of {ROLE} to Allow sts:AssumeRole to the service lambda.amazonaws.com, "
-            f"got {json.dumps(role['AssumeRolePolicyDocument'])[:300]}.",
+            trust_allows_lambda(role["AssumeRolePolicyDocument"]) and not trust_admits_others(role["AssumeRolePolicyDocument"]),
+            f"expected the trust policy of {ROLE} to Allow sts:AssumeRole to the service lambda.amazonaws.com and "
+            f"nobody else, got {json.dumps(role['AssumeRolePolicyDocument'])[:300]}.",
         )
     functions = (
         (PROCESSOR, "order_processor.lambda_handler", {"ORDERS_TABLE": ORDERS, "ORDER_EVENTS_TOPIC_ARN": topic_arn}),
@@ -1451,7 +1507,7 @@ def test_deploy_sh_configures_the_tables_role_and_functions_as_specified(
     for name, handler, variables in functions:
         config = client("lambda").get_function_configuration(FunctionName=name)
         with partial_credit.part(f"{name} settings"):
-            wanted = {"Runtime": "python3.12", "Handler": handler, "Timeout": 10, "MemorySize": 128, "Role": ROLE}
+            wanted = {"Runtime": "python3.12", "Handler": handler, "Timeout": SPECIFIED_TIMEOUT, "MemorySize": 128, "Role": ROLE}
             got = {key: config.get(key) for key in wanted}
             got["Role"] = str(got["Role"] or "").rsplit("/", 1)[-1]
             wrong = [f"{key} {got[key]!r}" for key in wanted if got[key] != wanted[key]]
@@ -1484,7 +1540,10 @@ def test_the_event_source_mapping_feeds_the_queue_to_the_logger_with_batch_item_
         )
     mapping = client("lambda").get_event_source_mapping(UUID=mappings[0]["UUID"])
     with partial_credit.part("batch size"):
-        expect(mapping.get("BatchSize") == 10, f"expected BatchSize 10, got {mapping.get('BatchSize')!r}.")
+        expect(
+            mapping.get("BatchSize") == SPECIFIED_BATCH_SIZE,
+            f"expected BatchSize {SPECIFIED_BATCH_SIZE}, got {mapping.get('BatchSize')!r}.",
+        )
     with partial_credit.part("partial batch responses"):
         types = mapping.get("FunctionResponseTypes") or []
         expect(

@@ -596,6 +596,8 @@ def test_the_policy_keeps_logs_to_the_functions_own_group(
             ("logs:DeleteLogStream", stream_arn(account)),
             ("logs:GetLogEvents", stream_arn(account)),
             ("logs:FilterLogEvents", group_arn(account) + ":*"),
+            ("logs:DescribeLogStreams", group_arn(account) + ":*"),
+            ("logs:DescribeLogGroups", group_arn(account) + ":*"),
         ):
             expect_denied(
                 orders, action, resource, f"the function's log group {LOG_GROUP}", cause="action", hint=LOGS_SCOPE_HINT
@@ -842,6 +844,18 @@ def edited_policy(written: Any, sid: str) -> Any:
     return edited
 
 
+TRUST_EDIT_SID = "GraderEditedTrust"
+
+
+def edited_trust(written: Any) -> Any:
+    """The student's trust policy with its first statement's Sid changed, as an edit would change it."""
+    edited = copy.deepcopy(written)
+    statements = as_list(edited.get("Statement")) if isinstance(edited, dict) else []
+    if statements and isinstance(statements[0], dict):
+        statements[0]["Sid"] = TRUST_EDIT_SID
+    return edited
+
+
 def fill_versions(iam: Any, policy_arn: str, limit: int = 5) -> int:
     """Add non-default versions until the policy has ``limit``, as five earlier edits would have."""
     versions = iam.list_policy_versions(PolicyArn=policy_arn)["Versions"]
@@ -858,7 +872,7 @@ def fill_versions(iam: Any, policy_arn: str, limit: int = 5) -> int:
 def test_setup_iam_sh_runs_again_and_applies_an_edited_policy(
     exercise: ExerciseFiles, backend: Any, tmp_path: Path, partial_credit: PartialCredit
 ) -> None:
-    """setup_iam.sh runs again and applies an edited orders-policy.json, even when the policy has 5 versions"""
+    """setup_iam.sh runs again and applies an edited orders-policy.json and trust-policy.json, even when the policy has 5 versions"""
     lab1_function()
     run_setup(exercise, "the first `bash setup_iam.sh`")
     account = backend.account_id
@@ -867,6 +881,8 @@ def test_setup_iam_sh_runs_again_and_applies_an_edited_policy(
     first_edit = edited_policy(read_json(exercise, POLICY_FILE), "GraderEditOne")
     edited = exercise.copy_to(tmp_path / "first-edit")
     edited.path(POLICY_FILE).write_text(json.dumps(first_edit, indent=2) + "\n", encoding="utf-8")
+    trust_edit = edited_trust(read_json(exercise, TRUST_FILE))
+    edited.path(TRUST_FILE).write_text(json.dumps(trust_edit, indent=2) + "\n", encoding="utf-8")
     when = f"after a statement GraderEditOne was added to {POLICY_FILE} and `bash setup_iam.sh` ran again"
     second = edited.run_script(SETUP_SCRIPT)
     if not second.ok:  # nothing else to judge: the whole check fails
@@ -878,6 +894,14 @@ def test_setup_iam_sh_runs_again_and_applies_an_edited_policy(
     policy_arn = None
     with partial_credit.part("the second run applies the edited policy"):
         policy_arn = expect_policy_in_force(iam, fill_in(first_edit, PLACEHOLDER, account), account, when)
+    with partial_credit.part("the second run applies the edited trust policy"):
+        got = policy_document(iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"])
+        expect(
+            got == trust_edit,
+            f"expected the role's trust policy to be the edited {TRUST_FILE} (its first statement's Sid changed to "
+            f"{TRUST_EDIT_SID}) after `bash setup_iam.sh` ran again; got {json.dumps(got)[:300]}: an existing role "
+            "needs update-assume-role-policy.",
+        )
     with partial_credit.part("a run when the policy has 5 versions"):
         managed = [arn for arn, _ in role_policies(iam).managed]
         policy_arn = policy_arn or (managed[0] if managed else None)
@@ -894,3 +918,16 @@ def test_setup_iam_sh_runs_again_and_applies_an_edited_policy(
                 hint=VERSION_LIMIT_HINT if "LimitExceeded" in third.stderr + third.stdout else None,
             )
         expect_policy_in_force(iam, fill_in(second_edit, PLACEHOLDER, account), account, when)
+        # And once more: the version to delete is found each time, not assumed (v1 is gone by now).
+        fill_versions(iam, policy_arn)
+        third_edit = edited_policy(second_edit, "GraderEditThree")
+        edited = exercise.copy_to(tmp_path / "third-edit")
+        edited.path(POLICY_FILE).write_text(json.dumps(third_edit, indent=2) + "\n", encoding="utf-8")
+        when = "after a statement GraderEditThree was added and `bash setup_iam.sh` ran a fourth time, the policy having 5 versions again"
+        fourth = edited.run_script(SETUP_SCRIPT)
+        if not fourth.ok:
+            fail(
+                f"Expected `bash setup_iam.sh` to exit with status 0 {when}; {scrub_paths(fourth.describe())}",
+                hint=VERSION_LIMIT_HINT,
+            )
+        expect_policy_in_force(iam, fill_in(third_edit, PLACEHOLDER, account), account, when)

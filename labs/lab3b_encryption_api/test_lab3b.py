@@ -34,6 +34,7 @@ from harness.backends import DEPLOYED_API_OVER_HTTP
 from harness.call_log import ApiCall, CallLog
 from harness.exercise_files import ExerciseFiles, ScriptResult
 from harness.kit.iam import as_list
+from harness.kit.logs import StudentLog
 from harness.kit.messages import readme_step, short
 from harness.student.proxy import RemoteObject, StudentError, StudentExited, StudentModule
 
@@ -402,7 +403,7 @@ def test_a_record_decrypts_to_its_plaintext(exercise: ExerciseFiles, partial_cre
 
 @pytest.mark.points(2, hint=DATA_KEY_HINT, read=step(3), requires=ROUND_TRIP)
 def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: PartialCredit) -> None:
-    """each record gets its own data key from GenerateDataKey and a fresh nonce, under the key given, bound to the context"""
+    """each record gets its own 256-bit data key from GenerateDataKey and a fresh nonce, under the key given, bound to the context"""
     make_key()
     other = make_key(alias=None)
     module = load(exercise)
@@ -421,6 +422,14 @@ def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles,
         expect(
             len({key.plaintext for record in records for key in data_keys(record, calls)}) >= 2,
             f"expected two records to get two different data keys; {CALL} twice used one data key.",
+        )
+    with partial_credit.part("a 256-bit data key"):
+        sizes = [(c.params.get("KeySpec"), c.params.get("NumberOfBytes")) for c in generate_data_key_calls(aws_calls)]
+        small = [size for size in sizes if size not in (("AES_256", None), (None, 32))]
+        expect(
+            not small,
+            f"expected GenerateDataKey to ask for a 256-bit key (KeySpec='AES_256'); it asked for "
+            f"{', '.join(f'KeySpec={spec!r}' if spec else f'NumberOfBytes={count!r}' for spec, count in small)}.",
         )
     with partial_credit.part("a fresh nonce per record"):
         repeated = repeated_nonce(records)
@@ -460,7 +469,9 @@ def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles,
 
 
 @pytest.mark.points(3, hint=RECORD_HINT, read=step(3), requires=ROUND_TRIP)
-def test_the_record_holds_no_plaintext_key(exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: PartialCredit) -> None:
+def test_the_record_holds_no_plaintext_key(
+    exercise: ExerciseFiles, aws_calls: CallLog, partial_credit: PartialCredit, student_log: StudentLog
+) -> None:
     """record holds only base64 text (ciphertext, nonce, encrypted data key): no plaintext data key, no plaintext"""
     make_key()
     module = load(exercise)
@@ -491,6 +502,13 @@ def test_the_record_holds_no_plaintext_key(exercise: ExerciseFiles, aws_calls: C
             where is None,
             f"expected the record not to contain the plaintext data key in any form; the field {where!r} holds it "
             "(whoever reads the table could then decrypt without KMS, and without leaving a trace in CloudTrail).",
+        )
+    with partial_credit.part("the data key is not logged"):
+        log = student_log.text()
+        expect(
+            not any(holds({"log": log}, key) for key in plaintext_keys),
+            "expected the plaintext data key never to be logged or printed; encrypt_record wrote it to the log "
+            "(CloudWatch Logs keeps it for anyone who may read the log group).",
         )
     with partial_credit.part("no plaintext in it"):
         where = holds(record, ORDER)
@@ -822,6 +840,7 @@ class ApiSetup:
     account: str
     apis: list[dict[str, Any]] = field(default_factory=list)  # REST APIs named inventory-api
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> resource, of the first
+    resource_paths: list[str] = field(default_factory=list)  # every resource's path, repeats included
     method: dict[str, Any] | None = None  # GET on /inventory/{sku}, with its integration
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     statements: list[dict[str, Any]] = field(default_factory=list)  # the function's resource policy
@@ -839,6 +858,7 @@ def describe_api_setup(result: ScriptResult, function_arn: str) -> ApiSetup:
     if setup.api_id:
         items = apigateway.get_resources(restApiId=setup.api_id, limit=500)["items"]
         setup.resources = {item["path"]: item for item in items}
+        setup.resource_paths = sorted(item["path"] for item in items)
         sku = setup.resources.get(SKU_PATH)
         if sku is not None:
             setup.method = found(lambda: apigateway.get_method(restApiId=setup.api_id, resourceId=sku["id"], httpMethod="GET"))
@@ -1008,6 +1028,12 @@ def test_setup_api_sh_can_run_again(exercise: ExerciseFiles, partial_credit: Par
         expect(
             len(after.apis) == 1 and after.api_id == first.api_id,
             f"expected the second run to reuse {API_NAME} ({first.api_id}); there are now {len(after.apis)} REST APIs with that name.",
+        )
+    with partial_credit.part("no second resource"):
+        expect(
+            after.resource_paths == first.resource_paths,
+            f"expected the second run to reuse {API_NAME}'s resources {first.resource_paths}; it has "
+            f"{after.resource_paths} (look each one up with get-resources before create-resource).",
         )
     with partial_credit.part("no second permission for API Gateway"):
         before = sum(1 for s in first.statements if _for_api_gateway(s))

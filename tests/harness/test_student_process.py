@@ -34,6 +34,7 @@ from harness.student import protocol, reaper
 from harness.student.pool import StudentPool
 from harness.student.process import describe_end
 from harness.student.proxy import RemoteObject, Session, StudentError, StudentExited, StudentModule
+from harness import student_files
 from harness.student_files import set_display_roots
 
 pytestmark = pytest.mark.xdist_group("student_process")  # one pool of student processes per module
@@ -69,7 +70,7 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture
 def check_log(pool: StudentPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """One check: its own log, and every student process it started killed at its end."""
-    monkeypatch.setattr(loader, "_display_roots", [])
+    monkeypatch.setattr(student_files, "_display_roots", [])
     set_display_roots(CASES, tmp_path)
     pool.start_check()
     log = runtime.start_check_log()

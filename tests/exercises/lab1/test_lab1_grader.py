@@ -25,6 +25,8 @@ OK_200 = "test_a_known_sku_returns_200_with_json_content_type"
 BODY = "test_the_200_body_has_the_item_fields_with_integer_numbers"
 BOUNDARIES = "test_the_stock_status_is_right_at_every_boundary"
 SERVER_ERROR = "test_a_missing_table_gives_a_safe_logged_500"
+BAD_REQUEST = "test_a_missing_or_invalid_sku_returns_400"
+NOT_FOUND = "test_an_unknown_sku_returns_404"
 GET_ITEM = "test_the_item_is_read_with_get_item"
 TABLE_FROM_ENV = "test_the_table_name_comes_from_inventory_table"
 CLIENT_REUSE = "test_one_client_is_reused_across_invocations"
@@ -187,9 +189,53 @@ def test_a_deploy_script_that_never_updates_the_code_loses_part_of_the_second_ru
                   '  awslocal lambda update-function-code --function-name "$FUNCTION" --zip-file fileb://function.zip >/dev/null\n',
                   "")
     check = assert_only_failure(grade(code, tmp_path, *DEPLOY_ONLY), DEPLOY_TWICE)
-    assert check["outcome"] == "partial" and check["points"] == check["max"] / 2
+    assert check["outcome"] == "partial" and check["message"].startswith("2 of 3 cases passed")
     assert "to upload the new code" in check["message"]
     assert check["hint"] == GRADER.UPDATE_CODE_HINT
+
+
+def test_a_deploy_script_that_never_updates_the_configuration_loses_part_of_the_second_run_check(tmp_path: Path) -> None:
+    deploy = (REPO / "solutions" / LAB.folder / "deploy.sh").read_text(encoding="utf-8")
+    update = deploy[deploy.index("  awslocal lambda update-function-configuration"):]
+    update = update[: update.index(">/dev/null\n") + len(">/dev/null\n")]  # the whole command, 8 lines
+    check = assert_only_failure(grade(mutant(tmp_path, "deploy.sh", update, ""), tmp_path, *DEPLOY_ONLY), DEPLOY_TWICE)
+    assert check["outcome"] == "partial"
+    assert "its timeout was changed to 3 s by hand and is still 3 s" in check["message"], check["message"]
+
+
+def test_a_trust_policy_for_anyone_loses_part_of_the_configuration_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "deploy.sh", '"Principal": {"Service": "lambda.amazonaws.com"}', '"Principal": {"AWS": "*"}')
+    check = assert_only_failure(grade(code, tmp_path, "-k", "configures"), DEPLOY_CONFIG)
+    assert "role trust policy: expected the trust policy of" in check["message"] and "and nobody else" in check["message"]
+
+
+def test_error_answers_without_content_type_lose_the_400_and_404_checks(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path, "inventory_status_lambda.py",
+        '        "headers": {"Content-Type": "application/json"},\n',
+        '        "headers": {"Content-Type": "application/json"} if status_code == 200 else {},\n',
+    )
+    run = grade(code, tmp_path, *HANDLER_ONLY)
+    LAB.assert_only_failures(run, BAD_REQUEST, NOT_FOUND)
+    assert "on the error answer for" in run.check(LAB_ID, NOT_FOUND)["message"]
+
+
+def test_re_match_with_a_dollar_lets_a_trailing_newline_through_and_loses_part_of_the_400_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, "inventory_status_lambda.py", "SKU_PATTERN.fullmatch(sku)", "SKU_PATTERN.match(sku)")
+    text = (code / LAB.folder / "inventory_status_lambda.py").read_text(encoding="utf-8")
+    (code / LAB.folder / "inventory_status_lambda.py").write_text(text.replace('r"[A-Z0-9-]{3,32}"', 'r"^[A-Z0-9-]{3,32}$"'))
+    check = assert_only_failure(grade(code, tmp_path, "-k", "invalid_sku"), BAD_REQUEST)
+    assert "a trailing newline" in check["message"] and "Expected statusCode 400" in check["message"], check["message"]
+
+
+def test_a_log_without_the_stack_trace_loses_part_of_the_500_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path, "inventory_status_lambda.py",
+        '        logger.exception("inventory status lookup failed")',
+        '        logger.error("inventory status lookup failed")',
+    )
+    check = assert_only_failure(grade(code, tmp_path, "-k", "missing_table"), SERVER_ERROR)
+    assert "to hold its stack trace" in check["message"]
 
 
 # ------------------------------------------------------------------ the failure the docs show

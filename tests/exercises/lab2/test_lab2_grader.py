@@ -146,7 +146,7 @@ def test_a_processor_that_accepts_a_total_given_as_text_loses_one_case_of_the_in
     )
     (check,) = assert_only_failures(grade(code, tmp_path, INVALID), INVALID)
     assert check["outcome"] == "partial"
-    assert check["message"].startswith("17 of 18 cases passed")
+    assert check["message"].startswith("21 of 23 cases passed"), check["message"]  # unit_price as text too
     assert (
         '- total as text: expected an answer {"error": "..."} for ORD-1001 with "total": "60.07", got {"order_id": "ORD-1001", "message_id": '
         in check["message"]
@@ -156,7 +156,7 @@ def test_a_processor_that_accepts_a_total_given_as_text_loses_one_case_of_the_in
 def test_a_processor_that_takes_booleans_for_numbers_loses_the_boolean_cases(tmp_path: Path) -> None:
     code = mutant(tmp_path, PROCESSOR, (" and not isinstance(value, bool)", ""))
     (check,) = assert_only_failures(grade(code, tmp_path, INVALID), INVALID)
-    assert check["message"].startswith("16 of 18 cases passed"), check["message"]  # quantity has its own bool test
+    assert check["message"].startswith("21 of 23 cases passed"), check["message"]  # quantity has its own bool test
     for case in ("total true", "unit_price false"):
         assert f"- {case}: expected an answer" in check["message"]
 
@@ -308,7 +308,7 @@ def test_a_logger_that_records_invalid_records_loses_part_of_the_poison_check(tm
     )
     run = grade(code, tmp_path, *LOGGER_CHECKS, DLQ)
     (check,) = assert_only_failures(run, POISON, blocked=(DLQ,))
-    assert check["message"].startswith("3 of 4 cases passed")
+    assert check["message"].startswith("4 of 5 cases passed"), check["message"]
     assert "their retries would be skipped as duplicates and never reach the DLQ" in check["message"]
 
 
@@ -457,11 +457,22 @@ def test_a_mapping_without_report_batch_item_failures_loses_part_of_the_mapping_
 def test_a_deploy_script_that_always_creates_the_mapping_loses_part_of_the_second_run_check(tmp_path: Path) -> None:
     code = mutant(tmp_path, DEPLOY, ('if [ -n "$MAPPING" ] && [ "$MAPPING" != "None" ]; then', "if false; then"))
     (check,) = assert_only_failures(grade(code, tmp_path, DEPLOY_AGAIN), DEPLOY_AGAIN)
-    assert check["message"].startswith("2 of 3 cases passed")
+    assert check["message"].startswith("2 of 4 cases passed"), check["message"]  # the new mapping has other settings
     assert (
         "- one mapping: expected one event source mapping for order-event-logger after two deploys, found 2"
         in check["message"]
     )
+
+
+def test_a_deploy_script_that_updates_the_mapping_with_other_settings_loses_part_of_the_second_run_check(
+    tmp_path: Path,
+) -> None:
+    script = (REPO / "solutions" / LAB.folder / DEPLOY).read_text(encoding="utf-8")
+    update = script[script.index('  awslocal lambda update-event-source-mapping --uuid "$MAPPING"'):]
+    update = update[: update.index(">/dev/null\n") + len(">/dev/null\n")]
+    code = mutant(tmp_path, DEPLOY, (update, '  awslocal lambda update-event-source-mapping --uuid "$MAPPING" --batch-size 1 >/dev/null\n'))
+    (check,) = assert_only_failures(grade(code, tmp_path, DEPLOY_AGAIN), DEPLOY_AGAIN)
+    assert "- the settings applied again: expected the second `bash deploy.sh` to apply its settings again" in check["message"]
 
 
 def test_a_deploy_script_that_never_updates_the_code_loses_part_of_the_second_run_check(tmp_path: Path) -> None:
@@ -474,7 +485,7 @@ def test_a_deploy_script_that_never_updates_the_code_loses_part_of_the_second_ru
         ),
     )
     (check,) = assert_only_failures(grade(code, tmp_path, DEPLOY_AGAIN), DEPLOY_AGAIN)
-    assert check["message"].startswith("1 of 3 cases passed")
+    assert check["message"].startswith("2 of 4 cases passed"), check["message"]
     assert "to upload the new code of order-processor" in check["message"]
     assert check["hint"] == GRADER.UPDATE_CODE_HINT
 

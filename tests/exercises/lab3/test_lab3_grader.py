@@ -295,6 +295,16 @@ RUNS_AND_FUNCTION = ("-k", "setup_iam_sh_runs_and or function_runs")
 RUNS_AND_ACCOUNT = ("-k", "setup_iam_sh_runs_and or reads_the_account")
 
 
+def test_describe_log_streams_beside_the_writes_loses_the_logs_scope_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path, "orders-policy.json",
+        '"Action": ["logs:CreateLogStream", "logs:PutLogEvents"],',
+        '"Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],',
+    )
+    (scope,) = assert_only_failures(grade(code, tmp_path, "-k", "logs"), LOGS_SCOPE)
+    assert "logs:DescribeLogStreams" in scope["message"], scope["message"]
+
+
 def test_a_script_that_also_attaches_an_aws_managed_policy_is_told_to_attach_nothing_else(tmp_path: Path) -> None:
     attach = 'awslocal iam attach-role-policy --role-name "$ROLE" --policy-arn "$POLICY_ARN"\n'
     basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -305,6 +315,34 @@ def test_a_script_that_also_attaches_an_aws_managed_policy_is_told_to_attach_not
     assert check["outcome"] == "failed"
     assert f"it also attaches the AWS managed policy {basic}" in check["message"], check["message"]
     assert check["hint"] == GRADER.ROLE_POLICY_HINT
+
+
+def test_a_script_that_never_updates_the_trust_policy_loses_part_of_the_rerun_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path, "setup_iam.sh",
+        '  awslocal iam update-assume-role-policy --role-name "$ROLE" --policy-document file://trust-policy.json\n',
+        "  : # the role exists: leave it\n",
+    )
+    (rerun,) = assert_only_failures(grade(code, tmp_path, *RUNS_AND_RERUN), RERUN)
+    assert "the second run applies the edited trust policy" in rerun["message"], rerun["message"]
+
+
+def test_a_script_that_always_deletes_version_1_fails_the_fourth_run(tmp_path: Path) -> None:
+    cleanup = (
+        "  OLD_VERSIONS=$(awslocal iam list-policy-versions --policy-arn \"$POLICY_ARN\" \\\n"
+        "    --query 'Versions[?!IsDefaultVersion].VersionId' --output text)\n"
+        "  for version in $OLD_VERSIONS; do\n"
+        "    awslocal iam delete-policy-version --policy-arn \"$POLICY_ARN\" --version-id \"$version\"\n"
+        "  done\n"
+    )
+    oldest_is_v1 = (
+        "  if [ \"$(awslocal iam list-policy-versions --policy-arn \"$POLICY_ARN\" --query 'length(Versions)' --output text)\" -ge 5 ]; then\n"
+        "    awslocal iam delete-policy-version --policy-arn \"$POLICY_ARN\" --version-id v1\n"
+        "  fi\n"
+    )
+    code = mutant(tmp_path, "setup_iam.sh", cleanup, oldest_is_v1)
+    (rerun,) = assert_only_failures(grade(code, tmp_path, *RUNS_AND_RERUN), RERUN)
+    assert "ran a fourth time" in rerun["message"] and "NoSuchEntity" in rerun["message"], rerun["message"]
 
 
 def test_a_script_that_always_creates_fails_the_second_run(tmp_path: Path) -> None:
@@ -325,7 +363,7 @@ def test_a_script_that_never_updates_the_policy_loses_most_of_the_rerun_check(tm
         "",
     )
     (rerun,) = assert_only_failures(grade(code, tmp_path, *RUNS_AND_RERUN), RERUN)
-    assert rerun["outcome"] == "partial" and rerun["message"].startswith("1 of 3 cases passed")
+    assert rerun["outcome"] == "partial" and rerun["message"].startswith("2 of 4 cases passed"), rerun["message"]
     assert "GraderEditOne" in rerun["message"] and "first difference: Statement[4] is missing" in rerun["message"]
 
 
@@ -337,7 +375,7 @@ def test_a_script_that_never_deletes_old_versions_fails_at_five_versions(tmp_pat
         "",
     )
     (rerun,) = assert_only_failures(grade(code, tmp_path, *RUNS_AND_RERUN), RERUN)
-    assert rerun["outcome"] == "partial" and rerun["message"].startswith("2 of 3 cases passed")
+    assert rerun["outcome"] == "partial" and rerun["message"].startswith("3 of 4 cases passed"), rerun["message"]
     assert "LimitExceeded" in rerun["message"]
     assert rerun["hint"] == GRADER.VERSION_LIMIT_HINT
 

@@ -94,7 +94,7 @@ def test_returning_the_plaintext_data_key_loses_part_of_the_record_check(tmp_pat
         tmp_path, ENVELOPE, ENVELOPE_ONLY, NO_PLAINTEXT_KEY,
         ('"encrypted_key": _b64(data_key["CiphertextBlob"]),', '"encrypted_key": _b64(data_key["CiphertextBlob"]),\n        "data_key": _b64(data_key["Plaintext"]),'),
     )
-    assert check["outcome"] == "partial" and check["points"] == pytest.approx(check["max"] * 4 / 5)
+    assert check["outcome"] == "partial" and check["points"] == pytest.approx(check["max"] * 5 / 6, abs=0.01)
     assert "no plaintext data key in it: expected the record not to contain the plaintext data key in any form; the field 'data_key' holds it" in check["message"]
     # decrypt_record does not read the extra field, so changing it is not a successful tampering.
 
@@ -215,7 +215,7 @@ def test_a_new_key_on_every_run_loses_part_of_the_second_run_check(tmp_path: Pat
          ('  awslocal kms create-alias --alias-name "$ALIAS" --target-key-id "$KEY_ID" 2>/dev/null \\\n'
          '    || awslocal kms update-alias --alias-name "$ALIAS" --target-key-id "$KEY_ID"')),
     )
-    assert check["outcome"] == "partial" and check["points"] == check["max"] / 2
+    assert check["outcome"] == "partial" and check["points"] == pytest.approx(check["max"] * 2 / 3, abs=0.01)
     assert "expected the second run to reuse the key" in check["message"]
 
 
@@ -370,4 +370,22 @@ def test_a_second_permission_for_the_same_api_is_accepted(tmp_path: Path) -> Non
     )
     code = mutant(tmp_path, API_SCRIPT, (permission, second + permission))
     assert_only_failures(grade(code, tmp_path, "-k", "only_this_api or can_run_again"))
+
+
+def test_an_aes_128_data_key_loses_part_of_the_data_key_check(tmp_path: Path) -> None:
+    check = only_failure(tmp_path, ENVELOPE, ENVELOPE_ONLY, DATA_KEY, ('KeySpec="AES_256"', 'KeySpec="AES_128"'))
+    assert "a 256-bit data key: expected GenerateDataKey to ask for a 256-bit key" in check["message"], check["message"]
+
+
+def test_a_logged_data_key_loses_part_of_the_record_check(tmp_path: Path) -> None:
+    generate = '    data_key = kms.generate_data_key(KeyId=key_id, KeySpec="AES_256", EncryptionContext=context)\n'
+    logged = generate + '    print("data key:", base64.b64encode(data_key["Plaintext"]).decode())  # "only while debugging"\n'
+    check = only_failure(tmp_path, ENVELOPE, ENVELOPE_ONLY, NO_PLAINTEXT_KEY, (generate, logged))
+    assert "the data key is not logged" in check["message"], check["message"]
+
+
+def test_resources_created_on_every_run_lose_part_of_the_second_run_check(tmp_path: Path) -> None:
+    lookup = """  id=$(awslocal apigateway get-resources --rest-api-id "$API_ID" --query "items[?path=='$1'].id | [0]" --output text)"""
+    check = only_failure(tmp_path, API_SCRIPT, API_ONLY, API_AGAIN, (lookup, "  id=None"))
+    assert "no second resource: expected the second run to reuse inventory-api's resources" in check["message"], check["message"]
 

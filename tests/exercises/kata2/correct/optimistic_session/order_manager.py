@@ -47,7 +47,7 @@ def _decimals(value):
 
 class OrderManager:
     def __init__(self, table_name=None):
-        self.name = table_name if table_name else os.environ.get("ORDERS_TABLE", "Orders")
+        self.name = table_name if table_name else os.environ["ORDERS_TABLE"]
         session = boto3.session.Session()
         self.table = session.resource("dynamodb").Table(self.name)
         self.client = self.table.meta.client
