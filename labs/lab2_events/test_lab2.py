@@ -1010,6 +1010,20 @@ def test_a_redelivered_message_is_logged_as_a_duplicate_not_processed_again(
             f"a failure would be retried until it lands in the DLQ), got {short(response)}"
             + (f"; {why}." if why else "."),
         )
+    with partial_credit.part("another error is not taken for a duplicate"):
+        client("dynamodb").delete_table(TableName=PROCESSED)  # every write to it now fails: not a duplicate
+        fresh = deliver(messaging, [json.dumps(order_events(6)[0])])
+        try:
+            response = deliver_to_logger(module, sqs_event(fresh, messaging.queue_arn))
+        except Exception:  # noqa: BLE001 - an error that propagates fails the batch, and Lambda retries it
+            response = {"batchItemFailures": [{"itemIdentifier": fresh[0]["MessageId"]}]}
+        failed, _ = reported_failures(response, [fresh[0]["MessageId"]])
+        expect(
+            fresh[0]["MessageId"] in failed,
+            f"expected a new message to fail (raise, or be named in batchItemFailures) when {PROCESSED} cannot be "
+            f"written (the table is gone); your handler answered {short(response)}, so the message is deleted "
+            "unprocessed: only ConditionalCheckFailedException means a duplicate.",
+        )
 
 
 def another_delivery_records_first(aws_calls: CallLog, message_ids: list[str]) -> list[str]:

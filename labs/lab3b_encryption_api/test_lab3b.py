@@ -841,6 +841,7 @@ class ApiSetup:
     apis: list[dict[str, Any]] = field(default_factory=list)  # REST APIs named inventory-api
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> resource, of the first
     resource_paths: list[str] = field(default_factory=list)  # every resource's path, repeats included
+    deployments: int = 0
     method: dict[str, Any] | None = None  # GET on /inventory/{sku}, with its integration
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     statements: list[dict[str, Any]] = field(default_factory=list)  # the function's resource policy
@@ -859,6 +860,7 @@ def describe_api_setup(result: ScriptResult, function_arn: str) -> ApiSetup:
         items = apigateway.get_resources(restApiId=setup.api_id, limit=500)["items"]
         setup.resources = {item["path"]: item for item in items}
         setup.resource_paths = sorted(item["path"] for item in items)
+        setup.deployments = len(apigateway.get_deployments(restApiId=setup.api_id, limit=500).get("items", []))
         sku = setup.resources.get(SKU_PATH)
         if sku is not None:
             setup.method = found(lambda: apigateway.get_method(restApiId=setup.api_id, resourceId=sku["id"], httpMethod="GET"))
@@ -1015,7 +1017,7 @@ def test_the_api_is_deployed_to_dev_and_the_url_printed(exercise: ExerciseFiles,
 
 @pytest.mark.points(2, hint=API_AGAIN_HINT, read=step(5), requires=API_RUNS)
 def test_setup_api_sh_can_run_again(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
-    """setup_api.sh runs a second time without a second API or another permission"""
+    """setup_api.sh runs a second time without a second API or another permission, and deploys the stage again"""
     first = api_setup(exercise)
     assert first.again is not None
     after, second = first.again, first.again.result
@@ -1034,6 +1036,12 @@ def test_setup_api_sh_can_run_again(exercise: ExerciseFiles, partial_credit: Par
             after.resource_paths == first.resource_paths,
             f"expected the second run to reuse {API_NAME}'s resources {first.resource_paths}; it has "
             f"{after.resource_paths} (look each one up with get-resources before create-resource).",
+        )
+    with partial_credit.part("the stage deployed again"):
+        expect(
+            after.deployments > first.deployments,
+            f"expected the second run to deploy {STAGE} again (create-deployment on every run: what the run changed "
+            f"goes live only then); {API_NAME} still has {after.deployments} deployment(s).",
         )
     with partial_credit.part("no second permission for API Gateway"):
         before = sum(1 for s in first.statements if _for_api_gateway(s))

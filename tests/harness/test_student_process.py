@@ -26,7 +26,7 @@ import pytest
 from botocore.exceptions import ClientError
 from support import REPO
 
-from harness import loader, runtime
+from harness import runtime
 from harness.lambda_tools import FakeContext
 from harness.limits import StudentTimeout, time_limit
 from harness.loader import StudentCodeError, load_module, student_error_summary

@@ -261,10 +261,23 @@ LOGGER = "order_event_logger.py"
 CONDITION = '            ConditionExpression="attribute_not_exists(message_id)",\n'
 
 
+def test_a_logger_that_takes_every_store_error_for_a_duplicate_loses_part_of_the_redelivery_check(tmp_path: Path) -> None:
+    code = mutant(
+        tmp_path,
+        LOGGER,
+        (
+            '    except ClientError as error:\n        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":\n            return False\n        raise\n',
+            "    except ClientError:\n        return False  # it must be there already\n",
+        ),
+    )
+    (check,) = assert_only_failures(grade(code, tmp_path, REDELIVERY), REDELIVERY)
+    assert "another error is not taken for a duplicate: expected a new message to fail" in check["message"], check["message"]
+
+
 def test_a_logger_with_a_plain_put_processes_a_redelivery_again(tmp_path: Path) -> None:
     code = mutant(tmp_path, LOGGER, (CONDITION, ""))
     (check,) = assert_only_failures(grade(code, tmp_path, *LOGGER_CHECKS), REDELIVERY, blocked=(RACE,))
-    assert check["outcome"] == "partial" and check["message"].startswith("1 of 3 cases passed")
+    assert check["outcome"] == "partial" and check["message"].startswith("2 of 4 cases passed")
     assert "- not processed again: expected no new 'processed' log line" in check["message"]
     assert check["hint"] == GRADER.DUPLICATE_HINT
 
@@ -335,7 +348,7 @@ def test_a_logger_that_reports_duplicates_as_failures_loses_part_of_the_redelive
         tmp_path, LOGGER, (duplicate, duplicate + '            failures.append({"itemIdentifier": message_id})\n')
     )
     (check,) = assert_only_failures(grade(code, tmp_path, *LOGGER_CHECKS), REDELIVERY, blocked=(RACE,))
-    assert check["message"].startswith("2 of 3 cases passed")
+    assert check["message"].startswith("3 of 4 cases passed")
     assert "- not reported as failed: expected no batchItemFailures for the second delivery" in check["message"]
 
 

@@ -275,7 +275,8 @@ def test_a_permission_for_every_api_loses_the_permission_check(tmp_path: Path) -
 
 
 def test_no_deployment_loses_the_stage_part(tmp_path: Path) -> None:
-    check = only_failure(tmp_path, API_SCRIPT, API_ONLY, STAGE, ('awslocal apigateway create-deployment --rest-api-id "$API_ID" --stage-name "$STAGE" >/dev/null\n', ""))
+    code = mutant(tmp_path, API_SCRIPT, ('awslocal apigateway create-deployment --rest-api-id "$API_ID" --stage-name "$STAGE" >/dev/null\n', ""))
+    check, _ = assert_only_failures(grade(code, tmp_path, *API_ONLY), STAGE, API_AGAIN)  # nor does a second run deploy
     assert check["outcome"] == "partial" and "its stages: none" in check["message"]
 
 
@@ -388,4 +389,11 @@ def test_resources_created_on_every_run_lose_part_of_the_second_run_check(tmp_pa
     lookup = """  id=$(awslocal apigateway get-resources --rest-api-id "$API_ID" --query "items[?path=='$1'].id | [0]" --output text)"""
     check = only_failure(tmp_path, API_SCRIPT, API_ONLY, API_AGAIN, (lookup, "  id=None"))
     assert "no second resource: expected the second run to reuse inventory-api's resources" in check["message"], check["message"]
+
+
+def test_a_second_run_that_does_not_deploy_again_loses_part_of_the_second_run_check(tmp_path: Path) -> None:
+    deploy = 'awslocal apigateway create-deployment --rest-api-id "$API_ID" --stage-name "$STAGE" >/dev/null\n'
+    once = f'if ! awslocal apigateway get-stage --rest-api-id "$API_ID" --stage-name "$STAGE" >/dev/null 2>&1; then\n  {deploy}fi\n'
+    check = only_failure(tmp_path, API_SCRIPT, API_ONLY, API_AGAIN, (deploy, once))
+    assert "the stage deployed again: expected the second run to deploy dev again" in check["message"], check["message"]
 
