@@ -266,7 +266,7 @@ def repeated_nonce(records: list[Any]) -> str | None:
 
 def encrypted_key_field(record: dict[str, Any], blob: bytes) -> str | None:
     for name, value in record.items():
-        raw = decoded(value)
+        raw = decoded(value.decode("ascii", "replace") if isinstance(value, bytes) else value)  # text, or base64 bytes
         if raw is not None and raw[0] == blob:
             return str(name)
     return None
@@ -286,8 +286,8 @@ class DataKey:
 
 def stored_bytes(value: Any) -> list[bytes]:
     """The bytes a record field may hold an encrypted data key as: raw, base64 or hex."""
-    if isinstance(value, bytes):
-        return [value]
+    if isinstance(value, bytes):  # raw, or base64 left as bytes (not text a table can store: another check's business)
+        return [value, *stored_bytes(value.decode("ascii", "replace"))]
     raw = decoded(value)
     candidates = [raw[0]] if raw is not None else []
     if isinstance(value, str) and re.fullmatch(r"(?:[0-9a-fA-F]{2})+", value):
@@ -419,10 +419,14 @@ def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles,
                 f"{', '.join(c.operation for c in made) or 'no KMS call'}.",
             )
         calls = aws_calls.by_students("kms")
+        found = {key.plaintext for record in records for key in data_keys(record, calls)}
         expect(
-            len({key.plaintext for record in records for key in data_keys(record, calls)}) >= 2,
-            f"expected two records to get two different data keys; {CALL} twice used one data key.",
+            found,
+            f"expected each record to hold the encrypted data key GenerateDataKey returned (base64 text); none of the "
+            f"fields of {CALL}'s records decrypts with KMS: {short(records[0], 300)}.",
+            hint=RECORD_HINT,
         )
+        expect(len(found) >= 2, f"expected two records to get two different data keys; {CALL} twice used one data key.")
     with partial_credit.part("a 256-bit data key"):
         sizes = [(c.params.get("KeySpec"), c.params.get("NumberOfBytes")) for c in generate_data_key_calls(aws_calls)]
         small = [size for size in sizes if size not in (("AES_256", None), (None, 32))]

@@ -397,3 +397,13 @@ def test_a_second_run_that_does_not_deploy_again_loses_part_of_the_second_run_ch
     check = only_failure(tmp_path, API_SCRIPT, API_ONLY, API_AGAIN, (deploy, once))
     assert "the stage deployed again: expected the second run to deploy dev again" in check["message"], check["message"]
 
+
+
+def test_fields_returned_as_base64_bytes_lose_the_text_part_and_the_tamper_check_but_not_the_data_key_check(
+    tmp_path: Path,
+) -> None:
+    code = mutant(tmp_path, ENVELOPE, ('    return base64.b64encode(data).decode("ascii")', "    return base64.b64encode(data)"))
+    record, tampered = assert_only_failures(grade(code, tmp_path, *ENVELOPE_ONLY), NO_PLAINTEXT_KEY, TAMPERED)
+    assert record["message"].startswith("5 of 6 cases passed")
+    assert "JSON text that can be stored: expected every field of the record to be base64 text" in record["message"]
+    assert "expected base64 fields (ciphertext, nonce, encrypted data key) in the record" in tampered["message"]
