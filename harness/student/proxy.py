@@ -229,17 +229,18 @@ class RemoteObject:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("student objects are read-only from a grader")
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any], *, echo_args: bool = False) -> dict[str, Any]:
         message = {"op": "call", "target": {"$ref": self._ref}, "args": self._session.encode(list(args)),
-                   "kwargs": self._session.encode(kwargs)}
-        return self._session.value(self._session.request(message))
+                   "kwargs": self._session.encode(kwargs), "echo_args": echo_args}
+        return self._session.request(message)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._session.value(self._call(args, kwargs))
 
     def call_and_see_arguments(self, *args: Any) -> tuple[Any, list[Any]]:
         """Call it with plain-data arguments; (result, the arguments as the call left them), so a grader can
         tell a function that changes its caller's data in place (the student process has its own copy)."""
-        message = {"op": "call", "target": {"$ref": self._ref}, "args": self._session.encode(list(args)),
-                   "kwargs": {}, "echo_args": True}
-        reply = self._session.request(message)
+        reply = self._call(args, {}, echo_args=True)
         after = self._session.value(reply, "args_after")
         return self._session.value(reply), list(after) if isinstance(after, list) else []
 
