@@ -12,6 +12,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Union
 
+from . import emulator
 from .call_log import CallLog, recording_middleware
 from .safety import check_endpoint_is_local
 from .settings import ACCOUNT_ID, DEFAULT_LOCALSTACK_ENDPOINT, ENV_ENDPOINT, ENV_LOCALSTACK_HOST, ENV_LOCALSTACK_TOKEN
@@ -70,6 +71,7 @@ class EmbeddedMoto:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # werkzeug ignores verbose=False
         _cache_moto_module_list()
+        emulator.apply()
         app = recording_middleware(DomainDispatcherApplication(create_backend_app), self.call_log)
         # What moto's ThreadedMotoServer does, with the call log around moto's app, the server made
         # here (a taken port raises at once instead of hanging) and a short poll (stop() is quick).

@@ -115,6 +115,8 @@ class Host:
                 described["response"] = protocol.encode(response, lambda value: describe.safe_repr(value))
             except Exception:
                 pass
+        if error.__suppress_context__:  # ``raise X from None``: the traceback hides the context, so do we
+            described["suppress_context"] = True
         if depth < MAX_CHAIN:
             for link in ("__cause__", "__context__"):
                 linked = getattr(error, link, None)

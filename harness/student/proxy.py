@@ -51,6 +51,7 @@ class StudentError(Exception):
         # pytest and the harness walk these like a real exception's chain
         self.__cause__ = self.cause
         self.__context__ = self.context
+        self.__suppress_context__ = bool(described.get("suppress_context"))
         self.where: object = None  # a harness.locations.Location, set by the loader
 
     def is_a(self, kind: type | RemoteObject | str) -> bool:
@@ -58,12 +59,13 @@ class StudentError(Exception):
         return _qualified_name(kind) in self.mro or (isinstance(kind, str) and kind in (self.type_name,))
 
     def chain(self) -> Iterator[StudentError]:
-        """This error, then its causes and contexts (``raise X from Y``, errors raised in except)."""
+        """This error, then its causes and contexts (``raise X from Y``, errors raised in except), as a
+        traceback shows them: ``raise X from None`` ends the chain."""
         seen = 0
         error: StudentError | None = self
         while error is not None and seen < 10:
             yield error
-            error = error.cause or error.context
+            error = error.cause or (None if error.__suppress_context__ else error.context)
             seen += 1
 
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,7 +85,8 @@ CONSISTENT_HINT = (
 )
 ERRORS_HINT = (
     "Catch only the error you expect (ConditionalCheckFailedException in put_order) and re-raise every other "
-    "ClientError (a missing table, throttling, a missing permission); never return None for a failed call."
+    "ClientError (a missing table, throttling, a missing permission); never return None for a failed call. "
+    "Raise your own errors from the ClientError (raise OrderAlreadyExistsError(...) from error)."
 )
 ONE_RESOURCE_HINT = (
     "Create the resource in __init__ (self.table = boto3.resource('dynamodb').Table(name)) or once at module "
@@ -390,13 +392,18 @@ INEXACT = (
 
 
 def stored_number(raw: dict[str, Any] | None, path: str) -> Any:
-    """An attribute value inside a raw item: "total" or "items[0].unit_price"."""
-    if raw is None:
-        return None
-    if path == "total":
-        return raw.get("total")
-    lines = raw.get("items", {}).get("L") or [{}]
-    return (lines[0].get("M") or {}).get("unit_price")
+    """An attribute value inside a raw item: "total", "items[0].unit_price", "items[0].discount.amount"."""
+    value: Any = {"M": raw} if raw is not None else None
+    for step in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if not isinstance(value, dict):
+            return None
+        if step.startswith("["):
+            inner = value.get("L")
+            index = int(step[1:-1])
+            value = inner[index] if isinstance(inner, list) and len(inner) > index else None
+        else:
+            value = (value.get("M") or {}).get(step)
+    return value
 
 
 @pytest.mark.points(3, hint=MONEY_HINT, read=step(3), requires=IMPORTS)
@@ -418,15 +425,25 @@ def test_money_is_stored_exactly(exercise: ExerciseFiles, monkeypatch: pytest.Mo
             expect(
                 raw is not None, f"expected put_order to store {order_id} with {label}; the table holds no such item"
             )
-            for path, want in (("items[0].unit_price", want_price), ("total", want_total)):
-                value = stored_number(raw, path)
-                exact = isinstance(value, dict) and "N" in value and Decimal(value["N"]) == Decimal(want)
-                expect(
-                    exact,
-                    f"expected {order_id}'s {path} to be stored as the number {{'N': '{want}'}} exactly, "
-                    f"got {short(value)}",
-                    hint=MONEY_HINT,
-                )
+            expect_exact(raw, order_id, {"items[0].unit_price": want_price, "total": want_total})
+    # "All the way down": money in a map inside an item is money too (a line's discount).
+    label = "a float in a map inside an item (items[0].discount.amount 1.99)"
+    with partial_credit.part(label):
+        line = {"sku": "PU-1001", "quantity": 1, "unit_price": 19.99, "discount": {"code": "SAVE2", "amount": 1.99}}
+        put = attempt(orders.put_order, order("ORD-2090", items=[line], total=18.0))
+        expect(not put.raised, f"expected put_order to store ORD-2090 with {label}; {put.describe()}")
+        expect_exact(stored_raw("ORD-2090"), "ORD-2090", {"items[0].discount.amount": "1.99"})
+
+
+def expect_exact(raw: dict[str, Any] | None, order_id: str, wanted: dict[str, str]) -> None:
+    for path, want in wanted.items():
+        value = stored_number(raw, path)
+        exact = isinstance(value, dict) and "N" in value and Decimal(value["N"]) == Decimal(want)
+        expect(
+            exact,
+            f"expected {order_id}'s {path} to be stored as the number {{'N': '{want}'}} exactly, got {short(value)}",
+            hint=MONEY_HINT,
+        )
 
 
 # (label, the order given): each must be refused with ValueError before anything is written.
@@ -565,10 +582,23 @@ def test_get_order_reads_one_item_strongly_consistent(
 def test_aws_errors_are_raised_not_swallowed(
     exercise: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, partial_credit: PartialCredit
 ) -> None:
-    """AWS errors reach the caller: a missing table makes put_order and get_order raise"""
-    module = load_orders(exercise, monkeypatch, table=MISSING_TABLE)  # no table exists in this check
+    """AWS errors reach the caller: a missing table makes put_order and get_order raise, a duplicate's error carries AWS's answer"""
+    module = load_orders(exercise, monkeypatch, table=MISSING_TABLE)
     already_exists = student_class(module, "OrderAlreadyExistsError")
-    orders = manager_of_a_missing_table(module)
+    make_table(orders=[order(customer_id="C-100")])
+    duplicate = attempt(manager(module, TABLE).put_order, order(customer_id="C-999"))
+    # Judged where a ClientError was there to keep: refused by DynamoDB's condition (in the chain), or
+    # ``raise ... from None``. No OrderAlreadyExistsError, or one from a read first, is another check's.
+    error = duplicate.error
+    if duplicate.raised_a(already_exists) and (error.__suppress_context__ or comes_from_client_error(error)):
+        with partial_credit.part("a duplicate"):
+            expect(
+                comes_from_client_error(duplicate.error),
+                f"expected the OrderAlreadyExistsError of put_order for a stored order id to be raised from the "
+                f"ClientError (raise OrderAlreadyExistsError(...) from error); {duplicate.describe()}, without the "
+                "ClientError in its chain (raise ... from None?): whoever debugs it no longer sees AWS's answer",
+            )
+    orders = manager_of_a_missing_table(module)  # the table MISSING_TABLE does not exist
     if orders is None:
         return  # OrderManager(...) raised the ClientError itself: the caller knows
     why = f"when the table {MISSING_TABLE} does not exist"

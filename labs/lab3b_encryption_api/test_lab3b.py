@@ -264,6 +264,16 @@ def repeated_nonce(records: list[Any]) -> str | None:
     return None
 
 
+def short_nonce(record: Any) -> tuple[str, int] | None:
+    """(field, its size) when the record's field named nonce (or iv) holds fewer than 12 bytes (longer
+    nonces are hashed to 96 bits by GCM, which is as safe)."""
+    for name in ("nonce", "iv"):
+        raw = decoded(record.get(name)) if isinstance(record, dict) else None
+        if raw is not None and len(raw[0]) < NONCE_BYTES:
+            return name, len(raw[0])
+    return None
+
+
 def encrypted_key_field(record: dict[str, Any], blob: bytes) -> str | None:
     for name, value in record.items():
         raw = decoded(value.decode("ascii", "replace") if isinstance(value, bytes) else value)  # text, or base64 bytes
@@ -442,6 +452,13 @@ def test_each_record_gets_a_data_key_from_the_key_given(exercise: ExerciseFiles,
             f"expected every record to get a fresh 12-byte nonce (os.urandom(12)); {CALL} twice gave the field "
             f"{repeated!r} the same 12 bytes (a nonce used twice under one key lets an attacker XOR two "
             "ciphertexts and forge GCM tags).",
+        )
+        size = short_nonce(records[0])
+        expect(
+            size is None,
+            f"expected every record to get a fresh nonce of 12 bytes (os.urandom(12)); {CALL} stored a {size and size[1]}-byte "
+            f"{size and size[0]!r} (GCM is designed for 96-bit nonces: a random nonce shorter than that repeats after "
+            "far fewer records, and a repeated nonce under one key breaks the encryption).",
         )
     with partial_credit.part("the key given is used"):
         key_arn = other["Arn"]

@@ -163,7 +163,7 @@ def test_decimal_of_a_float_loses_only_the_float_case_of_the_money_check(tmp_pat
     run = grade(code, tmp_path)
     assert_only_failures(run, [MONEY], [])
     check = run.check(CORE.id, MONEY)
-    assert check["outcome"] == "partial" and check["message"].startswith("5 of 6 cases passed")
+    assert check["outcome"] == "partial" and check["message"].startswith("5 of 7 cases passed")
     assert "unit_price 19.99 and total 59.97 as floats" in check["message"]
     assert check["hint"] == CORE_GRADER.MONEY_HINT
 
@@ -490,3 +490,22 @@ def test_a_read_then_write_race_prints_exactly_the_failure_the_readme_shows(tmp_
     start = lines.index(f"DynamoDB orders › {check['title']}  (0/3)")
     shown_in_readme = "\n".join([lines[start].removesuffix("  (0/3)"), *lines[start + 1 : start + 4]])
     assert shown_in_readme == shown, "the README shows a different failure than the grader prints"
+
+
+def test_raising_from_none_loses_the_duplicate_part_of_the_errors_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, ("already exists\") from error", "already exists\") from None"))
+    run = grade(code, tmp_path)
+    assert_only_failures(run, [ERRORS], [])
+    check = run.check(CORE.id, ERRORS)
+    assert check["outcome"] == "partial"
+    assert "without the ClientError in its chain" in check["message"], check["message"]
+
+
+def test_floats_converted_only_one_level_into_items_lose_the_nested_case_of_the_money_check(tmp_path: Path) -> None:
+    one_level = "return [{k: Decimal(str(v)) if isinstance(v, float) else v for k, v in inner.items()} for inner in value]"
+    code = mutant(tmp_path, ("return [to_dynamodb(inner) for inner in value]", one_level))
+    run = grade(code, tmp_path)
+    assert_only_failures(run, [MONEY], [])
+    check = run.check(CORE.id, MONEY)
+    assert check["message"].startswith("6 of 7 cases passed"), check["message"]
+    assert "a float in a map inside an item" in check["message"], check["message"]

@@ -407,3 +407,21 @@ def test_fields_returned_as_base64_bytes_lose_the_text_part_and_the_tamper_check
     assert record["message"].startswith("5 of 6 cases passed")
     assert "JSON text that can be stored: expected every field of the record to be base64 text" in record["message"]
     assert "expected base64 fields (ciphertext, nonce, encrypted data key) in the record" in tampered["message"]
+
+
+def test_an_8_byte_nonce_loses_the_fresh_nonce_part(tmp_path: Path) -> None:
+    check = only_failure(tmp_path, ENVELOPE, ENVELOPE_ONLY, DATA_KEY, ("    nonce = os.urandom(NONCE_BYTES)", "    nonce = os.urandom(8)"))
+    assert check["outcome"] == "partial"
+    assert "stored a 8-byte 'nonce'" in check["message"], check["message"]
+
+
+def test_a_second_run_that_puts_the_method_again_without_deleting_it_fails_the_second_run(tmp_path: Path) -> None:
+    delete = 'awslocal apigateway delete-method --rest-api-id "$API_ID" --resource-id "$SKU_ID" --http-method GET\n'
+    check = only_failure(tmp_path, API_SCRIPT, API_ONLY, API_AGAIN, (delete, "true\n"))
+    assert check["outcome"] == "failed"
+    assert "Method already exists for this resource" in check["message"], check["message"]
+
+
+def test_a_method_without_request_parameters_is_accepted(tmp_path: Path) -> None:
+    code = mutant(tmp_path, API_SCRIPT, (" --request-parameters method.request.path.sku=true", ""))
+    assert_only_failures(grade(code, tmp_path, *API_ONLY))

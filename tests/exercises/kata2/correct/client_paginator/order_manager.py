@@ -1,5 +1,6 @@
 """Kata 2, written differently: the low-level client, TypeSerializer/TypeDeserializer, the query paginator."""
 
+import functools
 import os
 from decimal import Decimal
 
@@ -37,16 +38,28 @@ class InvalidStatusTransitionError(OrderError, ValueError):
     pass
 
 
-def _money(value):
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+@functools.singledispatch
+def _exact(value):
+    return value
+
+
+@_exact.register
+def _(value: float):
+    return Decimal(repr(value))
+
+
+@_exact.register
+def _(value: dict):
+    return {key: _exact(inner) for key, inner in value.items()}
+
+
+@_exact.register
+def _(value: list):
+    return [_exact(inner) for inner in value]
 
 
 def _to_item(order):
-    lines = [
-        {**line, "quantity": int(line["quantity"]), "unit_price": _money(line["unit_price"])} for line in order["items"]
-    ]
-    plain = {**order, "items": lines, "total": _money(order["total"])}
-    return {key: _serializer.serialize(value) for key, value in plain.items()}
+    return {key: _serializer.serialize(value) for key, value in _exact(order).items()}
 
 
 def _from_item(item):
