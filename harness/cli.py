@@ -37,7 +37,7 @@ DESCRIPTION = "Grade the course's exercises on a local AWS emulator, and check y
 GRADE_EPILOG = (
     "Exit status: 0 when grading ran and wrote its report, whatever the score; 1 when --fail-under is not met; "
     "2 on a usage error or when the harness itself failed; 3 with --strict-integrity when grading files differ "
-    "from harness.lock. Arguments after `--` go to pytest, e.g. `course grade lab1 -- -x`. "
+    "from graders.lock. Arguments after `--` go to pytest, e.g. `course grade lab1 -- -x`. "
     f"Environment: {ENV_CI}, {ENV_FAIL_UNDER} and {ENV_STRICT_INTEGRITY} stand in for --ci, --fail-under and "
     "--strict-integrity."
 )
@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--strict-integrity", action="store_true", default=None,
-        help="exit 3 when grading files differ from harness.lock (they are always reported)",
+        help="exit 3 when grading files differ from graders.lock (they are always reported)",
     )
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
 

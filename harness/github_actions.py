@@ -38,7 +38,7 @@ SUMMARY_ARTIFACT = (
     "Full report: the `grade-report` artifact of this run (grade-report.json, grade-summary.md, grade-junit.xml)."
 )
 INTEGRITY_TITLE = "Grader files modified"
-INTEGRITY_MESSAGE = "These files differ from harness.lock, so this grade may not be the official one: {files}"
+INTEGRITY_MESSAGE = "These files differ from graders.lock, so this grade may not be the official one: {files}"
 HARNESS_TITLE = "Grading harness failed"
 GRADER_TITLE = "{exercise}: grader could not run"
 

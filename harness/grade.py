@@ -15,7 +15,7 @@ from .status import read_report, report_directory, shown
 EXIT_GRADED = 0  # grading ran and wrote a report, whatever the score: unstarted labs are not a failure
 EXIT_BELOW_THRESHOLD = 1
 EXIT_HARNESS = 2
-EXIT_INTEGRITY = 3  # only with --strict-integrity: grading files differ from harness.lock
+EXIT_INTEGRITY = 3  # only with --strict-integrity: grading files differ from graders.lock
 
 # The scoreboard the plugin prints is what a student reads; pytest's own output stays out of its way.
 # unraisableexception: its end-of-run gc passes cost ~0.2 s, and a student never reads its warnings.
@@ -32,7 +32,7 @@ HARNESS_FAILED = (
 )
 BELOW_THRESHOLD = "Total {percent:g}% is below --fail-under {threshold:g}%."
 INTEGRITY_FAILED = (
-    "Strict integrity: grading files differ from harness.lock ({files}), so this run does not count. "
+    "Strict integrity: grading files differ from graders.lock ({files}), so this run does not count. "
     "Restore them (`git checkout -- <file>`) and grade again."
 )
 INTEGRITY_UNLOCKED = "graders.lock is missing"

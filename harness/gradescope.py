@@ -27,7 +27,7 @@ NOT_GRADED_NOTE = "Not graded on this backend, so it is left out of the maximum.
 HARNESS_NOTE = (
     "The grading harness failed, so this score is not final; your instructor has been told by this message: {errors}"
 )
-INTEGRITY_NOTE = "Grading files differ from harness.lock: {files}."
+INTEGRITY_NOTE = "Grading files differ from graders.lock: {files}."
 NOT_STUDENT_FILES = {"README.md"}
 
 

@@ -42,6 +42,7 @@ class GradingState:
     selected: set[str] = field(default_factory=set)
     expected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks selected to run
     deselected: set[str] = field(default_factory=set)  # exercises with checks left out by -k or -m
+    collected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks before -k/-m
     is_worker: bool = False  # an xdist worker: the controller writes the reports
     files_at_start: dict[str, str] = field(default_factory=dict)  # grading files' hashes before any check ran
 

@@ -250,6 +250,9 @@ def lock(*, course: Course, course_root: Path, check_only: bool, out: TextIO) ->
     count = len(tracked_files(course_root, course))
     if not check_only:
         write_lock(course_root, course)
+        from .progress import STARTERS_LOCK, starters_text  # what "not started" means: the starters untouched
+
+        (course_root / STARTERS_LOCK).write_text(starters_text(course_root, course), encoding="utf-8")
         print(LOCK_WRITTEN.format(path=LOCK_FILE, count=count), file=out)
         return 0
     if not (course_root / LOCK_FILE).is_file():

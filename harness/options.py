@@ -50,6 +50,11 @@ GRADING_OPTIONS = (
     GradingOption(
         "--check-timeout", f"seconds one check may run (default {DEFAULT_CHECK_TIMEOUT:g})", metavar="SECONDS", type=float
     ),
+    GradingOption(
+        "--all-failures",
+        "list every failing check, also those of exercises not started yet and those waiting on another",
+        switch=True,
+    ),
 )
 # pytest only: `course grade` always writes a report.
 NO_REPORT = GradingOption("--no-report", "do not write grade-report.json / grade-summary.md", switch=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from . import fixtures, import_guard, integrity, locations, runtime
+from . import fixtures, import_guard, integrity, locations, progress, runtime
 from .backends import BackendUnavailable, LocalStack
 from .checks import NOT_GRADED_PREFIX
 from .grading_run import STATE, GradingState, ensure_backend, shutdown
@@ -24,12 +24,14 @@ from .limits import clip, time_limit
 from .manifest import load_course
 from .options import COURSE_ROOT_HELP, NO_REPORT, add_grading_options
 from .report import build_report, write_reports
+from .report_types import GradeReport
 from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, PASSED, CheckResult, format_failure, score_exercises
 from .scoreboard import print_scoreboard
 from .selection import (
     exercise_of,
     named_by_arguments,
     owning_exercise,
+    partially_selected,
     prerequisite_problems,
     required_checks,
     title_for,
@@ -152,8 +154,17 @@ class ResultCollector:
                 self.state.results.append(CheckResult.from_json(exercise_id, data, order=order))  # type: ignore[arg-type]
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Before -k/-m deselection: how many checks each exercise has, to tell a partial run."""
+    state = config.stash[STATE]
+    state.collected_checks.clear()
+    for exercise in filter(None, map(exercise_of, items)):
+        state.collected_checks[exercise.id] = state.collected_checks.get(exercise.id, 0) + 1
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_selected(config: pytest.Config, items: list[pytest.Item]) -> None:
     """After -k/-m deselection: which exercises, and how many of their checks, this run must grade."""
     state = config.stash[STATE]
     state.expected_checks.clear()
@@ -286,6 +297,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     _clip_sections(report)
 
 
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, tuple[str, dict]] | None:
+    """A check waiting on another ("finish X first") is counted as waiting, not as an error, in
+    pytest's own lines (`3 failed, 5 passed, 4 waiting`); it still makes the run fail."""
+    for key, value in report.user_properties:
+        if key == RESULT_KEY and value.get("outcome") == BLOCKED:
+            return "waiting", "w", ("WAITING", {"yellow": True})
+    return None
+
+
 def _clip_sections(report: pytest.TestReport) -> None:
     """Megabytes of printed output must not flood the terminal or the report."""
     report.sections = [(name, clip(content)) for name, content in report.sections]
@@ -318,12 +338,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         integrity=integrity.check(
             state.course_root, state.course, [score.exercise for score in scores], before=state.files_at_start
         ).to_json(),
+        partial=partially_selected(session.config, state),
+        untouched=progress.untouched(state.course_root, state.code_root, state.course),
     )
-    write_reports(report, state.report_dir, REPORT_JSON, REPORT_MARKDOWN)
-    session.config.stash[REPORT_KEY] = report
+    remembered = progress.record(report, state.report_dir, code_root=state.code_root, course=state.course)
+    graded = [exercise["id"] for exercise in report["exercises"]]
+    summary = progress.merged_view(state.course, remembered, this_run=graded, code_root=state.code_root) or report
+    write_reports(report, state.report_dir, REPORT_JSON, REPORT_MARKDOWN, summary=summary)
+    session.config.stash[REPORT_KEY] = (report, summary)
 
 
-REPORT_KEY: pytest.StashKey[dict] = pytest.StashKey()
+REPORT_KEY: pytest.StashKey[tuple[GradeReport, GradeReport]] = pytest.StashKey()  # this run's, every exercise's latest
 
 
 def _shown_code_root(state: GradingState) -> str:
@@ -333,14 +358,15 @@ def _shown_code_root(state: GradingState) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    report = config.stash.get(REPORT_KEY, None)
-    if report is None:
+    reports = config.stash.get(REPORT_KEY, None)
+    if reports is None:
         return
+    report, view = reports
     state = config.stash[STATE]
     shown_dir = str(state.report_dir)
     if state.report_dir and state.report_dir.is_relative_to(state.course_root):
         shown_dir = state.report_dir.relative_to(state.course_root).as_posix()
-    print_scoreboard(report, terminalreporter, report_dir=shown_dir)
+    print_scoreboard(report, terminalreporter, report_dir=shown_dir, view=view, show_all=config.getoption("all_failures"))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

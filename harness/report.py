@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .manifest import Course
+from .progress import headline, number, status_text
 from .report_types import CheckReport, GradeReport, IntegrityReport
 from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, ExerciseScore, percent
 from .settings import REPO_ROOT
@@ -37,7 +38,11 @@ def build_report(
     harness_errors: list[str],
     commit_root: Path = REPO_ROOT,
     integrity: IntegrityReport | None = None,
+    partial: frozenset[str] | set[str] = frozenset(),
+    untouched: frozenset[str] | set[str] = frozenset(),
 ) -> GradeReport:
+    """``partial``: exercises of which only some checks were selected (marked, never a grade);
+    ``untouched``: exercises whose files are still the starter's (marked: not started)."""
     exercises = []
     for score in scores:
         exercises.append(
@@ -58,6 +63,10 @@ def build_report(
                 "checks": [check.to_json() for check in score.checks],
             }
         )
+        if score.exercise.id in partial:
+            exercises[-1]["partial_run"] = True
+        if score.exercise.id in untouched:
+            exercises[-1]["starter_untouched"] = True
     required = [s for s in scores if not s.exercise.optional]
     extensions = [s for s in scores if s.exercise.optional]
     points = round(sum(s.points for s in required), 2)
@@ -132,7 +141,7 @@ def render_markdown(report: GradeReport, *, link: Link | None = None) -> str:
     """grade-summary.md; ``link(file, line)`` makes the student's files clickable (the job summary)."""
     totals = report["totals"]
     lines = [
-        f"## {report['course']['name']}: {totals['points']:g} / {totals['max']:g} points ({totals['percent']:g}%)",
+        f"## {headline(report['course']['name'], totals)}",
         "",
         *integrity_banner(report),
         f"Backend: `{report['backend']['name']}`"
@@ -144,13 +153,13 @@ def render_markdown(report: GradeReport, *, link: Link | None = None) -> str:
         "| ---: | :--- | ---: | :--- |",
     ]
     for exercise in report["exercises"]:
-        status = exercise["status"]
+        status = status_text(exercise)
         if exercise["not_graded"]:
             status += f" ({exercise['not_graded']} not graded here)"
         optional = " (optional)" if exercise.get("optional") else ""
         lines.append(
             f"| {exercise['week']} | {_cell(exercise['title'])} (`{exercise['id']}`){optional} "
-            f"| {exercise['points']:g} / {exercise['max']:g} | {status} |"
+            f"| {number(exercise['points'])} / {number(exercise['max'])} | {status} |"
         )
     failing = [
         (exercise, check)
@@ -165,7 +174,7 @@ def render_markdown(report: GradeReport, *, link: Link | None = None) -> str:
                 lines.append(f"| {exercise['id']} | (grader) | 0 | {_cell(error)} | |")
         for exercise, check in failing:
             lines.append(
-                f"| {exercise['id']} | {_cell(check['title'])} | {check['points']:g} / {check['max']:g} "
+                f"| {exercise['id']} | {_cell(check['title'])} | {number(check['points'])} / {number(check['max'])} "
                 f"| {_cell(check['message'] + _where(check, link))} | {_cell(check['hint'])} |"
             )
         for error in report["harness_errors"]:
@@ -173,10 +182,13 @@ def render_markdown(report: GradeReport, *, link: Link | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_reports(report: GradeReport, directory: Path, json_name: str, markdown_name: str) -> tuple[Path, Path]:
+def write_reports(
+    report: GradeReport, directory: Path, json_name: str, markdown_name: str, *, summary: GradeReport | None = None
+) -> tuple[Path, Path]:
+    """The run's report as JSON; the markdown from ``summary`` (every exercise's latest result) when given."""
     directory.mkdir(parents=True, exist_ok=True)
     json_path = directory / json_name
     markdown_path = directory / markdown_name
     json_path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    markdown_path.write_text(render_markdown(report), encoding="utf-8")
+    markdown_path.write_text(render_markdown(summary or report), encoding="utf-8")
     return json_path, markdown_path

@@ -29,7 +29,12 @@ class CheckReport(_CheckWhere):
     duration: float
 
 
-class ExerciseReport(TypedDict):
+class _ExerciseRun(TypedDict, total=False):
+    partial_run: bool  # only some of its checks were selected (-k, --check, a node id): not its grade
+    starter_untouched: bool  # its files are still the starter's (starters.lock): not started
+
+
+class ExerciseReport(_ExerciseRun):
     id: str
     title: str
     week: int

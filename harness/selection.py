@@ -91,3 +91,26 @@ def title_for(item: pytest.Item, name: str) -> str:
     if doc and doc.strip():
         return doc.strip().splitlines()[0].rstrip(".")
     return name.removeprefix("test_").replace("_", " ")
+
+
+def partially_selected(config: pytest.Config, state: GradingState) -> set[str]:
+    """Exercises this run grades only some checks of: a run of a few checks is not the exercise's grade.
+
+    In one process, the counts before and after -k/-m tell; a node id (file::check) narrows collection
+    itself. An xdist controller sees no deselection, so there any -k, -m, --deselect or --lf counts."""
+    partial = {eid for eid, count in state.expected_checks.items() if count < state.collected_checks.get(eid, count)}
+    partial |= state.deselected & state.selected
+    base = Path(config.invocation_params.dir)
+    whole = [Path(os.path.abspath(base / str(arg))) for arg in config.args if "::" not in str(arg)]
+    for arg in config.args:
+        if "::" in str(arg):
+            exercise = owning_exercise(state, Path(os.path.abspath(base / str(arg).split("::", 1)[0])))
+            targets = [Path(os.path.abspath(state.course_root_as_given / t)) for t in exercise.targets] if exercise else []
+            if exercise is not None and not any(t == w or t.is_relative_to(w) for t in targets for w in whole):
+                partial.add(exercise.id)
+    option = config.option
+    if getattr(option, "numprocesses", None) and (
+        option.keyword or option.markexpr or getattr(option, "deselect", None) or getattr(option, "lf", False)
+    ):
+        partial |= state.selected
+    return partial & state.selected

@@ -1,4 +1,7 @@
-"""`course status`: progress per week from the last grade report, and the command to run next."""
+"""`course status`: progress per week, and the command to run next.
+
+It reads progress.json (every exercise's latest full result across runs, harness/progress.py) and,
+where there is none yet, the last grade report."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import progress
 from .manifest import Course, Exercise
 from .report_types import GradeReport
 from .settings import REPORT_JSON, REPORT_MARKDOWN, resolve_report_dir
@@ -44,11 +48,14 @@ def _bar(points: float, maximum: float) -> str:
     return bar(points, maximum)
 
 
-def render_status(course: Course, report: GradeReport, *, report_name: str) -> list[str]:
+def render_status(course: Course, report: GradeReport, *, report_name: str, across_runs: bool = False) -> list[str]:
     graded = {entry["id"]: entry for entry in report["exercises"] if isinstance(entry, dict) and "id" in entry}
-    finished = str(report.get("finished_at", "?")).replace("T", " ").replace("+00:00", " UTC")
+    finished = progress.when(str(report.get("finished_at", "?")))
     backend = report.get("backend", {}).get("name", "?")
-    lines = [f"{course.name}: progress from the last grading ({finished}, backend {backend}, {report_name})"]
+    if across_runs:
+        lines = [f"{course.name}: the latest result of each exercise, across your grading runs ({report_name})"]
+    else:
+        lines = [f"{course.name}: progress from the last grading ({finished}, backend {backend}, {report_name})"]
     width = max((len(f"{e.title} ({e.id})") for e in course.exercises), default=0)
     for week in sorted({e.week for e in course.exercises}):
         lines.append(f"\nWeek {week}")
@@ -58,15 +65,17 @@ def render_status(course: Course, report: GradeReport, *, report_name: str) -> l
             if entry is None:
                 lines.append(f"  {_bar(0, 0)}  {name}  {'-':>5}/{exercise.points:<5g} {NOT_GRADED_YET}")
             else:
-                points = f"{entry['points']:g}".rjust(5)
+                points = progress.number(entry["points"]).rjust(5)
                 lines.append(
-                    f"  {_bar(entry['points'], entry['max'])}  {name}  {points}/{entry['max']:<5g} {entry['status']}"
+                    f"  {_bar(entry['points'], entry['max'])}  {name}  {points}/{progress.number(entry['max']):<5} "
+                    f"{progress.status_text(entry)}"
                 )
     totals = report["totals"]
     complete = sum(1 for e in course.exercises if graded.get(e.id, {}).get("status") == "complete")
     missing = sum(1 for e in course.exercises if e.id not in graded)
     lines.append(
-        f"\nTotal: {totals['points']:g} / {totals['max']:g} points in the graded exercises ({totals['percent']:g}%); "
+        f"\nTotal: {progress.number(totals['points'])} / {progress.number(totals['max'])} points in the graded "
+        f"exercises ({totals['percent']:g}%); "
         f"{complete} of {len(course.exercises)} exercises complete"
         + (f", {missing} {NOT_GRADED_YET}." if missing else ".")
     )
@@ -76,13 +85,30 @@ def render_status(course: Course, report: GradeReport, *, report_name: str) -> l
 
 def next_step(course: Course, graded: dict[str, dict[str, Any]]) -> str:
     for exercise in course.exercises:  # the manifest lists exercises in the order the course teaches them
-        if graded.get(exercise.id, {}).get("status") != "complete":
+        entry = graded.get(exercise.id, {})
+        if entry.get("status") != "complete" or entry.get("partial_run"):
             return NEXT_EXERCISE.format(id=exercise.id, title=exercise.title, readme=exercise.readme)
     return ALL_COMPLETE
 
 
+def _code_root(shown_root: object, course_root: Path) -> Path | None:
+    """The folder a run graded, from the report's code_root ("." or a relative path; else unknown)."""
+    if not isinstance(shown_root, str) or shown_root.startswith("("):
+        return None
+    return course_root / shown_root
+
+
 def status(*, course: Course, course_root: Path, report_dir: str | None, out: TextIO) -> int:
-    path = report_directory(course_root, report_dir) / REPORT_JSON
+    directory = report_directory(course_root, report_dir)
+    remembered = progress.load(directory)
+    view = progress.merged_view(course, remembered, code_root=_code_root(remembered.get("code_root"), course_root))
+    if view is not None:
+        name = shown(directory / progress.PROGRESS_JSON, course_root)
+        for line in render_status(course, view, report_name=name, across_runs=True):
+            print(line, file=out)
+        print(f"Details of every failing check: {shown(directory / REPORT_MARKDOWN, course_root)}", file=out)
+        return 0
+    path = directory / REPORT_JSON
     first: Exercise | None = course.exercises[0] if course.exercises else None
     if not path.is_file():
         print(NO_REPORT.format(path=shown(path, course_root), first=first.id if first else "EXERCISE"), file=out)

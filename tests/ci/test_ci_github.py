@@ -129,7 +129,7 @@ def test_editing_a_grader_after_locking_shows_a_banner_and_fails_only_under_stri
     assert integrity_banner(lenient.report)[0] in lenient.summary
     assert "`ex/one/test_one.py`" in lenient.summary
     assert lenient.commands[0] == (
-        "::error title=Grader files modified::These files differ from harness.lock, so this grade may not be "
+        "::error title=Grader files modified::These files differ from graders.lock, so this grade may not be "
         "the official one: ex/one/test_one.py"
     )
     strict = Run(tiny, COURSE_STRICT_INTEGRITY="true")

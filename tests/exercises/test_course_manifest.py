@@ -77,3 +77,12 @@ def test_exercise_ids_and_graded_files_are_unique() -> None:
     targets = [target for exercise in COURSE.exercises for target in exercise.targets]
     assert len(set(ids)) == len(ids)
     assert len(set(targets)) == len(targets)
+
+
+def test_starters_lock_holds_the_digest_of_every_untouched_starter() -> None:
+    """The scoreboard's "not started" line compares a student's files with starters.lock: it must be current."""
+    from harness.progress import STARTERS_LOCK, starters_text
+
+    assert (REPO / STARTERS_LOCK).read_text(encoding="utf-8") == starters_text(REPO, COURSE), (
+        f"{STARTERS_LOCK} is stale: a starter changed. Run `course lock` and commit {STARTERS_LOCK}."
+    )
