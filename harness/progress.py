@@ -27,7 +27,8 @@ SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".venv", "node_modules", ".aws-
 
 
 def files_digest(folder: Path) -> str | None:
-    """sha256 over the student's files of an exercise folder (names and contents), graders left out."""
+    """sha256 over the student's files of an exercise folder (names and contents); graders, READMEs and
+    build output left out."""
     if not folder.is_dir():
         return None
     digest = hashlib.sha256()
@@ -35,7 +36,7 @@ def files_digest(folder: Path) -> str | None:
         relative = path.relative_to(folder)
         if not path.is_file() or path.is_symlink() or SKIPPED_PARTS & set(relative.parts) or is_grader_file(path):
             continue
-        if relative.parts[0].startswith(".") or path.suffix in (".pyc", ".zip"):
+        if relative.parts[0].startswith(".") or path.suffix in (".pyc", ".zip", ".md"):  # READMEs are the course's
             continue
         digest.update(relative.as_posix().encode() + b"\0")
         try:

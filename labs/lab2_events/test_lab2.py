@@ -203,7 +203,8 @@ CONFIG_HINT = (
 MAPPING_HINT = (
     "Create the mapping with `awslocal lambda create-event-source-mapping --function-name order-event-logger "
     '--event-source-arn "$QUEUE_ARN" --batch-size 10 --function-response-types ReportBatchItemFailures`; '
-    "without ReportBatchItemFailures, Lambda ignores batchItemFailures and retries whole batches."
+    "without ReportBatchItemFailures, Lambda ignores batchItemFailures: a handler that returns has its whole batch "
+    "deleted, the failed records too."
 )
 DEPLOYED_HINT = (
     "Each zip must hold its module at the root (python -m zipfile -c logger.zip order_event_logger.py), the "
@@ -1563,7 +1564,8 @@ def test_the_event_source_mapping_feeds_the_queue_to_the_logger_with_batch_item_
         expect(
             "ReportBatchItemFailures" in types,
             f"expected FunctionResponseTypes to include ReportBatchItemFailures (without it Lambda ignores "
-            f"batchItemFailures and retries the whole batch), got {types}.",
+            f"batchItemFailures and deletes the whole batch when the handler returns, failed records included), "
+            f"got {types}.",
         )
     with partial_credit.part("enabled"):
         expect(
