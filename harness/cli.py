@@ -20,6 +20,7 @@ from .settings import (
     BACKGROUND_PORT,
     CI_SYSTEMS,
     DEFAULT_REPORT_DIR,
+    ENV_BACKGROUND_PORT,
     ENV_CI,
     ENV_FAIL_UNDER,
     ENV_STRICT_INTEGRITY,
@@ -121,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backend.add_argument("action", choices=("up", "down", "status"))
     backend.add_argument(
-        "--port", type=_port, default=BACKGROUND_PORT, help=f"port on 127.0.0.1 (default {BACKGROUND_PORT})"
+        "--port", type=_port, default=None,
+        help=f"`up`: port on 127.0.0.1 (default: ${ENV_BACKGROUND_PORT}, else {BACKGROUND_PORT})",
     )
     backend.add_argument(
         "--idle-minutes",
@@ -150,9 +152,15 @@ def _absolute(path: str | None) -> str | None:
 
 def _backend(args: argparse.Namespace, course_root: Path, out: TextIO) -> int:
     from . import background_control
+    from .settings import SettingError, resolve_background_port
 
     if args.action == "up":
-        return background_control.up(course_root=course_root, port=args.port, idle_minutes=args.idle_minutes, out=out)
+        try:
+            port = resolve_background_port(args.port, root=course_root).value
+        except SettingError as error:
+            print(f"course backend: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        return background_control.up(course_root=course_root, port=port, idle_minutes=args.idle_minutes, out=out)
     if args.action == "down":
         return background_control.down(course_root=course_root, out=out)
     return background_control.status(course_root=course_root, out=out)

@@ -27,6 +27,7 @@ ENV_CHECK_TIMEOUT = "COURSE_CHECK_TIMEOUT"
 ENV_CI = "COURSE_CI"  # "github": also write the job summary, annotations and step outputs
 ENV_FAIL_UNDER = "COURSE_FAIL_UNDER"
 ENV_STRICT_INTEGRITY = "COURSE_STRICT_INTEGRITY"
+ENV_BACKGROUND_PORT = "COURSE_BACKEND_PORT"  # `course backend up` without --port
 
 BACKENDS = ("moto", "localstack")
 DEFAULT_BACKEND = "moto"
@@ -99,6 +100,19 @@ def resolve_backend(cli_value: str | None, root: Path = REPO_ROOT, environ: dict
             f"Unknown backend {setting.value!r} (from {setting.source}); choose one of: {', '.join(BACKENDS)}."
         )
     return Setting(value, setting.source)
+
+
+def resolve_background_port(
+    cli_value: int | None, root: Path = REPO_ROOT, environ: dict[str, str] | None = None
+) -> Setting:
+    """The port `course backend up` listens on: --port, then COURSE_BACKEND_PORT, then [tool.course] backend_port."""
+    setting = resolve(
+        "backend_port", cli_value=cli_value, env_var=ENV_BACKGROUND_PORT, default=BACKGROUND_PORT, root=root, environ=environ
+    )
+    text = str(setting.value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise SettingError(f"port {setting.value!r} (from {setting.source}) is not a port number (1-65535).")
+    return Setting(int(text), setting.source)
 
 
 def resolve_report_dir(cli_value: str | None, root: Path = REPO_ROOT) -> Path:

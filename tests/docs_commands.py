@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from support import REPO
+
+from harness.settings import BACKGROUND_PORT
 
 NEEDS_DOCKER = "<!-- docs-test: needs-docker -->"
 NEEDS_GITHUB = "<!-- docs-test: needs-github -->"
@@ -46,6 +49,19 @@ def console_commands(path: Path, root: Path = REPO) -> list[Command]:
             previous = stripped
     return commands
 
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def on_port(commands: list[Command], port: int) -> list[Command]:
+    """The commands with the background emulator's default port (the docs show it) replaced by port."""
+    default = re.compile(rf"(?<=:){BACKGROUND_PORT}\b")
+    return [replace(command, text=default.sub(str(port), command.text)) for command in commands]
 
 
 def student_environment() -> dict[str, str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 
@@ -24,23 +23,22 @@ from docs_commands import (
     Command,
     assert_every_command_exited_0,
     console_commands,
+    free_port,
+    on_port,
     session_script,
     student_environment,
 )
 from support import REPO, copy_of_repository
 
+from harness.background_control import exports
 from harness.cli import build_parser
-from harness.settings import BACKGROUND_PORT
+from harness.settings import BACKGROUND_PORT, ENV_BACKGROUND_PORT
 from instructor.doclinks import broken_links_on_disk
 
 WITH_SOLUTION = "<!-- docs-test: with-solution -->"
 # What .ci/run runs itself (running it here would run this test inside itself).
 RUN_BY_CI = {"make test", ".venv/bin/python -m pytest tests"}
 DOC_TIMEOUT = 900
-PORT_BUSY = (
-    f"Port {BACKGROUND_PORT} is taken (a background emulator or LocalStack?): the documented commands "
-    "need it. Stop it (`course backend down`, `docker compose down`) and run the tests again."
-)
 
 
 def documents() -> list[Path]:
@@ -78,7 +76,10 @@ def test_every_documented_command_is_found_and_ci_runs_the_readme_test_command()
 @pytest.mark.parametrize("doc", [p.relative_to(REPO).as_posix() for p in ALL_DOCS])
 def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
     commands = [c for c in console_commands(REPO / doc) if c.text not in RUN_BY_CI]
-    runnable = [c for c in commands if not c.needs]
+    # The docs show the background emulator's default port; each session uses a free one, so a port 4566 that
+    # something else holds (an emulator a maintainer left running, LocalStack) cannot fail the docs.
+    port = free_port()
+    runnable = on_port([c for c in commands if not c.needs], port)
     for command in (c for c in commands if c.needs):
         syntax = subprocess.run(["bash", "-n", "-c", command.text], capture_output=True, text=True)
         assert syntax.returncode == 0, f"{doc}:{command.line}: `{command.text}` is not valid bash: {syntax.stderr}"
@@ -91,10 +92,7 @@ def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
         return
     if WITH_SOLUTION in (REPO / doc).read_text():
         install_solution(fresh_copy, doc)
-    env = student_environment() | {"COURSE_COPY": str(fresh_copy)}
-    with socket.socket() as probe:  # the docs use the background emulator's own port
-        if probe.connect_ex(("127.0.0.1", BACKGROUND_PORT)) == 0:
-            pytest.fail(PORT_BUSY, pytrace=False)
+    env = student_environment() | {"COURSE_COPY": str(fresh_copy), ENV_BACKGROUND_PORT: str(port)}
     try:
         done = subprocess.run(
             ["bash", "-c", session_script(runnable)], env=env, capture_output=True, text=True, timeout=DOC_TIMEOUT
@@ -104,6 +102,16 @@ def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
         if course.exists():
             subprocess.run([str(course), "backend", "down"], env=env, cwd=fresh_copy, capture_output=True, timeout=60)
     assert_every_command_exited_0(done, runnable)
+    for command in (c for c in runnable if c.text.startswith("export AWS_ENDPOINT_URL=")):
+        assert command.text in done.stdout, f"{doc}:{command.line}: `course backend up` did not print `{command.text}`"
+
+
+def test_the_documented_exports_are_what_course_backend_up_prints() -> None:
+    printed = exports(f"http://127.0.0.1:{BACKGROUND_PORT}")
+    documented = [c for path in ALL_DOCS for c in console_commands(path) if c.text.startswith("export AWS_ENDPOINT_URL=")]
+    assert documented, "no page shows the exports of `course backend up`"
+    for command in documented:
+        assert command.text == printed, f"{command.doc}:{command.line}: `course backend up` prints `{printed}`"
 
 
 def assert_the_cli_accepts(command: Command) -> None:

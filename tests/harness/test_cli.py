@@ -370,6 +370,19 @@ def test_backend_up_serves_aws_calls_until_backend_down(background_root: Path) -
     assert (background_root / ".course/backend.log").read_text() == ""  # the server printed nothing
 
 
+def test_backend_up_listens_on_the_port_course_backend_port_names(background_root: Path) -> None:
+    port = free_port()
+    started = course("backend", "up", "--course-root", str(background_root), env={"COURSE_BACKEND_PORT": str(port)})
+    assert started.returncode == 0, started.stdout + started.stderr
+    assert exports(f"http://127.0.0.1:{port}") in started.stdout
+
+
+def test_backend_up_refuses_a_course_backend_port_that_is_no_port(background_root: Path) -> None:
+    done = course("backend", "up", "--course-root", str(background_root), env={"COURSE_BACKEND_PORT": "45a"})
+    assert done.returncode == 2 and "environment variable COURSE_BACKEND_PORT" in done.stderr
+    assert not state_path(background_root).exists()
+
+
 def test_backend_up_refuses_a_port_another_program_holds(background_root: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))

@@ -12,7 +12,7 @@ import pytest
 
 from harness.backends import LOCALSTACK_NOT_RUNNING, BackendUnavailable, LocalStack, localstack_endpoint
 from harness.safety import UnsafeEndpointError
-from harness.settings import SettingError, resolve_backend
+from harness.settings import BACKGROUND_PORT, SettingError, resolve_backend, resolve_background_port
 
 
 def write_pyproject(root: Path, backend: str) -> None:
@@ -161,3 +161,18 @@ def test_the_embedded_backend_starts_answers_and_stops() -> None:
         backend.stop()
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{backend.endpoint}/moto-api/config", timeout=2)
+
+
+def test_the_background_port_comes_from_the_option_then_the_environment_then_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.course]\nbackend_port = 4600\n")
+    env = {"COURSE_BACKEND_PORT": "4700"}
+    assert resolve_background_port(4800, root=tmp_path, environ=env).value == 4800
+    assert resolve_background_port(None, root=tmp_path, environ=env).value == 4700
+    assert resolve_background_port(None, root=tmp_path, environ={}).value == 4600
+    assert resolve_background_port(None, root=tmp_path / "elsewhere", environ={}).value == BACKGROUND_PORT
+
+
+@pytest.mark.parametrize("value", ["0", "65536", "http://127.0.0.1:4566", "-1"])
+def test_a_bad_background_port_says_where_it_came_from(tmp_path: Path, value: str) -> None:
+    with pytest.raises(SettingError, match=r"\(from environment variable COURSE_BACKEND_PORT\) is not a port number"):
+        resolve_background_port(None, root=tmp_path, environ={"COURSE_BACKEND_PORT": value})
