@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .settings import ENV_LOCALSTACK_TOKEN, REPO_ROOT
+from .terminal_env import START_AND_POINT
 
 OK, NOTE, PROBLEM = "ok", "note", "problem"
 SUPPORTED_PYTHON = ((3, 10), (3, 13))
@@ -62,8 +63,8 @@ CREDENTIALS_FOUND = (
     "connections that leave this machine."
 )
 CREDENTIALS_FIX = (
-    "Nothing to do for grading. Before running the docs' commands by hand, export the line `course backend up` "
-    "prints (or use `awslocal`), so they reach the emulator and not your account."
+    f"Nothing to do for grading. Before running the docs' commands by hand, run {START_AND_POINT}, "
+    "so they reach the emulator and not your account."
 )
 READY = "Ready: grade on the embedded backend with `course grade`."
 NOT_READY = "Not ready: fix the problems above, then run `course doctor` again."
@@ -235,7 +236,7 @@ def localstack(environ: Mapping[str, str]) -> list[Finding]:
                 NOTE,
                 f"{source} is {endpoint}, which is not this machine: commands you type may reach real AWS "
                 "(grading ignores it and always uses the local emulator).",
-                "`unset AWS_ENDPOINT_URL`, or export the line `course backend up` prints.",
+                f"`unset AWS_ENDPOINT_URL`, or run {START_AND_POINT}.",
             )
         ]
     findings = []

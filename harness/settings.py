@@ -27,6 +27,8 @@ ENV_CHECK_TIMEOUT = "COURSE_CHECK_TIMEOUT"
 ENV_CI = "COURSE_CI"  # "github": also write the job summary, annotations and step outputs
 ENV_FAIL_UNDER = "COURSE_FAIL_UNDER"
 ENV_STRICT_INTEGRITY = "COURSE_STRICT_INTEGRITY"
+# Set, not read, by the harness: awslocal prints a 14-line deprecation banner on every command unless it is "1".
+ENV_AWSLOCAL_NO_BANNER = "DISABLE_DEPRECATION_NOTICE"
 
 BACKENDS = ("moto", "localstack")
 DEFAULT_BACKEND = "moto"
