@@ -17,6 +17,7 @@ from .cli_shim import warm_cli_bin_dir
 from .limits import clip
 from .loader import StudentCodeError, load_module
 from .manifest import Exercise
+from .settings import ENV_AWSLOCAL_NO_BANNER
 from .student.proxy import StudentModule
 from .student_files import shown_path
 
@@ -76,6 +77,7 @@ class ExerciseFiles:
             raise StudentCodeError(NO_BASH)
         environment = dict(os.environ)
         environment.update(env or {})
+        environment[ENV_AWSLOCAL_NO_BANNER] = "1"  # else the real awslocal's 14-line banner fills the output
         warm_cli = warm_cli_bin_dir()
         bin_dir = str(Path(sys.executable).parent)  # else the venv's awslocal and aws come first
         path = [str(warm_cli)] if warm_cli else []
