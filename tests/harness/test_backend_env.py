@@ -1,4 +1,4 @@
-"""`course backend env`: the variables that point a student's terminal at the background emulator."""
+"""Pointing a student's terminal at the background emulator: `course backend env`, and `course doctor`'s check of it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ from ci_support import clean_environment
 from ci_support import course as run_course
 
 from harness.background_control import NOTHING_TO_POINT_AT, is_our_server, read_state, state_path
+from harness.doctor import (
+    NOTE,
+    OK,
+    POINT_AT_RUNNING,
+    START_THEN_POINT,
+    TERMINAL_NOT_POINTED,
+    TERMINAL_NOTHING_ANSWERS,
+    terminal_endpoint,
+)
 from harness.settings import ACCOUNT_ID
 from harness.terminal_env import EVAL_COMMAND, OTHER_SHELLS, shell_lines, terminal_variables
 
@@ -145,3 +154,40 @@ def test_the_variables_are_the_dummy_key_the_region_and_a_quiet_awslocal() -> No
     assert tuple(variables)[: len(VARIABLES)] == VARIABLES
     assert variables["DISABLE_DEPRECATION_NOTICE"] == "1"
     assert variables["AWS_ACCESS_KEY_ID"] == variables["AWS_SECRET_ACCESS_KEY"] == "test"
+
+
+# ------------------------------------------------------------------------------------------- doctor
+
+
+def test_doctor_tells_a_terminal_without_the_variables_to_eval_backend_env(running: Running, tmp_path: Path) -> None:
+    env = clean_environment(HOME=str(tmp_path), PATH=os.pathsep.join([VENV_BIN, "/usr/bin", "/bin"]))
+    done = run_course("doctor", "--course-root", str(running.root), env=env, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    at = lines.index(f"[note]    {TERMINAL_NOT_POINTED}")
+    fix = lines[at + 1].strip()
+    assert fix == "Fix: " + POINT_AT_RUNNING.format(endpoint=running.endpoint)
+    assert fix.startswith(f"Fix: Run `{EVAL_COMMAND}` in this terminal") and running.endpoint in fix
+
+
+def test_doctor_finds_the_emulator_answering_where_the_terminal_points(running: Running) -> None:
+    (finding,) = terminal_endpoint({"AWS_ENDPOINT_URL": running.endpoint + "/"}, running.endpoint)
+    assert finding.level == OK and finding.what.endswith("the embedded emulator answers there")
+
+
+def test_doctor_tells_a_terminal_pointed_at_nothing_to_start_the_emulator() -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    (finding,) = terminal_endpoint({"AWS_ENDPOINT_URL": closed}, None)
+    assert finding.level == NOTE and finding.what == TERMINAL_NOTHING_ANSWERS.format(endpoint=closed)
+    assert "Could not connect to the endpoint URL" in finding.what
+    assert finding.fix == START_THEN_POINT
+    assert finding.fix.startswith("Start the emulator with `course backend up`, then `eval \"$(course backend env)\"`")
+
+
+def test_doctor_tells_a_terminal_with_no_endpoint_and_no_emulator_to_start_one() -> None:
+    (finding,) = terminal_endpoint({}, None)
+    assert finding.level == NOTE and finding.what == TERMINAL_NOT_POINTED and finding.fix == START_THEN_POINT
+
+
+def test_doctor_leaves_an_endpoint_off_this_machine_to_its_localstack_check() -> None:
+    assert terminal_endpoint({"AWS_ENDPOINT_URL": "https://dynamodb.us-east-1.amazonaws.com"}, None) == []
