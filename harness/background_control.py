@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .background import DEFAULT_IDLE_MINUTES, MODULE
-from .terminal_env import DEFAULT_SHELL, EVAL_COMMAND, OTHER_SHELLS, env_output, terminal_variables
+from .terminal_env import DEFAULT_SHELL, EVAL_COMMAND, OTHER_SHELLS, env_output, one_line_export
 
 STATE_DIR = ".course"  # gitignored
 STATE_FILE = "backend.json"
@@ -30,7 +30,7 @@ RUNNING = (
 )
 ALREADY_RUNNING = "Already running: nothing started."
 USE_IT = "To point aws, awslocal and boto3 at it (nothing then reaches real AWS), run this in each terminal you use:"
-SETS = "It sets {assignments}.\nOther shells: {other_shells}."
+SETS = "It is the same as pasting:\n\n    {export}\n\nOther shells: {other_shells}."
 STOP_IT = "Stop it with `course backend down`. It keeps its data until it stops."
 NOT_RUNNING = "The embedded AWS emulator is not running. Start it with `course backend up`."
 NOTHING_TO_POINT_AT = (
@@ -160,8 +160,7 @@ def _print_running(state: dict[str, Any], out: TextIO) -> None:
     )
     print(USE_IT, file=out)
     print(f"\n    {EVAL_COMMAND}\n", file=out)
-    assignments = " ".join(f"{name}={value}" for name, value in terminal_variables(state["endpoint"]).items())
-    print(SETS.format(assignments=assignments, other_shells=OTHER_SHELLS), file=out)
+    print(SETS.format(export=one_line_export(state["endpoint"]), other_shells=OTHER_SHELLS), file=out)
     print(STOP_IT, file=out)
 
 

@@ -56,6 +56,11 @@ def shell_lines(variables: dict[str, str], shell: str) -> list[str]:
     raise ValueError(f"unknown shell {shell!r}; known: {', '.join(SHELLS)}")
 
 
+def one_line_export(endpoint: str) -> str:
+    """The same variables as one `export` line, for pasting."""
+    return "export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in terminal_variables(endpoint).items())
+
+
 def env_output(endpoint: str, shell: str = DEFAULT_SHELL) -> str:
     """What `course backend env --shell SHELL` prints; bash's and zsh's end with a note for the other shells."""
     lines = shell_lines(terminal_variables(endpoint), shell)

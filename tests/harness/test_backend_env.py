@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from ci_support import clean_environment
 from ci_support import course as run_course
+from support import REPO
 
 from harness.background_control import NOTHING_TO_POINT_AT, is_our_server, read_state, state_path
 from harness.doctor import (
@@ -25,8 +26,8 @@ from harness.doctor import (
     TERMINAL_NOTHING_ANSWERS,
     terminal_endpoint,
 )
-from harness.settings import ACCOUNT_ID
-from harness.terminal_env import EVAL_COMMAND, OTHER_SHELLS, shell_lines, terminal_variables
+from harness.settings import ACCOUNT_ID, BACKGROUND_PORT
+from harness.terminal_env import EVAL_COMMAND, OTHER_SHELLS, one_line_export, shell_lines, terminal_variables
 
 TIMEOUT = 120
 VENV_BIN = str(Path(sys.executable).parent)
@@ -79,10 +80,20 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             os.kill(state["pid"], signal.SIGKILL)
 
 
-def test_backend_up_tells_the_student_to_eval_backend_env(running: Running) -> None:
+def test_backend_up_tells_the_student_to_eval_backend_env_or_paste_the_same_line(running: Running) -> None:
     assert f"\n    {EVAL_COMMAND}\n" in running.up_output
-    assert f"AWS_ENDPOINT_URL={running.endpoint} " in running.up_output
+    assert f"\n    {one_line_export(running.endpoint)}\n" in running.up_output
     assert OTHER_SHELLS in running.up_output
+
+
+def test_the_export_line_the_exercise_readmes_show_is_the_one_backend_up_prints() -> None:
+    pasted = {
+        line.removeprefix("$ ")
+        for readme in REPO.glob("*/*/README.md")
+        for line in readme.read_text(encoding="utf-8").splitlines()
+        if line.startswith("$ export AWS_ENDPOINT_URL=")
+    }
+    assert pasted <= {one_line_export(f"http://127.0.0.1:{BACKGROUND_PORT}")}
 
 
 def test_eval_of_backend_env_points_a_bash_terminal_at_the_running_emulator_with_no_banner(running: Running) -> None:
