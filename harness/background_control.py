@@ -1,4 +1,4 @@
-"""`course backend up|down|status`: start, stop and find the background emulator (harness/background.py)."""
+"""`course backend up|down|status|env`: start, stop and find the background emulator (harness/background.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .background import DEFAULT_IDLE_MINUTES, MODULE
-from .settings import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, REGION
+from .terminal_env import DEFAULT_SHELL, EVAL_COMMAND, OTHER_SHELLS, env_output, one_line_export
 
 STATE_DIR = ".course"  # gitignored
 STATE_FILE = "backend.json"
@@ -25,17 +25,18 @@ PROBE_TIMEOUT = 1.0
 # The package's parent: `python -m harness.background` imports from there even without an install.
 CODE_DIR = Path(__file__).resolve().parent.parent
 
-EXPORTS = (
-    "export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID={key} AWS_SECRET_ACCESS_KEY={secret} "
-    "AWS_DEFAULT_REGION={region} DISABLE_DEPRECATION_NOTICE=1"
-)
 RUNNING = (
     "The embedded AWS emulator is running at {endpoint} (pid {pid}; it stops after {idle:g} minutes without AWS calls)."
 )
 ALREADY_RUNNING = "Already running: nothing started."
-USE_IT = "To point aws, awslocal and boto3 at it in this shell (nothing then reaches real AWS), run:"
+USE_IT = "To point aws, awslocal and boto3 at it (nothing then reaches real AWS), run this in each terminal you use:"
+SETS = "It is the same as pasting:\n\n    {export}\n\nOther shells: {other_shells}."
 STOP_IT = "Stop it with `course backend down`. It keeps its data until it stops."
 NOT_RUNNING = "The embedded AWS emulator is not running. Start it with `course backend up`."
+NOTHING_TO_POINT_AT = (
+    "course backend env: the embedded AWS emulator is not running, so there is nothing to point this terminal at. "
+    f"Start it with `course backend up`, then run `{EVAL_COMMAND}` again."
+)
 STOPPED = "Stopped the embedded AWS emulator (pid {pid})."
 STALE_STATE = "The embedded AWS emulator had already stopped (idle, or its process ended); cleared {path}."
 NOT_ANSWERING = (
@@ -62,10 +63,6 @@ def read_state(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return state if isinstance(state, dict) and isinstance(state.get("pid"), int) and "endpoint" in state else None
-
-
-def exports(endpoint: str) -> str:
-    return EXPORTS.format(endpoint=endpoint, key=DUMMY_ACCESS_KEY, secret=DUMMY_SECRET_KEY, region=REGION)
 
 
 # ------------------------------------------------------------------------------------ what is there
@@ -162,12 +159,13 @@ def _print_running(state: dict[str, Any], out: TextIO) -> None:
         RUNNING.format(endpoint=state["endpoint"], pid=state["pid"], idle=float(state.get("idle_minutes", 0))), file=out
     )
     print(USE_IT, file=out)
-    print(f"\n    {exports(state['endpoint'])}\n", file=out)
+    print(f"\n    {EVAL_COMMAND}\n", file=out)
+    print(SETS.format(export=one_line_export(state["endpoint"]), other_shells=OTHER_SHELLS), file=out)
     print(STOP_IT, file=out)
 
 
-def _current(path: Path) -> dict[str, Any] | None:
-    """The state of a running server; a state file left by one that ended is removed."""
+def running_state(path: Path) -> dict[str, Any] | None:
+    """The state of a running server (None if none runs); a state file left by one that ended is removed."""
     state = read_state(path)
     if state is None:
         return None
@@ -189,7 +187,7 @@ def _who_holds(port: int) -> tuple[str, str]:
 
 def up(*, course_root: Path, port: int, idle_minutes: float = DEFAULT_IDLE_MINUTES, out: TextIO) -> int:
     path = state_path(course_root)
-    state = _current(path)
+    state = running_state(path)
     if state is not None and not answers_as_moto(state["endpoint"]):
         print(NOT_ANSWERING.format(pid=state["pid"], endpoint=state["endpoint"]), file=out)
         return 1
@@ -263,7 +261,7 @@ def down(*, course_root: Path, out: TextIO) -> int:
 def status(*, course_root: Path, out: TextIO) -> int:
     path = state_path(course_root)
     had_state = read_state(path) is not None
-    state = _current(path)
+    state = running_state(path)
     if state is None:
         print(STALE_STATE.format(path=path.relative_to(course_root).as_posix()) if had_state else NOT_RUNNING, file=out)
         return 0
@@ -271,4 +269,17 @@ def status(*, course_root: Path, out: TextIO) -> int:
         print(NOT_ANSWERING.format(pid=state["pid"], endpoint=state["endpoint"]), file=out)
         return 0
     _print_running(state, out)
+    return 0
+
+
+def env(*, course_root: Path, shell: str = DEFAULT_SHELL, out: TextIO, err: TextIO) -> int:
+    """Print what `eval` needs to point a terminal at the running emulator; print nothing to eval when none runs."""
+    state = running_state(state_path(course_root))
+    if state is None:
+        print(NOTHING_TO_POINT_AT, file=err)
+        return 1
+    if not answers_as_moto(state["endpoint"]):
+        print(NOT_ANSWERING.format(pid=state["pid"], endpoint=state["endpoint"]), file=err)
+        return 1
+    out.write(env_output(state["endpoint"], shell))
     return 0

@@ -27,6 +27,7 @@ from .settings import (
     MANIFEST_FILE,
     REPO_ROOT,
 )
+from .terminal_env import DEFAULT_SHELL, EVAL_COMMAND, OTHER_SHELLS, SHELLS
 
 if TYPE_CHECKING:
     from .manifest import Course
@@ -41,6 +42,11 @@ GRADE_EPILOG = (
     "from graders.lock. Arguments after `--` go to pytest, e.g. `course grade lab1 -- -x`. "
     f"Environment: {ENV_CI}, {ENV_FAIL_UNDER} and {ENV_STRICT_INTEGRITY} stand in for --ci, --fail-under and "
     "--strict-integrity."
+)
+
+BACKEND_EPILOG = (
+    "`up` starts the emulator and `down` stops it; `status` says where it runs; `env` prints the variables that "
+    f"point a terminal at it: `{EVAL_COMMAND}` in bash or zsh ({OTHER_SHELLS})."
 )
 
 
@@ -118,12 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     backend = commands.add_parser(
-        "backend", parents=[common], help="run the embedded emulator in the background, for the docs' commands by hand"
+        "backend",
+        parents=[common],
+        help="run the embedded emulator in the background, for the docs' commands by hand",
+        epilog=BACKEND_EPILOG,
     )
-    backend.add_argument("action", choices=("up", "down", "status"))
+    backend.add_argument("action", choices=("up", "down", "status", "env"))
     backend.add_argument(
         "--port", type=_port, default=None,
         help=f"`up`: port on 127.0.0.1 (default: ${ENV_BACKGROUND_PORT}, else {BACKGROUND_PORT})",
+    )
+    backend.add_argument(
+        "--shell",
+        choices=SHELLS,
+        default=DEFAULT_SHELL,
+        help=f"`env`: write the variables in this shell's syntax (default {DEFAULT_SHELL}; zsh reads the same)",
     )
     backend.add_argument(
         "--idle-minutes",
@@ -163,6 +178,8 @@ def _backend(args: argparse.Namespace, course_root: Path, out: TextIO) -> int:
         return background_control.up(course_root=course_root, port=port, idle_minutes=args.idle_minutes, out=out)
     if args.action == "down":
         return background_control.down(course_root=course_root, out=out)
+    if args.action == "env":
+        return background_control.env(course_root=course_root, shell=args.shell, out=out, err=sys.stderr)
     return background_control.status(course_root=course_root, out=out)
 
 

@@ -63,8 +63,9 @@ def _driver() -> Any:
 
 def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, bytes, bytes]:
     """Run one AWS CLI command in this process with the caller's environment, directory and argv."""
+    # What awslocal itself adds. Its deprecation banner is not copied: the driver runs here, not awslocal's script.
     if tool == "awslocal" and "--endpoint-url" not in argv and env.get("AWS_ENDPOINT_URL"):
-        argv = ["--endpoint-url", env["AWS_ENDPOINT_URL"], *argv]  # what awslocal itself adds
+        argv = ["--endpoint-url", env["AWS_ENDPOINT_URL"], *argv]
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
     saved_streams = sys.stdout, sys.stderr
     out, err = _Capture(), _Capture()

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
-from .settings import ENV_LOCALSTACK_TOKEN, REPO_ROOT
+from .settings import ENV_ENDPOINT, ENV_LOCALSTACK_TOKEN, REPO_ROOT
+from .terminal_env import EVAL_COMMAND, START_AND_POINT
 
 OK, NOTE, PROBLEM = "ok", "note", "problem"
 SUPPORTED_PYTHON = ((3, 10), (3, 13))
@@ -62,9 +64,19 @@ CREDENTIALS_FOUND = (
     "connections that leave this machine."
 )
 CREDENTIALS_FIX = (
-    "Nothing to do for grading. Before running the docs' commands by hand, export the line `course backend up` "
-    "prints (or use `awslocal`), so they reach the emulator and not your account."
+    f"Nothing to do for grading. Before running the docs' commands by hand, run {START_AND_POINT}, "
+    "so they reach the emulator and not your account."
 )
+TERMINAL_NOT_POINTED = (
+    f"{ENV_ENDPOINT} is not set in this terminal, so AWS commands typed here (`aws`, `awslocal`, your scripts) "
+    "are not pointed at an emulator."
+)
+TERMINAL_NOTHING_ANSWERS = (
+    f"No AWS emulator answers at {{endpoint}}, this terminal's {ENV_ENDPOINT}: `aws` and `awslocal` typed here fail "
+    "with 'Could not connect to the endpoint URL'."
+)
+POINT_AT_RUNNING = f"Run `{EVAL_COMMAND}` in this terminal (the background emulator runs at {{endpoint}})."
+START_THEN_POINT = f"Start the emulator with {START_AND_POINT} in this terminal."
 READY = "Ready: grade on the embedded backend with `course grade`."
 NOT_READY = "Not ready: fix the problems above, then run `course doctor` again."
 
@@ -235,7 +247,7 @@ def localstack(environ: Mapping[str, str]) -> list[Finding]:
                 NOTE,
                 f"{source} is {endpoint}, which is not this machine: commands you type may reach real AWS "
                 "(grading ignores it and always uses the local emulator).",
-                "`unset AWS_ENDPOINT_URL`, or export the line `course backend up` prints.",
+                f"`unset AWS_ENDPOINT_URL`, or run {START_AND_POINT}.",
             )
         ]
     findings = []
@@ -263,13 +275,38 @@ def localstack(environ: Mapping[str, str]) -> list[Finding]:
     return findings
 
 
-def background(course_root: Path) -> Finding:
+def running_background(course_root: Path) -> str | None:
+    """The endpoint of the background emulator (`course backend up`) when it runs and answers."""
     from .background_control import answers_as_moto, is_our_server, read_state, state_path
 
     state = read_state(state_path(course_root))
     if state is not None and is_our_server(state["pid"]) and answers_as_moto(state["endpoint"]):
-        return Finding(OK, f"Background emulator for commands typed by hand: running at {state['endpoint']}")
+        return str(state["endpoint"])
+    return None
+
+
+def background(endpoint: str | None) -> Finding:
+    if endpoint:
+        return Finding(OK, f"Background emulator for commands typed by hand: running at {endpoint}")
     return Finding(OK, "Background emulator for commands typed by hand: not running (`course backend up` starts it)")
+
+
+def terminal_endpoint(environ: Mapping[str, str], background_endpoint: str | None) -> list[Finding]:
+    """Whether AWS commands typed in this terminal reach an emulator, and the command that makes them."""
+    from .background_control import answers_as_localstack, answers_as_moto
+    from .safety import is_local_host
+
+    fix = POINT_AT_RUNNING.format(endpoint=background_endpoint) if background_endpoint else START_THEN_POINT
+    endpoint = environ.get(ENV_ENDPOINT, "").strip().rstrip("/")
+    if not endpoint:
+        return [Finding(NOTE, TERMINAL_NOT_POINTED, fix)]
+    if not is_local_host(urlsplit(endpoint).hostname or ""):
+        return []  # localstack() says it is not this machine and how to fix that
+    if answers_as_moto(endpoint):
+        return [Finding(OK, f"This terminal's {ENV_ENDPOINT} is {endpoint}: the embedded emulator answers there")]
+    if answers_as_localstack(endpoint):
+        return [Finding(OK, f"This terminal's {ENV_ENDPOINT} is {endpoint}: LocalStack answers there")]
+    return [Finding(NOTE, TERMINAL_NOTHING_ANSWERS.format(endpoint=endpoint), fix)]
 
 
 def credentials(environ: Mapping[str, str], home: Path) -> Finding:
@@ -296,6 +333,7 @@ def credentials(environ: Mapping[str, str], home: Path) -> Finding:
 
 def run_checks(*, environ: Mapping[str, str], home: Path, course_root: Path = REPO_ROOT) -> list[Finding]:
     path = environ.get("PATH")
+    background_endpoint = running_background(course_root)
     return [
         python_version(),
         *packages(),
@@ -304,7 +342,8 @@ def run_checks(*, environ: Mapping[str, str], home: Path, course_root: Path = RE
         bash(path),
         *docker(path),
         *localstack(environ),
-        background(course_root),
+        background(background_endpoint),
+        *terminal_endpoint(environ, background_endpoint),
         credentials(environ, home),
     ]
 

@@ -17,8 +17,10 @@ from .cli_shim import warm_cli_bin_dir
 from .limits import clip
 from .loader import StudentCodeError, load_module
 from .manifest import Exercise
+from .settings import ENV_AWSLOCAL_NO_BANNER, ENV_ENDPOINT
 from .student.proxy import StudentModule
 from .student_files import shown_path
+from .unreachable_endpoint import unreachable_endpoint_note
 
 SITECUSTOM_DIR = Path(__file__).resolve().parent / "sitecustom"
 NO_BASH = "bash was not found; on Windows run the course from WSL (see README, 'Without make')."
@@ -31,6 +33,7 @@ class ScriptResult:
     stdout: str
     stderr: str
     duration: float
+    endpoint: str = ""  # the AWS_ENDPOINT_URL the script was given: the grader's emulator
 
     @property
     def ok(self) -> bool:
@@ -39,7 +42,9 @@ class ScriptResult:
     def describe(self) -> str:
         status = "timed out" if self.returncode is None else f"exited with status {self.returncode}"
         tail = (self.stderr.strip() or self.stdout.strip())[-1500:]
-        return f"`{self.command}` {status}" + (f"; its last output:\n{tail}" if tail else " with no output")
+        described = f"`{self.command}` {status}" + (f"; its last output:\n{tail}" if tail else " with no output")
+        note = unreachable_endpoint_note(f"{self.stderr}\n{self.stdout}", self.endpoint)
+        return f"{described}\n{note}" if note else described
 
 
 @dataclass
@@ -76,6 +81,7 @@ class ExerciseFiles:
             raise StudentCodeError(NO_BASH)
         environment = dict(os.environ)
         environment.update(env or {})
+        environment[ENV_AWSLOCAL_NO_BANNER] = "1"  # else the real awslocal's 14-line banner fills the output
         warm_cli = warm_cli_bin_dir()
         bin_dir = str(Path(sys.executable).parent)  # else the venv's awslocal and aws come first
         path = [str(warm_cli)] if warm_cli else []
@@ -92,7 +98,9 @@ class ExerciseFiles:
             stderr_text = _text(stderr, workdir, self.exercise.folder)
             locations.touched(script, locations.script_error_line(name, stderr_text) if returncode else None)
             shown = self.exercise.folder  # the scratch copy's path means nothing to a student
-            return ScriptResult(command, returncode, _text(stdout, workdir, shown), stderr_text, elapsed)
+            stdout_text = _text(stdout, workdir, shown)
+            endpoint = environment.get(ENV_ENDPOINT, "")
+            return ScriptResult(command, returncode, stdout_text, stderr_text, elapsed, endpoint=endpoint)
 
 
 def _head_and_tail(path: Path, keep: int = 1 << 20) -> bytes:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from .settings import COMPOSE_SERVICE_HOST, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, REGION
+from .settings import COMPOSE_SERVICE_HOST, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, ENV_AWSLOCAL_NO_BANNER, REGION
 
 # Variables that could steer boto3 or the AWS CLI towards a real account; cleared for the run.
 REAL_ACCOUNT_VARIABLES = (
@@ -86,7 +86,7 @@ def sandbox_environment(endpoint: str, base: Mapping[str, str]) -> dict[str, str
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             # awslocal reads the endpoint from AWS_ENDPOINT_URL and stays quiet with this.
-            "DISABLE_DEPRECATION_NOTICE": "1",
+            ENV_AWSLOCAL_NO_BANNER: "1",
             ALLOWED_HOSTS_VARIABLE: urlsplit(endpoint).hostname or "",
         }
     )

@@ -27,7 +27,6 @@ from harness.background_control import (
     NOT_RUNNING,
     PORT_IN_USE,
     STOPPED,
-    exports,
     is_our_server,
     read_state,
     state_path,
@@ -37,6 +36,7 @@ from harness.doctor import DOCKER_ENGINE_FIX, NOT_READY, PROBLEM, READY, TOKEN_M
 from harness.grade import BELOW_THRESHOLD, HARNESS_FAILED, MISSING_FOLDER, NO_CHECKS
 from harness.options import GRADING_OPTIONS
 from harness.status import ALL_COMPLETE, NO_REPORT, NOT_GRADED_YET, UNREADABLE_REPORT
+from harness.terminal_env import EVAL_COMMAND
 
 TIMEOUT = 120  # seconds for one `course` command; grading the tiny course takes ~1.5 s
 
@@ -341,7 +341,7 @@ def test_backend_up_serves_aws_calls_until_backend_down(background_root: Path) -
     started = course("backend", "up", "--port", str(port), *root)
     endpoint = f"http://127.0.0.1:{port}"
     assert started.returncode == 0, started.stdout + started.stderr
-    assert exports(endpoint) in started.stdout
+    assert EVAL_COMMAND in started.stdout and f"AWS_ENDPOINT_URL={endpoint} " in started.stdout
 
     dynamodb = boto3.client(
         "dynamodb",

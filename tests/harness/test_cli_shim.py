@@ -14,6 +14,7 @@ from harness.backends import EmbeddedMoto
 from harness.exercise_files import ExerciseFiles
 from harness.manifest import Exercise
 from harness.safety import sandboxed_process_environment
+from harness.settings import ENV_AWSLOCAL_NO_BANNER
 
 SCRIPT = """#!/usr/bin/env bash
 set -euo pipefail
@@ -41,12 +42,12 @@ def backend() -> Iterator[EmbeddedMoto]:
     server.stop()
 
 
-def run(tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch, real_cli: bool):
+def run(tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch, real_cli: bool, script: str = SCRIPT):
     if real_cli:
         monkeypatch.setenv(cli_shim.DISABLE_VARIABLE, "1")
     folder = tmp_path / ("real" if real_cli else "warm") / "ex"
     folder.mkdir(parents=True)
-    (folder / "deploy.sh").write_text(SCRIPT)
+    (folder / "deploy.sh").write_text(script)
     exercise = Exercise(id="ex", title="Ex", week=0, folder="labs/ex", points=1, domain=1)
     return ExerciseFiles(exercise, folder, backend).run_script("deploy.sh", timeout=120)
 
@@ -67,3 +68,15 @@ def test_the_warm_cli_is_what_a_script_finds_on_its_path(backend: EmbeddedMoto) 
     assert bin_dir is not None
     found = subprocess.run(["bash", "-c", "command -v awslocal"], env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, capture_output=True, text=True)
     assert found.stdout.strip() == str(bin_dir / "awslocal")
+
+
+@pytest.mark.parametrize("real_cli", [False, True], ids=["warm-cli", "real-cli"])
+def test_awslocal_in_a_graded_script_never_prints_its_deprecation_banner(
+    tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch, real_cli: bool
+) -> None:
+    monkeypatch.delenv(ENV_AWSLOCAL_NO_BANNER)  # even when the grading process's environment lacks the variable
+    script = 'awslocal sqs list-queues >/dev/null\necho "quiet=$DISABLE_DEPRECATION_NOTICE"\n'
+    result = run(tmp_path, backend, monkeypatch, real_cli, script)
+    assert result.ok, result.describe()
+    assert result.stdout == "quiet=1\n"
+    assert "deprecated" not in result.stderr and result.stderr == ""

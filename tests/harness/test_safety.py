@@ -29,6 +29,11 @@ def test_the_sandbox_clears_real_credentials_and_profiles() -> None:
     assert env["HOME"] == "/home/student"
 
 
+def test_the_sandbox_keeps_awslocal_from_printing_its_deprecation_banner() -> None:
+    env = sandbox_environment("http://127.0.0.1:5000", {"DISABLE_DEPRECATION_NOTICE": "0"})
+    assert env["DISABLE_DEPRECATION_NOTICE"] == "1"
+
+
 def test_a_configured_proxy_is_bypassed_for_the_emulator() -> None:
     env = sandbox_environment("http://localstack:4566", {"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "corp.example"})
     assert env["NO_PROXY"] == env["no_proxy"] == "127.0.0.1,localhost,::1,localstack,corp.example"
