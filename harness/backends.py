@@ -52,6 +52,9 @@ def _post(url: str, payload: dict | None = None, timeout: float = 10.0) -> bytes
         return response.read()
 
 
+STATE_SEED = 1205  # moto's random IDs after every reset
+
+
 @dataclass
 class EmbeddedMoto:
     """moto's server on 127.0.0.1 in a thread of this process; sees every request it answers."""
@@ -62,6 +65,7 @@ class EmbeddedMoto:
     capabilities: frozenset[str] = frozenset({CALL_LOG})
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
+    seeded: bool = False  # reset and seeded: its state is what was asked of it since (script replay)
     _server: object = None
     _thread: object = None
 
@@ -88,7 +92,11 @@ class EmbeddedMoto:
 
     def reset(self) -> None:
         _post(f"{self.endpoint}/moto-api/reset")
+        # The same requests from a reset now make the same IDs (an API's id, a mapping's UUID): a
+        # check's state depends only on what was asked, which lets a script's run be replayed.
+        _post(f"{self.endpoint}/moto-api/seed?a={STATE_SEED}")
         self.call_log.clear()
+        self.seeded = True
 
     def stop(self) -> None:
         if self._server is not None:

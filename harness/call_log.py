@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs
 
 import botocore.session
 
+UNSENT_HEADERS = frozenset({"host", "content-length", "connection", "accept-encoding", "transfer-encoding"})
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 
 
@@ -43,14 +45,64 @@ class _Hook:
     once: bool
 
 
+@dataclass(frozen=True)
+class RawRequest:
+    """One HTTP request as the emulator received it, and the status it answered (script replay)."""
+
+    method: str
+    path: str
+    query: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    status: int
+
+
 class CallLog:
-    """Thread-safe record of API calls; graders read it through the ``aws_calls`` fixture."""
+    """Thread-safe record of API calls; graders read it through the ``aws_calls`` fixture.
+
+    It also keeps a digest of every request since it was cleared (the state the emulator is in, for a
+    seeded emulator) and, while ``capture()`` runs, the raw requests (harness/script_replay.py)."""
 
     def __init__(self) -> None:
         self._calls: list[ApiCall] = []
         self._hooks: list[_Hook] = []
         self._lock = threading.Lock()
         self.hook_errors: list[BaseException] = []
+        self._digest = hashlib.sha256()
+        self._captured: list[RawRequest] | None = None
+
+    def note_request(self, method: str, path: str, query: str, body: bytes) -> None:
+        with self._lock:
+            for part in (method, path, query):
+                self._digest.update(part.encode() + b"\0")
+            self._digest.update(hashlib.sha256(body).digest())
+
+    def state_digest(self) -> str:
+        with self._lock:
+            return self._digest.hexdigest()
+
+    @property
+    def capturing(self) -> bool:
+        return self._captured is not None
+
+    def start_capture(self) -> None:
+        with self._lock:
+            self._captured = []
+
+    def stop_capture(self) -> list[RawRequest]:
+        with self._lock:
+            captured, self._captured = self._captured or [], None
+            return captured
+
+    def captured(self, request: RawRequest) -> None:
+        with self._lock:
+            if self._captured is not None:
+                self._captured.append(request)
+
+    @property
+    def has_hooks(self) -> bool:
+        with self._lock:
+            return bool(self._hooks)
 
     def record(self, call: ApiCall) -> None:
         """Log the call, then run the hooks it matches (before the emulator answers it)."""
@@ -75,6 +127,8 @@ class CallLog:
             self._calls.clear()
             self._hooks.clear()
             self.hook_errors.clear()
+            self._digest = hashlib.sha256()
+            self._captured = None
 
     def by_students(self, service: str | None = None) -> list[ApiCall]:
         """Calls sent by student processes (their code, and Python programs their scripts run)."""
@@ -175,9 +229,20 @@ def recording_middleware(app: Callable[..., Iterable[bytes]], log: CallLog) -> C
         environ["wsgi.input"] = io.BytesIO(body)
         headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
         headers["content-type"] = environ.get("CONTENT_TYPE", "")
-        call = identify(environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), headers, body, environ.get("QUERY_STRING", ""))
+        method, path, query = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), environ.get("QUERY_STRING", "")
+        if not path.startswith("/moto-api/"):  # reset, seed and config are the harness's, not state
+            log.note_request(method, path, query, body)
+        call = identify(method, path, headers, body, query)
         if call is not None:
             log.record(call)
-        return app(environ, start_response)
+        if not log.capturing:
+            return app(environ, start_response)
+
+        def answered(status: str, response_headers: Any, exc_info: Any = None) -> Any:
+            sent = tuple((name, value) for name, value in headers.items() if name not in UNSENT_HEADERS)
+            log.captured(RawRequest(method, path, query, sent, body, int(status.split()[0])))
+            return start_response(status, response_headers, exc_info)
+
+        return app(environ, answered)
 
     return middleware

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from . import fixtures, import_guard, integrity, locations, progress, runtime
+from . import fixtures, import_guard, integrity, locations, progress, runtime, script_replay
 from .backends import BackendUnavailable, LocalStack
 from .checks import NOT_GRADED_PREFIX
 from .grading_run import STATE, GradingState, ensure_backend, shutdown
@@ -98,6 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
         is_worker=hasattr(config, "workerinput"),
     )
     config.stash[STATE] = state
+    script_replay.forget()  # recordings belong to one grading session
     if not config.pluginmanager.is_registered(fixtures):
         config.pluginmanager.register(fixtures, "course-fixtures")
     if not state.is_worker and state.report_dir is not None:
@@ -297,10 +298,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     _clip_sections(report)
 
 
-def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, tuple[str, dict]] | None:
+def pytest_report_teststatus(report: pytest.TestReport | pytest.CollectReport, config: pytest.Config) -> tuple[str, str, tuple[str, dict]] | None:
     """A check waiting on another ("finish X first") is counted as waiting, not as an error, in
     pytest's own lines (`3 failed, 5 passed, 4 waiting`); it still makes the run fail."""
-    for key, value in report.user_properties:
+    for key, value in getattr(report, "user_properties", ()):  # collection reports have none
         if key == RESULT_KEY and value.get("outcome") == BLOCKED:
             return "waiting", "w", ("WAITING", {"yellow": True})
     return None

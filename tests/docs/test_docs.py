@@ -30,9 +30,9 @@ from docs_commands import (
 )
 from support import REPO, copy_of_repository
 
-from harness.background_control import exports
 from harness.cli import build_parser
 from harness.settings import BACKGROUND_PORT, ENV_BACKGROUND_PORT
+from harness.terminal_env import one_line_export
 from instructor.doclinks import broken_links_on_disk
 
 WITH_SOLUTION = "<!-- docs-test: with-solution -->"
@@ -107,7 +107,7 @@ def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
 
 
 def test_the_documented_exports_are_what_course_backend_up_prints() -> None:
-    printed = exports(f"http://127.0.0.1:{BACKGROUND_PORT}")
+    printed = one_line_export(f"http://127.0.0.1:{BACKGROUND_PORT}")
     documented = [c for path in ALL_DOCS for c in console_commands(path) if c.text.startswith("export AWS_ENDPOINT_URL=")]
     assert documented, "no page shows the exports of `course backend up`"
     for command in documented:

@@ -36,7 +36,7 @@ from harness.doctor import DOCKER_ENGINE_FIX, NOT_READY, PROBLEM, READY, TOKEN_M
 from harness.grade import BELOW_THRESHOLD, HARNESS_FAILED, MISSING_FOLDER, NO_CHECKS
 from harness.options import GRADING_OPTIONS
 from harness.status import ALL_COMPLETE, NO_REPORT, NOT_GRADED_YET, UNREADABLE_REPORT
-from harness.terminal_env import EVAL_COMMAND
+from harness.terminal_env import EVAL_COMMAND, one_line_export
 
 TIMEOUT = 120  # seconds for one `course` command; grading the tiny course takes ~1.5 s
 
@@ -374,7 +374,7 @@ def test_backend_up_listens_on_the_port_course_backend_port_names(background_roo
     port = free_port()
     started = course("backend", "up", "--course-root", str(background_root), env={"COURSE_BACKEND_PORT": str(port)})
     assert started.returncode == 0, started.stdout + started.stderr
-    assert exports(f"http://127.0.0.1:{port}") in started.stdout
+    assert one_line_export(f"http://127.0.0.1:{port}") in started.stdout
 
 
 def test_backend_up_refuses_a_course_backend_port_that_is_no_port(background_root: Path) -> None:

@@ -1,0 +1,118 @@
+"""A student's script, run once per state: the same run again is replayed from its recording.
+
+A lab's checks run the same script (deploy.sh) from the same starting state again and again, since
+the backend is reset before each check. On the embedded backend, whose random IDs are seeded at every
+reset, the same requests from the same state make the same state. So the first run of a script from a
+given state is recorded (every request the emulator received while it ran, with the status it
+answered), and a later run from the same state sends those requests again (a few ms each) and gives
+back the first run's exit status and output, instead of starting bash, the AWS CLI and zip again
+(1-4 s). Same state means: the same script and exercise files, the same environment, and the same
+requests to the emulator since its reset. A replay answered differently from its recording is a
+harness error, never a silent grade. COURSE_NO_REPLAY=1 turns replay off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .call_log import CallLog, RawRequest
+
+ENV_NO_REPLAY = "COURSE_NO_REPLAY"
+VOLATILE_VARIABLES = {"PYTEST_CURRENT_TEST"}  # names the check running: not what a script depends on
+SKIPPED = {"__pycache__", ".pytest_cache"}
+DIVERGED = (
+    "Replaying `{command}` from the emulator's recording gave a different answer ({request}: {now} now, "
+    "{then} when the script ran), so this check is not graded. Grade again with {env}=1 and report it."
+)
+
+
+class ReplayDiverged(RuntimeError):
+    """The emulator answered a replayed request differently: the harness cannot vouch for the state."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    requests: tuple[RawRequest, ...]
+    result: Any  # the ScriptResult of the real run
+
+
+_recordings: dict[str, Recording] = {}
+_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the emulator is local
+
+
+def enabled(backend: object) -> bool:
+    """Only on an emulator that logs every request and was reset and seeded (the embedded one)."""
+    return (
+        os.environ.get(ENV_NO_REPLAY) != "1"
+        and isinstance(getattr(backend, "call_log", None), CallLog)
+        and bool(getattr(backend, "seeded", False))
+    )
+
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if SKIPPED & set(relative.parts) or path.suffix in (".pyc", ".zip"):
+            continue
+        digest.update(relative.as_posix().encode() + b"\0")
+        if path.is_symlink():
+            digest.update(os.readlink(path).encode())
+        elif path.is_file():
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def key(folder: Path, name: str, environment: dict[str, str], log: CallLog) -> str | None:
+    """What the run depends on; None when it cannot be replayed (a grader's hook acts on its requests)."""
+    if log.has_hooks:
+        return None
+    digest = hashlib.sha256()
+    for part in (name, _folder_digest(folder), log.state_digest()):
+        digest.update(part.encode() + b"\0")
+    for variable, value in sorted(environment.items()):
+        if variable not in VOLATILE_VARIABLES:
+            digest.update(f"{variable}={value}\0".encode())
+    return digest.hexdigest()
+
+
+def recorded(run_key: str | None) -> Recording | None:
+    return _recordings.get(run_key) if run_key else None
+
+
+def record(run_key: str | None, requests: list[RawRequest], result: Any) -> None:
+    if run_key:
+        _recordings[run_key] = Recording(tuple(requests), result)
+
+
+def replay(recording: Recording, endpoint: str) -> Any:
+    """Send the recorded requests again; the recorded result, or ReplayDiverged."""
+    for request in recording.requests:
+        url = f"{endpoint}{request.path}" + (f"?{request.query}" if request.query else "")
+        sent = urllib.request.Request(url, data=request.body or None, method=request.method, headers=dict(request.headers))
+        try:
+            with _direct.open(sent, timeout=30) as answer:
+                status = answer.status
+                answer.read()
+        except urllib.error.HTTPError as error:
+            status = error.code
+            error.read()
+        if status != request.status:
+            raise ReplayDiverged(
+                DIVERGED.format(
+                    command=recording.result.command, request=f"{request.method} {request.path}",
+                    now=status, then=request.status, env=ENV_NO_REPLAY,
+                )
+            )
+    return recording.result
+
+
+def forget() -> None:
+    """Drop every recording (a new grading session, or a test that changes the emulator)."""
+    _recordings.clear()

@@ -1,0 +1,129 @@
+"""Script replay (harness/script_replay.py): the same script from the same emulator state runs once,
+later runs send its recorded requests again; anything that could change the outcome runs it for real."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from harness import script_replay
+from harness.backends import EmbeddedMoto
+from harness.exercise_files import ExerciseFiles
+from harness.manifest import Exercise
+from harness.safety import sandboxed_process_environment
+
+# A script whose run leaves state with a random id in it (a REST API), reads it back, and counts its
+# real runs in a file outside its scratch copy.
+SCRIPT = """set -euo pipefail
+echo run >> "$RUNS_FILE"
+api=$(awslocal apigateway create-rest-api --name replayed --query id --output text)
+awslocal apigateway get-resources --rest-api-id "$api" --query 'items[0].path' --output text
+awslocal sqs create-queue --queue-name replayed-queue >/dev/null
+echo "made $api"
+"""
+EXERCISE = Exercise(id="lab9", title="Replay", week=9, folder="labs/lab9", points=1, domain=1)
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[EmbeddedMoto]:
+    server = EmbeddedMoto()
+    server.start()
+    with sandboxed_process_environment(server.endpoint):
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def lab(tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch) -> ExerciseFiles:
+    script_replay.forget()
+    backend.reset()
+    folder = tmp_path / "lab9"
+    folder.mkdir()
+    (folder / "deploy.sh").write_text(SCRIPT, encoding="utf-8")
+    monkeypatch.setenv("RUNS_FILE", str(tmp_path / "runs"))
+    monkeypatch.delenv(script_replay.ENV_NO_REPLAY, raising=False)
+    return ExerciseFiles(EXERCISE, folder, backend)
+
+
+def runs(lab: ExerciseFiles) -> int:
+    path = lab.folder.parent / "runs"
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def state() -> tuple[list[str], list[str]]:
+    apis = sorted(api["id"] for api in boto3.client("apigateway").get_rest_apis()["items"])
+    queues = sorted(boto3.client("sqs").list_queues().get("QueueUrls", []))
+    return apis, queues
+
+
+def test_the_same_script_from_the_same_state_is_replayed_with_the_same_result_and_state(lab: ExerciseFiles) -> None:
+    first = lab.run_script("deploy.sh")
+    assert first.ok, first.describe()
+    logged = [(c.operation, c.client) for c in lab.backend.call_log.calls]  # type: ignore[attr-defined]
+    after_first = state()
+    lab.backend.reset()  # type: ignore[attr-defined]
+    second = lab.run_script("deploy.sh")
+    assert runs(lab) == 1  # bash ran once
+    assert (second.returncode, second.stdout, second.stderr) == (first.returncode, first.stdout, first.stderr)
+    assert state() == after_first  # the same API id (seeded) and queue, made by the replayed requests
+    # the grader's call log reads the same: the operations, and who sent them (their client tags)
+    assert [(c.operation, c.client) for c in lab.backend.call_log.calls][: len(logged)] == logged  # type: ignore[attr-defined]
+    assert {"CreateRestApi", "CreateQueue"} <= {operation for operation, _ in logged}
+
+
+def test_another_state_runs_the_script_for_real(lab: ExerciseFiles) -> None:
+    lab.run_script("deploy.sh")
+    lab.backend.reset()  # type: ignore[attr-defined]
+    boto3.client("sqs").create_queue(QueueName="made-by-the-grader-first")
+    lab.run_script("deploy.sh")
+    assert runs(lab) == 2
+
+
+def test_a_changed_file_or_environment_runs_the_script_for_real(lab: ExerciseFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    lab.run_script("deploy.sh")
+    lab.backend.reset()  # type: ignore[attr-defined]
+    (lab.folder / "notes.txt").write_text("a new file in the folder", encoding="utf-8")
+    lab.run_script("deploy.sh")
+    lab.backend.reset()  # type: ignore[attr-defined]
+    monkeypatch.setenv("SOMETHING_THE_SCRIPT_MAY_READ", "1")
+    lab.run_script("deploy.sh")
+    assert runs(lab) == 3
+
+
+def test_a_grader_hook_on_the_requests_runs_the_script_for_real(lab: ExerciseFiles) -> None:
+    lab.run_script("deploy.sh")
+    lab.backend.reset()  # type: ignore[attr-defined]
+    lab.backend.call_log.before(lambda call: call.operation == "CreateQueue", lambda call: None)  # type: ignore[attr-defined]
+    lab.run_script("deploy.sh")
+    assert runs(lab) == 2
+
+
+def test_replay_can_be_turned_off(lab: ExerciseFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(script_replay.ENV_NO_REPLAY, "1")
+    lab.run_script("deploy.sh")
+    lab.backend.reset()  # type: ignore[attr-defined]
+    lab.run_script("deploy.sh")
+    assert runs(lab) == 2
+
+
+def test_a_replay_answered_differently_is_a_harness_error_not_a_result(lab: ExerciseFiles) -> None:
+    lab.run_script("deploy.sh")
+    (key, recording), = script_replay._recordings.items()
+    changed = recording.requests[0].__class__(**{**recording.requests[0].__dict__, "status": 599})
+    script_replay._recordings[key] = script_replay.Recording((changed, *recording.requests[1:]), recording.result)
+    lab.backend.reset()  # type: ignore[attr-defined]
+    with pytest.raises(script_replay.ReplayDiverged, match="599 when the script ran"):
+        lab.run_script("deploy.sh")
+
+
+def test_a_reset_makes_the_same_ids_again(backend: EmbeddedMoto) -> None:
+    made = []
+    for _ in range(2):
+        backend.reset()
+        made.append(boto3.client("apigateway").create_rest_api(name="seeded")["id"])
+    assert made[0] == made[1]
