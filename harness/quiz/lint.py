@@ -30,7 +30,8 @@ SINGLE_OPTIONS = 4
 MULTIPLE_MIN_OPTIONS = 5
 # Near-duplicate stems: either measure at or above its limit (calibrated on the bank: see quizzes/README.md).
 NEAR_DUPLICATE = Similarity(words=0.30, sequence=0.36)
-ABOVE = re.compile(r"\b(all|none|both|neither) of (the )?(above|these|those|them|the options|the answers)\b", re.I)
+# An option that answers by pointing at the others; "both of them" in a sentence about two policies is fine.
+ABOVE = re.compile(r"\b(all|none|both|neither) of (the|these) (above|options|answers|other options)\b", re.I)
 CHOOSE_PHRASE = re.compile(r"\(Choose (\w+)\.\)")
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
 

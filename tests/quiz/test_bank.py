@@ -109,12 +109,18 @@ def test_the_stem_says_choose_n_exactly_when_choose_is_above_one(tmp_path: Path)
     assert "choose is 1 but the stem says (Choose two.)" in found[2]
 
 
-@pytest.mark.parametrize("text", ["All of the above", "none of the above.", "Both of these", "None of the options"])
+@pytest.mark.parametrize("text", ["All of the above", "none of the above.", "Both of the above", "None of these options"])
 def test_no_option_is_all_or_none_of_the_above(tmp_path: Path, text: str) -> None:
     question = single()
     question["options"][2]["text"] = text
     (message,) = messages("all-or-none", bank_of(tmp_path, question))
     assert "option 3 says" in message
+
+
+def test_an_option_may_mention_both_of_two_things(tmp_path: Path) -> None:
+    question = single()
+    question["options"][2]["text"] = "The policy attached last replaces the earlier one for the actions both of them name."
+    assert not messages("all-or-none", bank_of(tmp_path, question))
 
 
 def test_no_key_position_holds_more_than_35_percent_of_a_file(tmp_path: Path) -> None:
