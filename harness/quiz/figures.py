@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections import Counter
 
 from ..manifest import EXAM_DOMAINS
-from .measures import LONGEST, POSITIONS, SHORTEST, Similarity, key_positions, length_bias, similar_pairs
+from .measures import (
+    LONGEST,
+    POSITIONS,
+    SHORTEST,
+    Similarity,
+    key_length_rank,
+    key_positions,
+    length_bias,
+    similar_pairs,
+)
 from .model import TASKS, WEEKS, Bank, Question
 
 EXAM_WEIGHTS = {1: 32, 2: 26, 3: 24, 4: 18}  # % of the scored questions, DVA-C02 exam guide v2.1
@@ -78,6 +87,13 @@ def figures(bank: Bank, limit: Similarity) -> str:
     lines += [_positions(name, questions) for name, questions in forms]
     lines += ["", "Length bias (keys uniquely)     n   longest    shortest"]
     lines += [_lengths(name, questions) for name, questions in forms]
+    ranks = Counter(key_length_rank(question) for question in bank.questions)
+    ranked = sum(ranks[rank] for rank in range(4))
+    cells = "  ".join(
+        f"{name} {ranks[rank]} ({_share(ranks[rank], ranked).strip()})"
+        for rank, name in enumerate(("longest", "2nd", "3rd", "shortest"))
+    )
+    lines += ["", "Key's length rank among its options (single answer, a tie counts as the longer rank)", f"  {cells}"]
     lines += _closest(bank, limit)
     checked = [question for question in bank.questions if question.checks]
     distinct = {ref.id for question in checked for ref in question.checks}

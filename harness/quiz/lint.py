@@ -85,7 +85,9 @@ def placement(bank: Bank, checks: Checks) -> list[Problem]:
         for question in bank_file.questions:
             prefix = int(question.id[1])
             if prefix not in question.weeks:
-                problems.append(_about(question, "placement", f"the id says week {prefix}, weeks says {list(question.weeks)}"))
+                problems.append(
+                    _about(question, "placement", f"the id says week {prefix}, weeks says {list(question.weeks)}")
+                )
             elif bank_file.week is not None and prefix != bank_file.week:
                 problems.append(_about(question, "placement", f"a week {prefix} question in {bank_file.name}"))
     return problems
@@ -218,7 +220,9 @@ def task_coverage(bank: Bank, checks: Checks) -> list[Problem]:
 
 def aws_documentation(bank: Bank, checks: Checks) -> list[Problem]:
     return [
-        _about(question, "aws-docs", "no reference to AWS documentation (a title and a https://docs.aws.amazon.com/ url)")
+        _about(
+            question, "aws-docs", "no reference to AWS documentation (a title and a https://docs.aws.amazon.com/ url)"
+        )
         for question in bank.questions
         if not any(ref.is_aws_documentation for ref in question.documents)
     ]
@@ -250,7 +254,6 @@ def lint(directory: Path | None = None, *, root: Path = REPO_ROOT, rules: Iterab
     for name in RULES if rules is None else rules:
         problems += RULES[name](bank, checks)
     return problems
-
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,15 @@ def length_bias(question: Question) -> str | None:
     return None
 
 
+def key_length_rank(question: Question) -> int | None:
+    """Where a single-answer key falls when the options are ordered longest first (0 = longest, 3 = shortest);
+    a tie ranks the key with the longer group. None for multiple response."""
+    if question.choose != 1 or not question.keys:
+        return None
+    lengths = [text_length(option.text) for option in question.options]
+    return sorted(lengths, reverse=True).index(lengths[question.keys[0]])
+
+
 def key_positions(questions: Iterable[Question]) -> Counter[int]:
     """How many single-answer questions have their key at each position (0-based)."""
     return Counter(question.keys[0] for question in questions if question.choose == 1 and question.keys)

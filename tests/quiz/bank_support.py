@@ -23,8 +23,15 @@ def option(text: str, correct: bool = False) -> dict[str, Any]:
     return found
 
 
-def single(qid: str = "w1-sample", *, key: int = 0, task: str = "1.3", weeks: list[int] | None = None,
-           stem: str | None = None, texts: list[str] | None = None) -> dict[str, Any]:
+def single(
+    qid: str = "w1-sample",
+    *,
+    key: int = 0,
+    task: str = "1.3",
+    weeks: list[int] | None = None,
+    stem: str | None = None,
+    texts: list[str] | None = None,
+) -> dict[str, Any]:
     """A sound single-answer question: four options of equal length, the key at position `key`."""
     texts = texts or [f"Option {letter}: one plausible action." for letter in "ABCD"]
     return {
@@ -39,8 +46,9 @@ def single(qid: str = "w1-sample", *, key: int = 0, task: str = "1.3", weeks: li
     }
 
 
-def multiple(qid: str = "w1-several", *, keys: tuple[int, ...] = (0, 2), count: int = 5,
-             texts: list[str] | None = None) -> dict[str, Any]:
+def multiple(
+    qid: str = "w1-several", *, keys: tuple[int, ...] = (0, 2), count: int = 5, texts: list[str] | None = None
+) -> dict[str, Any]:
     """A sound multiple-response question: `count` options of equal length, `keys` correct."""
     question = single(qid, key=-1, texts=texts or [f"Option {chr(65 + i)}: one plausible step." for i in range(count)])
     question["choose"] = len(keys)

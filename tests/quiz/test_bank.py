@@ -22,13 +22,44 @@ def messages(rule: str, bank, checks=CHECKS) -> list[str]:  # noqa: ANN001 - a B
     return [problem.message for problem in RULES[rule](bank, checks)]
 
 
+def test_the_real_bank_passes_every_rule() -> None:
+    problems = lint()
+    assert not problems, "\n".join(f"{problem}  [{problem.rule}]" for problem in problems)
+
+
+def test_the_lint_command_prints_the_figures_and_exits_0_on_the_real_bank() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.quiz.lint"], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for heading in (
+        "By domain",
+        "By task statement",
+        "By week",
+        "Key positions",
+        "Length bias",
+        "length rank",
+        "Closest stems",
+    ):
+        assert heading in done.stdout
+    assert "The bank passes every rule." in done.stdout
+
+
+def test_every_rule_is_documented_for_instructors() -> None:
+    readme = (REPO / "quizzes" / "README.md").read_text(encoding="utf-8")
+    assert not [rule for rule in ["structure", *RULES] if f"| {rule} |" not in readme]
+
+
 def test_the_lint_command_exits_1_and_names_file_and_line_on_a_bad_bank(tmp_path: Path) -> None:
     bad = single()
     bad["options"][1]["text"] = "All of the above"
     write_bank(tmp_path, {"week1.yaml": [bad]})
     done = subprocess.run(
         [sys.executable, "-m", "harness.quiz.lint", "--bank", str(tmp_path), "--no-figures"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 1
     assert f"{tmp_path / 'week1.yaml'}, line " in done.stdout and "[all-or-none]" in done.stdout
@@ -82,11 +113,15 @@ def test_grader_checks_are_found_as_the_harness_finds_grader_files(tmp_path: Pat
     (tmp_path / "l").mkdir()
     (tmp_path / "k" / "test_main.py").write_text("def test_main_check():\n    pass\n\ndef helper():\n    pass\n")
     (tmp_path / "k" / "test_ext.py").write_text("async def test_ext_check():\n    pass\n")
-    (tmp_path / "l" / "test_lab.py").write_text("class Helper:\n    def test_not_a_check(self):\n        pass\n"
-                                                "def test_lab_check():\n    pass\n")
+    (tmp_path / "l" / "test_lab.py").write_text(
+        "class Helper:\n    def test_not_a_check(self):\n        pass\ndef test_lab_check():\n    pass\n"
+    )
     (tmp_path / "l" / "conftest.py").write_text("def test_in_conftest():\n    pass\n")
-    assert grader_checks(tmp_path) == {"kata": {"test_main_check"}, "kata-ext": {"test_ext_check"},
-                                       "lab": {"test_lab_check"}}
+    assert grader_checks(tmp_path) == {
+        "kata": {"test_main_check"},
+        "kata-ext": {"test_ext_check"},
+        "lab": {"test_lab_check"},
+    }
 
 
 def test_single_answer_has_four_options_and_multiple_response_five_or_more(tmp_path: Path) -> None:
@@ -109,7 +144,9 @@ def test_the_stem_says_choose_n_exactly_when_choose_is_above_one(tmp_path: Path)
     assert "choose is 1 but the stem says (Choose two.)" in found[2]
 
 
-@pytest.mark.parametrize("text", ["All of the above", "none of the above.", "Both of the above", "None of these options"])
+@pytest.mark.parametrize(
+    "text", ["All of the above", "none of the above.", "Both of the above", "None of these options"]
+)
 def test_no_option_is_all_or_none_of_the_above(tmp_path: Path, text: str) -> None:
     question = single()
     question["options"][2]["text"] = text
@@ -119,7 +156,9 @@ def test_no_option_is_all_or_none_of_the_above(tmp_path: Path, text: str) -> Non
 
 def test_an_option_may_mention_both_of_two_things(tmp_path: Path) -> None:
     question = single()
-    question["options"][2]["text"] = "The policy attached last replaces the earlier one for the actions both of them name."
+    question["options"][2]["text"] = (
+        "The policy attached last replaces the earlier one for the actions both of them name."
+    )
     assert not messages("all-or-none", bank_of(tmp_path, question))
 
 
@@ -129,15 +168,20 @@ def test_no_key_position_holds_more_than_35_percent_of_a_file(tmp_path: Path) ->
     (message,) = messages("key-positions", bank)
     assert "option 1 is the key of 4 of 10 single-answer questions (40%; at most 35%)" in message
     balanced = [0, 0, 0, 1, 1, 1, 2, 2, 3, 3]
-    assert not messages("key-positions", bank_of(tmp_path / "ok", *[single(f"w1-q{i}", key=k) for i, k in enumerate(balanced)]))
+    assert not messages(
+        "key-positions", bank_of(tmp_path / "ok", *[single(f"w1-q{i}", key=k) for i, k in enumerate(balanced)])
+    )
 
 
 def test_key_positions_are_also_balanced_across_the_whole_bank(tmp_path: Path) -> None:
     # Each file is balanced on its own (2 of 6 = 33 %), together position 1 holds 4 of 10.
-    write_bank(tmp_path, {
-        "week1.yaml": [single(f"w1-q{i}", key=key) for i, key in enumerate([0, 0, 1, 2, 3, 1])],
-        "week2.yaml": [single(f"w2-q{i}", key=key) for i, key in enumerate([0, 0, 3, 2])],
-    })
+    write_bank(
+        tmp_path,
+        {
+            "week1.yaml": [single(f"w1-q{i}", key=key) for i, key in enumerate([0, 0, 1, 2, 3, 1])],
+            "week2.yaml": [single(f"w2-q{i}", key=key) for i, key in enumerate([0, 0, 3, 2])],
+        },
+    )
     bank, _ = read_bank(tmp_path)
     found = messages("key-positions", bank)
     assert len(found) == 2 and "week2.yaml: option 1 is the key of 2 of 4" in found[0]
@@ -175,13 +219,21 @@ def test_keys_uniquely_longest_or_shortest_in_at_most_15_percent(tmp_path: Path)
 
 
 def test_near_duplicate_stems_are_flagged(tmp_path: Path) -> None:
-    original = ("A Lambda function reads an SQS queue with a batch size of 10. One malformed message makes the "
-                "whole batch return to the queue. How can the developer retry only the failing message?")
-    paraphrase = ("A Lambda function consumes an SQS queue with batch size 10. A single malformed message sends the "
-                  "entire batch back to the queue. How can the developer retry only that message?")
-    different = ("A team stores invoices in S3 and must keep each one unchanged for seven years, even from "
-                 "administrators. Which feature meets the requirement?")
-    bank = bank_of(tmp_path, single("w1-a", stem=original), single("w1-b", stem=paraphrase), single("w1-c", stem=different))
+    original = (
+        "A Lambda function reads an SQS queue with a batch size of 10. One malformed message makes the "
+        "whole batch return to the queue. How can the developer retry only the failing message?"
+    )
+    paraphrase = (
+        "A Lambda function consumes an SQS queue with batch size 10. A single malformed message sends the "
+        "entire batch back to the queue. How can the developer retry only that message?"
+    )
+    different = (
+        "A team stores invoices in S3 and must keep each one unchanged for seven years, even from "
+        "administrators. Which feature meets the requirement?"
+    )
+    bank = bank_of(
+        tmp_path, single("w1-a", stem=original), single("w1-b", stem=paraphrase), single("w1-c", stem=different)
+    )
     (message,) = messages("near-duplicate", bank)
     assert message.startswith("question w1-b: its stem is close to w1-a's")
 
@@ -195,7 +247,9 @@ def test_each_week_needs_ten_questions(tmp_path: Path) -> None:
 def test_each_task_statement_needs_four_questions(tmp_path: Path) -> None:
     found = messages("task-coverage", bank_of(tmp_path, *[single(f"w1-q{i}", task="1.3") for i in range(3)]))
     assert len(found) == len(TASKS)
-    assert any(message.startswith("task 1.3 (Use data stores in application development) has 3 questions") for message in found)
+    assert any(
+        message.startswith("task 1.3 (Use data stores in application development) has 3 questions") for message in found
+    )
 
 
 def test_every_question_cites_aws_documentation(tmp_path: Path) -> None:
