@@ -3,6 +3,7 @@ later runs send its recorded requests again; anything that could change the outc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,3 +128,22 @@ def test_a_reset_makes_the_same_ids_again(backend: EmbeddedMoto) -> None:
         backend.reset()
         made.append(boto3.client("apigateway").create_rest_api(name="seeded")["id"])
     assert made[0] == made[1]
+
+
+def test_the_reference_labs_get_the_same_report_with_and_without_replay(tmp_path: Path) -> None:
+    """Every check of every lab that runs scripts, graded both ways: the same outcomes, points and messages."""
+    from ci_support import clean_environment
+    from ci_support import course as run_course
+
+    reports = {}
+    for replay in ("0", "1"):
+        folder = tmp_path / f"no-replay-{replay}"
+        done = run_course("grade", "lab1", "lab2", "lab3", "lab3b", "--solutions", "--report-dir", str(folder),
+                          env=clean_environment(**{script_replay.ENV_NO_REPLAY: replay}), timeout=600)
+        assert done.returncode == 0, done.stdout[-3000:]
+        report = json.loads((folder / "grade-report.json").read_text())
+        reports[replay] = [
+            (e["id"], e["points"], [(c["id"], c["outcome"], c["points"], c["message"]) for c in e["checks"]])
+            for e in report["exercises"]
+        ]
+    assert reports["0"] == reports["1"]
