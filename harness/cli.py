@@ -66,6 +66,12 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of workers (1 or more)")
+    return int(text)
+
+
 def positive(unit: str) -> Callable[[str], float]:
     """An argparse type for a positive number of ``unit`` (minutes, seconds)."""
 
@@ -108,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 3 when grading files differ from graders.lock (they are always reported)",
     )
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
+    grade.add_argument(
+        "--jobs", type=_positive, metavar="N",
+        help="grade in N parallel workers (default: one per CPU, up to 4, when more than one exercise is graded; "
+        "1: in this process)",
+    )
 
     instructor_commands = instructor()
     # Maintainers' command: listed in the course's own checkout; a cohort's copy keeps it (the docs'
@@ -207,6 +218,7 @@ def _grade(args: argparse.Namespace, course: Course, course_root: Path, extra: l
             strict_integrity=strict,
             gradescope=_absolute(args.gradescope),
             extra=extra,
+            jobs=args.jobs,
             out=out,
         )
     except ManifestError as error:

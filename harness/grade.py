@@ -60,6 +60,19 @@ def pytest_arguments(
     return [*args, *extra, *folders]
 
 
+MAX_AUTO_JOBS = 4
+
+
+def parallel_arguments(exercise_count: int, jobs: int | None, extra: Sequence[str]) -> list[str]:
+    """pytest-xdist's arguments for a run over several exercises: one worker per CPU (up to 4), each
+    grader file on one worker (its prerequisites live there). One exercise, --jobs 1, or workers the
+    student asked pytest for themselves: none."""
+    if any(arg in ("-n", "--numprocesses", "no:xdist") or arg.startswith(("-n", "--numprocesses=")) for arg in extra):
+        return []
+    workers = jobs if jobs is not None else (min(os.cpu_count() or 1, MAX_AUTO_JOBS) if exercise_count > 1 else 1)
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+
+
 def _stamp(path: Path) -> int | None:
     try:
         return path.stat().st_mtime_ns
@@ -78,6 +91,7 @@ def grade(
     strict_integrity: bool = False,
     gradescope: str | None = None,
     extra: Sequence[str] = (),
+    jobs: int | None = None,
     out: TextIO,
 ) -> int:
     """Grade; raises ManifestError for an unknown exercise id. Returns the command's exit code.
@@ -94,6 +108,7 @@ def grade(
     report_path = report_directory(course_root, options.get("report_dir")) / REPORT_JSON
     before = _stamp(report_path)
     folders = [target for exercise in exercises for target in exercise.targets]
+    extra = [*parallel_arguments(len(exercises), jobs, extra), *extra]
     if ci:
         extra = [*extra, f"--junitxml={report_path.with_name(REPORT_JUNIT)}"]
     args = pytest_arguments(course_root=course_root, folders=folders, options=options, extra=extra)

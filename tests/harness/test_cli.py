@@ -422,3 +422,30 @@ def test_the_command_starts_without_importing_pytest_boto3_or_moto() -> None:
 def test_course_with_no_command_prints_help_and_exits_2() -> None:
     done = course()
     assert done.returncode == 2 and "grade" in done.stdout and "doctor" in done.stdout
+
+
+def test_several_exercises_are_graded_in_parallel_workers_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.grade import MAX_AUTO_JOBS, parallel_arguments
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert parallel_arguments(3, None, []) == ["-n", str(MAX_AUTO_JOBS), "--dist", "loadfile"]
+    assert parallel_arguments(1, None, []) == []  # one exercise: no worker to start
+    assert parallel_arguments(3, 1, []) == []  # --jobs 1
+    assert parallel_arguments(3, 2, []) == ["-n", "2", "--dist", "loadfile"]
+    assert parallel_arguments(3, None, ["-n", "3"]) == [] and parallel_arguments(3, None, ["-p", "no:xdist"]) == []
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert parallel_arguments(3, None, []) == []
+
+
+def test_a_parallel_run_reports_every_exercise_as_a_sequential_one_does(tiny_course: Path) -> None:
+    for name in ("one", "two"):  # pytest imports grader files by basename: one name per worker's import
+        (tiny_course / "ex" / name / "test_answer.py").rename(tiny_course / "ex" / name / f"test_{name}.py")
+    (tiny_course / "ex/two/answer.py").write_text("ANSWER = 7\n", encoding="utf-8")
+    done, parallel = grade(tiny_course, "--jobs", "2")
+    assert done.returncode == 0 and "bringing up nodes" in done.stdout, done.stdout  # graded: exit 0, a check failing
+    done, sequential = grade(tiny_course, "--jobs", "1")
+    assert "bringing up nodes" not in done.stdout
+    assert parallel is not None and sequential is not None
+    shape = [[(e["id"], e["points"], [(c["id"], c["outcome"]) for c in e["checks"]]) for e in r["exercises"]]
+             for r in (parallel, sequential)]
+    assert shape[0] == shape[1]
