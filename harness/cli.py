@@ -66,9 +66,12 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _positive(text: str) -> int:
+def _jobs(text: str) -> int:
+    """A number of workers (1 or more), or `auto` (0: one per CPU)."""
+    if text == "auto":
+        return 0
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of workers (1 or more)")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1 or more) or `auto`")
     return int(text)
 
 
@@ -115,9 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
     grade.add_argument(
-        "--jobs", type=_positive, metavar="N",
-        help="grade in N parallel workers (default: one per CPU, up to 4, when more than one exercise is graded; "
-        "1: in this process)",
+        "--jobs", type=_jobs, metavar="N",
+        help="grade in N parallel workers, or `auto` (one per CPU, up to 4): faster for several exercises; "
+        "the default (1) grades in one process, as official grading does",
     )
 
     instructor_commands = instructor()

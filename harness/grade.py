@@ -61,15 +61,20 @@ def pytest_arguments(
 
 
 MAX_AUTO_JOBS = 4
+AUTO_JOBS = 0  # `--jobs auto`
 
 
 def parallel_arguments(exercise_count: int, jobs: int | None, extra: Sequence[str]) -> list[str]:
-    """pytest-xdist's arguments for a run over several exercises: one worker per CPU (up to 4), each
-    grader file on one worker (its prerequisites live there). One exercise, --jobs 1, or workers the
-    student asked pytest for themselves: none."""
+    """pytest-xdist's arguments for `--jobs`: N workers (`--jobs auto`: one per CPU, up to 4), each
+    grader file on one worker (its prerequisites live there). Sequential unless asked: the hostile
+    corpus (tests/harness/hostile) is proven in one grading process; in workers, a student's root-level
+    module named like the standard library's reaches xdist's bootstrap before the import guard, so
+    official grading and the regrade never pass --jobs."""
     if any(arg in ("-n", "--numprocesses", "no:xdist") or arg.startswith(("-n", "--numprocesses=")) for arg in extra):
         return []
-    workers = jobs if jobs is not None else (min(os.cpu_count() or 1, MAX_AUTO_JOBS) if exercise_count > 1 else 1)
+    if jobs == AUTO_JOBS:
+        jobs = min(os.cpu_count() or 1, MAX_AUTO_JOBS) if exercise_count > 1 else 1
+    workers = jobs or 1
     return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
 
 

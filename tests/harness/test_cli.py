@@ -424,17 +424,18 @@ def test_course_with_no_command_prints_help_and_exits_2() -> None:
     assert done.returncode == 2 and "grade" in done.stdout and "doctor" in done.stdout
 
 
-def test_several_exercises_are_graded_in_parallel_workers_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.grade import MAX_AUTO_JOBS, parallel_arguments
+def test_jobs_grades_several_exercises_in_parallel_workers_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.grade import AUTO_JOBS, MAX_AUTO_JOBS, parallel_arguments
 
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
-    assert parallel_arguments(3, None, []) == ["-n", str(MAX_AUTO_JOBS), "--dist", "loadfile"]
-    assert parallel_arguments(1, None, []) == []  # one exercise: no worker to start
+    assert parallel_arguments(3, None, []) == []  # sequential unless asked, as official grading runs
+    assert parallel_arguments(3, AUTO_JOBS, []) == ["-n", str(MAX_AUTO_JOBS), "--dist", "loadfile"]
+    assert parallel_arguments(1, AUTO_JOBS, []) == []  # one exercise: no worker to start
     assert parallel_arguments(3, 1, []) == []  # --jobs 1
     assert parallel_arguments(3, 2, []) == ["-n", "2", "--dist", "loadfile"]
-    assert parallel_arguments(3, None, ["-n", "3"]) == [] and parallel_arguments(3, None, ["-p", "no:xdist"]) == []
+    assert parallel_arguments(3, 2, ["-n", "3"]) == [] and parallel_arguments(3, 2, ["-p", "no:xdist"]) == []
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert parallel_arguments(3, None, []) == []
+    assert parallel_arguments(3, AUTO_JOBS, []) == []
 
 
 def test_a_parallel_run_reports_every_exercise_as_a_sequential_one_does(tiny_course: Path) -> None:
