@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from support import REPO
 
 from harness.quiz import Bank
 from harness.quiz.answers import AnswersError, apply, key_text, parse
@@ -78,3 +79,13 @@ def test_a_multiple_response_answer_with_too_few_letters_is_scored_wrong_not_ref
     position, item = next((p, i) for p, i in enumerate(paper.items) if i.question.choose == 2)
     chosen = apply(parse(f"{item.id} {item.key_letters[0]}"), paper)
     assert chosen == {position: frozenset({min(item.key)})} and chosen[position] != item.key
+
+
+def test_the_documented_example_reads_as_documented(bank: Bank) -> None:
+    readme = (REPO / "quizzes" / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### Answers file", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    sheet = parse(example)
+    assert sheet.headers == {"seed": 1, "form": 1}
+    assert list(sheet.answers.values()) == ["B", "AC", ""]
+    for question_id in sheet.answers:
+        bank.get(question_id)  # real questions
