@@ -40,6 +40,10 @@ OPEN_EXAM = (
     "`course exam --resume` continues it, `course exam --discard` drops it."
 )
 NO_OPEN_EXAM = "there is no unfinished exam to resume; `course exam` starts one."
+NO_SEED = (
+    "the letters in {name} depend on the seed the questions were shown with: give --seed N, or a `seed N` line "
+    "in the file"
+)
 NO_MISSES = (
     "No missed questions in your stored attempts yet ({path}): take a week's quiz (`course quiz 0`) or a mock exam "
     "(`course exam`) first."
@@ -169,6 +173,8 @@ class _Context:
             return int(self.args.seed)
         if sheet is not None and "seed" in sheet.headers:
             return sheet.headers["seed"]
+        if sheet is not None:
+            raise UsageError(NO_SEED.format(name=self.args.answers))
         return random.SystemRandom().randrange(1, 1_000_000)
 
     def sitting(self, paper: Paper, limit: float | None) -> Sitting:
@@ -231,7 +237,11 @@ class _Context:
             from .attempts import TERMINAL
             from .ui import run_quiz
 
-            if not run_quiz(terminal, sitting, titles):
+            try:
+                completed = run_quiz(terminal, sitting, titles)
+            except KeyboardInterrupt:  # Ctrl-C while a screen was drawn; at a prompt it is a plain quit
+                completed = False
+            if not completed:
                 terminal.say(f"Quiz left unfinished: nothing saved. `{command}` asks the same questions again.")
                 return 0
             how = TERMINAL
@@ -327,7 +337,10 @@ class _Context:
         from .session import clock_text
         from .ui import QUIT, SAVED, run_exam
 
-        outcome = run_exam(terminal, sitting, self.store.save_open)
+        try:
+            outcome = run_exam(terminal, sitting, self.store.save_open)
+        except KeyboardInterrupt:  # Ctrl-C while a screen was drawn; at a prompt it is a plain quit
+            outcome = QUIT
         if outcome == QUIT:
             self.store.save_open(sitting)
             terminal.say(SAVED.format(path=self.shown(self.store.path), left=clock_text(sitting.left() or 0)))

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -125,8 +124,9 @@ def show_feedback(
         text.append(" ".join(option.why.split()), style="" if option.correct else "dim")
         grid.add_row(Text(f"{item.letters[position]} {mark}", style="green" if option.correct else "red"), text)
     terminal.console.print(grid)
-    for line in reference_lines(item.question, titles):
-        terminal.console.print(Padding(Text(line, style="cyan"), (0, 0, 0, 2)))
+    terminal.say("Read more:", style="cyan")
+    for line in reference_lines(item.question, titles):  # unwrapped, so that an address stays whole to copy
+        terminal.console.print(Text(f"  {line}", style="cyan"), soft_wrap=True)
 
 
 def show_review(terminal: Terminal, sitting: Sitting) -> None:

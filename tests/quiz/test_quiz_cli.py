@@ -139,6 +139,7 @@ def test_the_export_is_the_whole_bank_in_the_documented_shape(bank: Bank) -> Non
         (["quiz", "1", "--weak"], "not WEEK and --weak"),
         (["exam", "--resume"], "there is no unfinished exam to resume"),
         (["exam", "--resume", "--seed", "3"], "--resume takes no --seed"),
+        (["exam", "--answers", "-"], "depend on the seed the questions were shown with: give --seed N"),
     ],
 )
 def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], message: str) -> None:
