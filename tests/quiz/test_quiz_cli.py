@@ -274,3 +274,11 @@ def test_the_quiz_loop_gives_feedback_after_each_answer(tmp_path: Path, bank: Ba
     assert "1 of 12 right" in out
     quit_early = run_course(["quiz", "1", "--seed", "6", "--report-dir", str(tmp_path)], scripted(["q"]), clock)
     assert "nothing saved" in quit_early[1] and len(AttemptStore(tmp_path).attempts()) == 1
+
+
+def test_discard_drops_the_unfinished_exam(tmp_path: Path, clock: FakeClock) -> None:
+    run_course(["exam", "--seed", "1", "--report-dir", str(tmp_path)], scripted(["q"]), clock)
+    assert AttemptStore(tmp_path).open_exam() is not None
+    code, out, _ = run_course(["exam", "--discard", "--report-dir", str(tmp_path)], scripted([]), clock)
+    assert code == 0 and "Dropped the unfinished exam." in out
+    assert AttemptStore(tmp_path).open_exam() is None and AttemptStore(tmp_path).attempts() == []
