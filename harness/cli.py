@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from . import __version__
 from .background import DEFAULT_IDLE_MINUTES
 from .options import COURSE_ROOT_HELP, GRADING_OPTIONS, add_grading_options
+from .quiz import commands as quiz_commands
 from .settings import (
     BACKGROUND_PORT,
     CI_SYSTEMS,
@@ -132,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", parents=[common], help="your progress, from the last grade report")
     status.add_argument("--report-dir", metavar="DIR", help=f"where reports are (default: {DEFAULT_REPORT_DIR}/)")
+
+    quiz_commands.add(commands, common)
 
     commands.add_parser(
         "doctor", parents=[common], help="check Python, packages, the emulators, Docker and credentials"
@@ -251,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         return doctor(course_root=course_root, out=out)
     if args.command == "backend":
         return _backend(args, course_root, out)
+    if args.command in quiz_commands.NAMES:
+        return quiz_commands.run(args, course_root=course_root, out=out)
 
     instructor_commands = instructor()
     if instructor_commands is not None and args.command in instructor_commands.NAMES:

@@ -60,6 +60,11 @@ def _print_check(console: Console, exercise: ExerciseReport, check: CheckReport)
         console.print(Text(f"Hint: {check['hint']}", style="cyan"))
     if check["read"]:
         console.print(Text(f"Read: {check['read']}", style="dim"))
+    from .quiz.topics import topic_line  # the exam task statements whose questions cite this check
+
+    topic = topic_line(exercise["id"], check["id"])
+    if topic:
+        console.print(Text(topic, style="dim"))
 
 
 def _failures_first(exercises: Iterable[ExerciseReport]) -> list[ExerciseReport]:

@@ -100,6 +100,15 @@ def _code_root(shown_root: object, course_root: Path) -> Path | None:
 
 def status(*, course: Course, course_root: Path, report_dir: str | None, out: TextIO) -> int:
     directory = report_directory(course_root, report_dir)
+    code = _grades(course=course, course_root=course_root, directory=directory, out=out)
+    from .quiz.summary import status_lines  # exam practice: quizzes/README.md
+
+    for line in status_lines(directory, shown(directory, course_root)):
+        print(line, file=out)
+    return code
+
+
+def _grades(*, course: Course, course_root: Path, directory: Path, out: TextIO) -> int:
     remembered = progress.load(directory)
     view = progress.merged_view(course, remembered, code_root=_code_root(remembered.get("code_root"), course_root))
     if view is not None:
