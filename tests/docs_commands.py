@@ -66,7 +66,11 @@ def on_port(commands: list[Command], port: int) -> list[Command]:
 
 def student_environment() -> dict[str, str]:
     """A terminal without this test's virtualenv: the docs' own commands must set everything up."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COURSE_", "AWS_", "VIRTUAL_ENV"))}
+    # nor `make test`'s MAKELEVEL/MAKEFLAGS: a student's `make` is not a sub-make
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "COURSE_", "AWS_", "VIRTUAL_ENV", "MAKE", "MFLAGS"))
+    }
     our_bin = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != our_bin)
     return env
