@@ -9,7 +9,6 @@ the scoreboard show the view built here.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,33 +16,22 @@ from typing import Any
 
 from .manifest import Course, Exercise
 from .report_types import ExerciseReport, GradeReport
-from .results import percent
-from .student_files import is_grader_file
+from .results import percent, totals_of
+from .student_files import folder_digest, is_grader_file
 
 PROGRESS_JSON = "progress.json"
 STARTERS_LOCK = "starters.lock"
 PROGRESS_VERSION = 1
-SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".venv", "node_modules", ".aws-sam"}
+
+
+def _the_students(path: Path, relative: Path) -> bool:
+    """Graders, READMEs (the course's) and hidden files are not the student's work; links are not followed."""
+    return not (is_grader_file(path) or path.is_symlink() or relative.parts[0].startswith(".") or path.suffix == ".md")
 
 
 def files_digest(folder: Path) -> str | None:
-    """sha256 over the student's files of an exercise folder (names and contents); graders, READMEs and
-    build output left out."""
-    if not folder.is_dir():
-        return None
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if not path.is_file() or path.is_symlink() or SKIPPED_PARTS & set(relative.parts) or is_grader_file(path):
-            continue
-        if relative.parts[0].startswith(".") or path.suffix in (".pyc", ".zip", ".md"):  # READMEs are the course's
-            continue
-        digest.update(relative.as_posix().encode() + b"\0")
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            continue
-    return digest.hexdigest()
+    """sha256 over the student's files of an exercise folder: graders, READMEs and build output left out."""
+    return folder_digest(folder, _the_students)
 
 
 def starters_text(root: Path, course: Course) -> str:
@@ -156,12 +144,6 @@ def merged_view(
 
 
 def _with_totals(course: Course, exercises: list[ExerciseReport], last: dict[str, Any]) -> GradeReport:
-    full = [e for e in exercises if not e.get("partial_run")]
-    required = [e for e in full if not e.get("optional")]
-    extensions = [e for e in full if e.get("optional")]
-    points = round(sum(e["points"] for e in required), 2)
-    maximum = round(sum(e["max"] for e in required), 2)
-    checks = [c for e in full for c in e["checks"]]
     return {
         "schema_version": 1,
         "course": {"name": course.name, "version": course.version},
@@ -171,16 +153,7 @@ def _with_totals(course: Course, exercises: list[ExerciseReport], last: dict[str
         "started_at": last["graded_at"],
         "finished_at": last["graded_at"],
         "duration": 0.0,
-        "totals": {
-            "points": points,
-            "max": maximum,
-            "percent": percent(points, maximum),
-            "checks": len(checks),
-            "passed": sum(1 for c in checks if c["outcome"] == "passed"),
-            "not_graded": sum(1 for c in checks if c["outcome"] == "not_graded"),
-            "optional_points": round(sum(e["points"] for e in extensions), 2),
-            "optional_max": round(sum(e["max"] for e in extensions), 2),
-        },
+        "totals": totals_of([e for e in exercises if not e.get("partial_run")]),  # a partial run is no grade
         "harness_errors": [],
         "exercises": exercises,
     }

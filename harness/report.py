@@ -11,7 +11,7 @@ from pathlib import Path
 from .manifest import Course
 from .progress import headline, number, status_text
 from .report_types import CheckReport, GradeReport, IntegrityReport
-from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, ExerciseScore, percent
+from .results import BLOCKED, ERROR, FAILED, PARTIAL, ExerciseScore, percent, totals_of
 from .settings import REPO_ROOT
 
 SCHEMA_VERSION = 1
@@ -67,11 +67,6 @@ def build_report(
             exercises[-1]["partial_run"] = True
         if score.exercise.id in untouched:
             exercises[-1]["starter_untouched"] = True
-    required = [s for s in scores if not s.exercise.optional]
-    extensions = [s for s in scores if s.exercise.optional]
-    points = round(sum(s.points for s in required), 2)
-    maximum = round(sum(s.max for s in required), 2)
-    all_checks = [c for s in scores for c in s.checks]
     report: GradeReport = {
         "schema_version": SCHEMA_VERSION,
         "course": {"name": course.name, "version": course.version},
@@ -81,17 +76,7 @@ def build_report(
         "started_at": started.astimezone(timezone.utc).isoformat(timespec="seconds"),
         "finished_at": finished.astimezone(timezone.utc).isoformat(timespec="seconds"),
         "duration": round((finished - started).total_seconds(), 2),
-        "totals": {
-            "points": points,
-            "max": maximum,
-            "percent": percent(points, maximum),
-            "checks": len(all_checks),
-            "passed": sum(1 for c in all_checks if c.outcome == "passed"),
-            "not_graded": sum(1 for c in all_checks if c.outcome == NOT_GRADED),
-            # Optional extensions are graded separately, outside points/max.
-            "optional_points": round(sum(s.points for s in extensions), 2),
-            "optional_max": round(sum(s.max for s in extensions), 2),
-        },
+        "totals": totals_of(exercises),
         "harness_errors": harness_errors,
         "exercises": exercises,
     }

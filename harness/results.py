@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .manifest import Course, Exercise
-from .report_types import CheckReport
+from .report_types import CheckReport, ExerciseReport, Totals
 
 PASSED = "passed"
 PARTIAL = "partial"  # some of a fractional check's parts passed
@@ -90,6 +90,25 @@ class ExerciseScore:
 
 def percent(points: float, maximum: float) -> float:
     return round(100.0 * points / maximum, 1) if maximum else 0.0
+
+
+def totals_of(exercises: list[ExerciseReport]) -> Totals:
+    """A report's totals from its exercises: optional extensions counted apart, outside points/max."""
+    required = [e for e in exercises if not e.get("optional")]
+    extensions = [e for e in exercises if e.get("optional")]
+    points = round(sum(e["points"] for e in required), 2)
+    maximum = round(sum(e["max"] for e in required), 2)
+    checks = [c for e in exercises for c in e["checks"]]
+    return {
+        "points": points,
+        "max": maximum,
+        "percent": percent(points, maximum),
+        "checks": len(checks),
+        "passed": sum(1 for c in checks if c["outcome"] == PASSED),
+        "not_graded": sum(1 for c in checks if c["outcome"] == NOT_GRADED),
+        "optional_points": round(sum(e["points"] for e in extensions), 2),
+        "optional_max": round(sum(e["max"] for e in extensions), 2),
+    }
 
 
 def score_exercises(

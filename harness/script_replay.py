@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from .call_log import CallLog, RawRequest
+from .student_files import folder_digest
 
 ENV_NO_REPLAY = "COURSE_NO_REPLAY"
 VOLATILE_VARIABLES = {"PYTEST_CURRENT_TEST"}  # names the check running: not what a script depends on
-SKIPPED = {"__pycache__", ".pytest_cache"}
 DIVERGED = (
     "Replaying `{command}` from the emulator's recording gave a different answer ({request}: {now} now, "
     "{then} when the script ran), so this check is not graded. Grade again with {env}=1 and report it."
@@ -55,26 +55,12 @@ def enabled(backend: object) -> bool:
     )
 
 
-def _folder_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if SKIPPED & set(relative.parts) or path.suffix in (".pyc", ".zip"):
-            continue
-        digest.update(relative.as_posix().encode() + b"\0")
-        if path.is_symlink():
-            digest.update(os.readlink(path).encode())
-        elif path.is_file():
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 def key(folder: Path, name: str, environment: dict[str, str], log: CallLog) -> str | None:
     """What the run depends on; None when it cannot be replayed (a grader's hook acts on its requests)."""
     if log.has_hooks:
         return None
     digest = hashlib.sha256()
-    for part in (name, _folder_digest(folder), log.state_digest()):
+    for part in (name, folder_digest(folder) or "", log.state_digest()):
         digest.update(part.encode() + b"\0")
     for variable, value in sorted(environment.items()):
         if variable not in VOLATILE_VARIABLES:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 _student_files: set[str] = set()
@@ -58,3 +60,26 @@ def register_student_files(folder: Path) -> None:
     for source in folder.rglob("*.py"):
         if not is_grader_file(source):
             _student_files.add(os.path.realpath(source))
+
+
+BUILD_OUTPUT = {"__pycache__", ".pytest_cache", ".venv", "node_modules", ".aws-sam"}
+
+
+def folder_digest(folder: Path, keep: Callable[[Path, Path], bool] = lambda path, relative: True) -> str | None:
+    """sha256 over a folder's files (relative names and contents; a link by its target), build output
+    and compiled or zipped files left out, and whatever ``keep(path, relative)`` refuses; None: no folder."""
+    if not folder.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if BUILD_OUTPUT & set(relative.parts) or path.suffix in (".pyc", ".zip") or not keep(path, relative):
+            continue
+        if path.is_symlink():
+            digest.update(relative.as_posix().encode() + b"\0" + os.readlink(path).encode())
+        elif path.is_file():
+            try:
+                digest.update(relative.as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                continue
+    return digest.hexdigest()

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ci_support import ANSWER_CHECK, clean_environment
+from ci_support import ANSWER_CHECK, TINY_MANIFEST, clean_environment
 from ci_support import course as run_course
 
 from harness import progress
@@ -22,27 +22,7 @@ def test_the_answer_is_still_42(exercise):
     """The answer is still 42"""
     assert exercise.load("answer.py").ANSWER == 42
 '''
-MANIFEST = """
-[course]
-name = "Tiny Course"
-version = "0.0.1"
-
-[[exercise]]
-id = "one"
-title = "First Answer"
-week = 1
-folder = "ex/one"
-points = 2
-domain = 1
-
-[[exercise]]
-id = "two"
-title = "Second Answer"
-week = 2
-folder = "ex/two"
-points = 2
-domain = 2
-"""
+MANIFEST = TINY_MANIFEST.replace("points = 1", "points = 2")  # two checks in each exercise
 
 
 def course(*args: str) -> subprocess.CompletedProcess[str]:

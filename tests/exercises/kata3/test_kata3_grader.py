@@ -303,3 +303,21 @@ def test_only_200_and_201_taken_for_success_loses_the_shipment_check(tmp_path: P
     (check,) = KATA.assert_only_failures(grade(code, tmp_path), SHIPS, blocked=(LEAKS,))
     assert "to return the answer of a 202 Accepted too (any 2xx is success)" in check["message"], check["message"]
 
+
+def test_a_key_cached_in_a_module_level_dict_keyed_by_secret_id_gets_full_marks(tmp_path: Path) -> None:
+    """The README accepts it: unlike one module-level variable, clients of different secrets keep different keys."""
+    cached = (
+        "        if self._secret_id not in _KEYS or refresh:\n"
+        "            answer = self._secrets.get_secret_value(SecretId=self._secret_id)\n"
+        '            _KEYS[self._secret_id] = json.loads(answer["SecretString"])["api_key"]\n'
+        "        return _KEYS[self._secret_id]\n"
+    )
+    code = mutant(
+        tmp_path,
+        ("        if self._api_key is None or refresh:\n"
+         "            answer = self._secrets.get_secret_value(SecretId=self._secret_id)\n"
+         '            self._api_key = json.loads(answer["SecretString"])["api_key"]\n'
+         "        return self._api_key\n", cached),
+        ("\n\nclass ShippingClient:", "\n\n_KEYS = {}  # secret id -> its API key, for every client of that secret\n\n\nclass ShippingClient:"),
+    )
+    assert_only_failures(grade(code, tmp_path))
