@@ -154,8 +154,8 @@ class Environment:
     def terminate(self) -> None:
         """Kill the process group; the pipes stay open for the thread that reads them."""
         process = self._process
-        if process is None or process.returncode is not None:
-            return
+        if process is None or process.poll() is not None:
+            return  # ended, and reaped (here, or by the harness's reaper): its pid may belong to another now
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
