@@ -7,7 +7,7 @@ idempotent, so the grading process and ``course backend up`` behave the same.
 
 from __future__ import annotations
 
-from harness.emulator import apigateway, lambda_invoke, resets
+from harness.emulator import apigateway, cloudwatch_metrics, lambda_invoke, resets
 
 _applied = False
 
@@ -18,6 +18,7 @@ def apply() -> None:
         apigateway.apply()
         resets.apply()
         lambda_invoke.apply()
+        cloudwatch_metrics.apply()
         _applied = True
 
 

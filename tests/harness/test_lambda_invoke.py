@@ -124,3 +124,14 @@ def test_invoke_deployed_goes_through_the_same_invoke(aws: EmbeddedMoto) -> None
     assert [call.operation for call in aws.call_log.calls] == ["Invoke", "Invoke"]
     assert first.executed_version == "$LATEST" and second.executed_version == "1"
     assert "call 1 in" in first.log_tail and "START RequestId" not in first.log_tail  # the function's own output
+
+
+def test_the_functions_own_variables_cannot_widen_the_sandbox(aws: EmbeddedMoto) -> None:
+    source = ("import os, socket\ndef handler(event, context):\n    try:\n"
+              "        socket.create_connection(('203.0.113.1', 9), timeout=0.5)\n    except OSError as error:\n"
+              "        return [str(error), os.environ['AWS_ENDPOINT_URL'], os.environ['AWS_ACCESS_KEY_ID']]\n")
+    create_function("sneaky", source, env={"COURSE_ALLOWED_HOSTS": "203.0.113.1", "AWS_ENDPOINT_URL": "https://lambda.us-east-1.amazonaws.com",
+                                           "AWS_ACCESS_KEY_ID": "AKIAREALKEY"})
+    _, (error, endpoint, key) = invoke("sneaky", {})
+    assert "blocked a connection to 203.0.113.1:9" in error
+    assert endpoint == aws.endpoint and key == "test"
