@@ -171,8 +171,10 @@ class Environment:
         self.last_used = time.monotonic()
         deadline_ms = time.time() * 1000 + self.spec.timeout_seconds * 1000
         request = {"id": request_id, "event": event, "arn": invoked_arn, "deadline_ms": deadline_ms}
+        data = memoryview(json.dumps(request).encode() + b"\n")
         try:
-            os.write(self._to_child, json.dumps(request).encode() + b"\n")  # small: the payload is at most 6 MB
+            while data:  # the runtime reads the whole line before it runs anything
+                data = data[os.write(self._to_child, data):]
         except OSError:
             pass  # it has already ended: the reply wait says how
         phase = self._next_phase(time.monotonic() + self.spec.timeout_seconds)

@@ -88,6 +88,11 @@ class EnvironmentPool:
         for env in surplus:
             env.kill()
 
+    @property
+    def generation(self) -> int:
+        """Changes at every close_all (a reset): what an invocation did before it belongs to the old state."""
+        return self._generation
+
     def running(self, function_name: str) -> int:
         """How many of the function's invocations run now (its concurrent executions)."""
         with self._lock:

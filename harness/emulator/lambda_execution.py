@@ -57,6 +57,7 @@ def _line(text: str) -> LogLine:
 def run(target: Target, event: str, endpoint: str) -> Invocation:
     """Run one invocation to its end (raises lambda_environments.Throttled when none may start)."""
     spec = target.spec
+    generation = POOL.generation
     request_id = str(uuid.uuid4())
     lines: list[LogLine] = []
     with POOL.environment(spec, endpoint, target.reserved_concurrency) as (environment, init):
@@ -86,16 +87,17 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
     if cold:
         report += f"Init Duration: {environment.init_ms:.2f} ms\t"
     lines.append(_line(report + status))
-    lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, stream, lines)
     body = json.dumps(payload).encode()
     if len(body) > MAX_RESPONSE_BYTES:
         message = f"Response payload size ({len(body)} bytes) exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
         body, error = json.dumps(_error_body(message, "Function.ResponseSizeTooLarge")).encode(), True
-    lambda_telemetry.put_metrics(
-        spec.account_id, spec.region,
-        lambda_telemetry.Measured(spec.name, target.resource, spec.version if target.alias else None,
-                                  duration_ms=duration_ms, error=error, concurrent=concurrent),
-    )
+    if POOL.generation == generation:  # after a reset, nothing of this invocation may appear in the new state
+        lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, stream, lines)
+        lambda_telemetry.put_metrics(
+            spec.account_id, spec.region,
+            lambda_telemetry.Measured(spec.name, target.resource, spec.version if target.alias else None,
+                                      duration_ms=duration_ms, error=error, concurrent=concurrent),
+        )
     return Invocation(body, "Unhandled" if error else None, "".join(f"{line.message}\n" for line in lines), spec.version)
 
 

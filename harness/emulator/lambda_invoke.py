@@ -16,6 +16,7 @@ import base64
 import json
 import re
 import threading
+import time
 from typing import Any
 from urllib.parse import unquote
 
@@ -68,7 +69,7 @@ def _answer(response: Any) -> tuple[int, dict[str, str], bytes | str]:
     event = _event_text(body, MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_SYNC_PAYLOAD)
     endpoint = _own_endpoint(response)
     if invocation_type == "Event":
-        threading.Thread(target=_run_in_background, args=(target, event, endpoint), daemon=True).start()
+        threading.Thread(target=_run_in_background, args=(target, event, endpoint, POOL.generation), daemon=True).start()
         return 202, {"status": "202", "content-type": "application/json"}, ""
     try:
         invocation = lambda_execution.run(target, event, endpoint)
@@ -96,11 +97,11 @@ def _event_text(body: str, limit: int) -> str:
     return body
 
 
-def _run_in_background(target: lambda_execution.Target, event: str, endpoint: str) -> None:
+def _run_in_background(target: lambda_execution.Target, event: str, endpoint: str, generation: int) -> None:
     """An Event invocation: Lambda queues it; a throttled one waits for a free environment."""
-    import time
-
     for _ in range(600):
+        if POOL.generation != generation:
+            return  # the backend was reset: this invocation belonged to the old state
         try:
             lambda_execution.run(target, event, endpoint)
             return
