@@ -81,7 +81,7 @@ class Phase:
     exit_status: str = ""  # how the process ended when it did: "exit status 2", "signal: killed"
 
 
-def _now_ms() -> int:
+def now_ms() -> int:
     return int(time.time() * 1000)
 
 
@@ -92,6 +92,7 @@ class Environment:
         self.log_stream = f"{datetime.now(timezone.utc):%Y/%m/%d}/[{spec.version}]{uuid.uuid4().hex}"
         self.marker = f"\x1e{uuid.uuid4().hex}\x1e"
         self.init_ms = 0.0
+        self.max_memory_mb = 0  # as the last reply said: what a timed-out invocation reports
         self.last_used = time.monotonic()
         self.broken = False  # timed out, crashed or failed to init: never reused
         self._process: subprocess.Popen[bytes] | None = None
@@ -117,16 +118,20 @@ class Environment:
         log_read, log_write = os.pipe()
         command = [sys.executable, "-I", "-u", "-X", "utf8", "-m", "harness.lambda_runner",
                    self.spec.handler, str(request_read), str(reply_write), self.marker]
+        self._log = log_read
         try:
             self._process = subprocess.Popen(
                 command, cwd=self._task_dir, env=self._environment(), pass_fds=(request_read, reply_write),
                 stdin=subprocess.DEVNULL, stdout=log_write, stderr=log_write,
                 start_new_session=True,  # one kill reaches what the function starts; the reaper sweeps it too
             )
+        except OSError:
+            for fd in (self._to_child, self._from_child, self._log):
+                os.close(fd)
+            raise
         finally:
             for fd in (request_read, reply_write, log_write):
                 os.close(fd)
-        self._log = log_read
         phase = self._next_phase(time.monotonic() + INIT_TIMEOUT_SECONDS)
         self.init_ms = (time.perf_counter() - started) * 1000
         if phase.reply is None or phase.reply.get("error"):
@@ -181,6 +186,8 @@ class Environment:
         self.last_used = time.monotonic()
         if phase.reply is None:
             self.kill()
+        else:
+            self.max_memory_mb = int(phase.reply.get("max_memory_mb") or 0)
         return phase
 
     def _next_phase(self, deadline: float) -> Phase:
@@ -227,7 +234,7 @@ class Environment:
         return bool(data)
 
     def _parse_log(self, lines: list[LogLine]) -> None:
-        stamp = _now_ms()
+        stamp = now_ms()
         while not self._marker_seen and b"\n" in self._log_buffer:
             raw, self._log_buffer = self._log_buffer.split(b"\n", 1)
             text = raw.decode("utf-8", "replace")
@@ -250,7 +257,7 @@ class Environment:
             if remaining <= 0 or not select.select([self._log], [], [], remaining)[0] or not self._read_log(lines):
                 break
         if self._dropped:
-            lines.append(LogLine(_now_ms(), f"[... {self._dropped:,} bytes of output not kept by the emulator ...]"))
+            lines.append(LogLine(now_ms(), f"[... {self._dropped:,} bytes of output not kept by the emulator ...]"))
 
     def _exit_status(self) -> str:
         process = self._process
