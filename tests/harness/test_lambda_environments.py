@@ -3,6 +3,7 @@ timeout, timeouts and crashes, reserved concurrency (harness/emulator/lambda_env
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -177,3 +178,29 @@ def test_reserved_concurrency_throttles_what_it_does_not_allow(aws: EmbeddedMoto
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["TooManyRequestsException", "ran"]
+
+
+def test_the_end_of_check_sweep_reaches_environments_and_the_next_invocation_recovers(aws: EmbeddedMoto) -> None:
+    from harness.student import reaper
+
+    before = reaper.descendants()
+    create_function("swept", COUNTER_SOURCE)
+    pid = invoke("swept", {})[1]["pid"]
+    assert pid in reaper.descendants() - before  # a child of the grading process, like a student process
+    reaper.kill_new_descendants(before)
+    assert not process_alive(pid)
+    again = invoke("swept", {})[1]
+    assert again["calls"] == 1 and again["pid"] != pid
+
+
+def test_environments_end_when_the_backend_stops(aws: EmbeddedMoto) -> None:
+    other = EmbeddedMoto()
+    other.start()
+    try:
+        create_function("stopping", COUNTER_SOURCE)
+        answer = boto3.client("lambda", endpoint_url=other.endpoint).invoke(FunctionName="stopping", Payload=b"{}")
+        pid = json.loads(answer["Payload"].read())["pid"]
+        assert process_alive(pid)
+    finally:
+        other.stop()
+    assert not process_alive(pid)
