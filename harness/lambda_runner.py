@@ -92,7 +92,8 @@ def _max_memory_mb() -> int:
                     return max(1, int(line.split()[1]) // 1024)
     except (OSError, ValueError):
         pass
-    return max(1, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, kilobytes elsewhere
+    return max(1, peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
 
 
 def _end_of_output(marker: str) -> None:
@@ -107,11 +108,12 @@ def main(argv: list[str]) -> int:
         clienttag.install_when_imported()
     lambda_runtime_log.install()
     requests = os.fdopen(request_fd, "rb")
-    replies = os.fdopen(reply_fd, "wb", buffering=0)
+    replies = os.fdopen(reply_fd, "wb")
 
     def reply(message: dict[str, Any]) -> None:
         _end_of_output(marker)
         replies.write(json.dumps(message).encode() + b"\n")
+        replies.flush()  # a buffered writer writes a large reply whole
 
     handler, init_error = _load(handler_spec)
     if init_error is not None:

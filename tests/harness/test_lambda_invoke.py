@@ -135,3 +135,10 @@ def test_the_functions_own_variables_cannot_widen_the_sandbox(aws: EmbeddedMoto)
     _, (error, endpoint, key) = invoke("sneaky", {})
     assert "blocked a connection to 203.0.113.1:9" in error
     assert endpoint == aws.endpoint and key == "test"
+
+
+def test_a_large_payload_travels_whole_both_ways(aws: EmbeddedMoto) -> None:
+    create_function("big", "def handler(event, context):\n    print('x' * 300000)\n    return {'echo': event['data'], 'more': 'y' * 2000000}\n")
+    data = "z" * 1_000_000
+    answer, payload = invoke("big", {"data": data})
+    assert "FunctionError" not in answer and payload["echo"] == data and len(payload["more"]) == 2000000
