@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from harness.emulator import (
     apigateway,
+    cfn_apigateway,
     cfn_change_sets,
+    cfn_codedeploy,
+    cfn_iam,
     cfn_lambda,
+    cfn_messaging,
+    cfn_monitoring,
     cfn_rollback,
+    cfn_secrets,
     cfn_template_url,
     cfn_updates,
     sam_transform,
@@ -26,7 +32,8 @@ def apply() -> None:
         apigateway.apply()
         cfn_rollback.apply()
         cfn_updates.apply()
-        cfn_lambda.apply()
+        for resources in (cfn_lambda, cfn_messaging, cfn_monitoring, cfn_secrets, cfn_apigateway, cfn_codedeploy, cfn_iam):
+            resources.apply()  # resource types moto skips or half-makes
         cfn_change_sets.apply()
         sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
         cfn_template_url.apply()

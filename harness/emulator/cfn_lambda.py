@@ -20,6 +20,15 @@ def _backend(account_id: str, region: str) -> Any:
     return get_backend(account_id, region)
 
 
+def function_exists(backend: Any, function_name: str) -> bool:
+    """moto deletes a stack's resources in no particular order: a function may go before its aliases."""
+    try:
+        backend.get_function(function_name)
+    except Exception:  # noqa: BLE001 - moto's UnknownFunctionException and kin
+        return False
+    return True
+
+
 def routing_config(properties: dict[str, Any]) -> dict[str, Any] | None:
     """CloudFormation's list of {FunctionVersion, FunctionWeight} as the API's {version: weight} map."""
     weights = (properties.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or []
@@ -98,11 +107,12 @@ def apply() -> None:
         def delete_from_cloudformation_json(  # type: ignore[misc]
             cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
         ) -> None:
-            properties = cloudformation_json["Properties"]
-            _backend(account_id, region_name).delete_alias(properties["Name"], properties["FunctionName"])
+            """Unused: the stack deletes through the instance it keeps (``delete``)."""
 
         def delete(self, account_id: str, region: str) -> None:
-            _backend(account_id, region).delete_alias(self.name, self.function_name)
+            backend = _backend(account_id, region)
+            if function_exists(backend, self.function_name):  # its aliases went with it
+                backend.delete_alias(self.name, self.function_name)
 
     def create_version(
         cls: type, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
@@ -123,7 +133,9 @@ def apply() -> None:
         return create_version(cls, new_resource_name, cloudformation_json, account_id, region_name)
 
     def delete_version(self: LambdaVersion, account_id: str, region: str) -> None:
-        _backend(account_id, region).delete_function(self.function_name, str(self.version))  # type: ignore[attr-defined]
+        backend = _backend(account_id, region)
+        if function_exists(backend, self.function_name):  # type: ignore[attr-defined]
+            backend.delete_function(self.function_name, str(self.version))  # type: ignore[attr-defined]
 
     def version_attribute(self: LambdaVersion, attribute_name: str) -> str:
         if attribute_name == "Version":

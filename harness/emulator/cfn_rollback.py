@@ -33,6 +33,8 @@ class ResourceFailed(Exception):
 
 
 def reason_of(error: BaseException) -> str:
+    if type(error) is KeyError:  # moto's model read a property the template does not give
+        return f"Property {error} is missing: the embedded backend (moto) needs it for this resource type."
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     code = getattr(error, "error_type", None) or getattr(error, "code", None)
     return f"{message} (Error: {code})" if isinstance(code, str) and code not in message else message
@@ -71,6 +73,7 @@ def roll_back_create(stack: Any, error: BaseException) -> None:
     try:
         stack.resource_map.delete()
     except Exception as delete_error:  # noqa: BLE001 - reported in the stack, as AWS does
+        forget_resources(stack)
         stack.status = "ROLLBACK_FAILED"
         stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=reason_of(delete_error))
         return
@@ -80,10 +83,13 @@ def roll_back_create(stack: Any, error: BaseException) -> None:
 
 
 def forget_resources(stack: Any) -> None:
-    """A rolled-back stack has no resources and no outputs (moto would make them again on a lookup)."""
+    """A rolled-back stack keeps only what it could not delete, and no outputs: moto makes a resource
+    the first time it is looked up, so a lookup of one never made must find nothing."""
     from moto.cloudformation.parsing import OutputMap
 
-    stack.resource_map._resource_json_map = {}
+    resources = stack.resource_map
+    left = {k: v for k, v in resources._resource_json_map.items() if resources._parsed_resources.get(k) is not None}
+    resources._resource_json_map = left
     stack.output_map = OutputMap(stack.resource_map, {}, stack.stack_id)
 
 
