@@ -12,6 +12,7 @@ from harness.emulator import (
     cfn_apigateway,
     cfn_change_sets,
     cfn_codedeploy,
+    cfn_dynamodb,
     cfn_iam,
     cfn_lambda,
     cfn_messaging,
@@ -23,6 +24,9 @@ from harness.emulator import (
     sam_transform,
 )
 
+# Resource types moto skips or half-makes in a stack.
+RESOURCE_TYPES = (cfn_lambda, cfn_messaging, cfn_monitoring, cfn_secrets, cfn_apigateway, cfn_codedeploy, cfn_iam, cfn_dynamodb)
+
 _applied = False
 
 
@@ -32,8 +36,8 @@ def apply() -> None:
         apigateway.apply()
         cfn_rollback.apply()
         cfn_updates.apply()
-        for resources in (cfn_lambda, cfn_messaging, cfn_monitoring, cfn_secrets, cfn_apigateway, cfn_codedeploy, cfn_iam):
-            resources.apply()  # resource types moto skips or half-makes
+        for resources in RESOURCE_TYPES:
+            resources.apply()
         cfn_change_sets.apply()
         sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
         cfn_template_url.apply()

@@ -232,6 +232,45 @@ def test_a_redeploy_with_new_code_moves_the_alias_and_keeps_the_table_and_its_it
     assert unchanged["Status"] == "FAILED" and "didn't contain changes" in unchanged["StatusReason"]
 
 
+def table_template(key: str, billing: str = "PAY_PER_REQUEST", name: str | None = None) -> str:
+    properties = {
+        "BillingMode": billing,
+        "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+    }
+    if billing == "PROVISIONED":
+        properties["ProvisionedThroughput"] = {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}
+    if name:
+        properties["TableName"] = name
+    return json.dumps({
+        "Resources": {"Orders": {"Type": "AWS::DynamoDB::Table", "Properties": properties}},
+        "Outputs": {"Table": {"Value": {"Ref": "Orders"}}},
+    })
+
+
+def test_a_table_update_changes_it_in_place_or_replaces_it_as_aws_does(aws: EmbeddedMoto) -> None:
+    cfn, dynamodb = boto3.client("cloudformation"), boto3.client("dynamodb")
+    cfn.create_stack(StackName="orders", TemplateBody=table_template("order_id"))
+    table = outputs("orders")["Table"]
+    dynamodb.put_item(TableName=table, Item={"order_id": {"S": "o-1"}})
+    cfn.update_stack(StackName="orders", TemplateBody=table_template("order_id", "PROVISIONED"))
+    assert_status("orders", "UPDATE_COMPLETE")
+    assert outputs("orders")["Table"] == table  # in place: the same table, its items kept
+    assert dynamodb.describe_table(TableName=table)["Table"]["ProvisionedThroughput"]["ReadCapacityUnits"] == 2
+    assert dynamodb.get_item(TableName=table, Key={"order_id": {"S": "o-1"}})["Item"]
+    cfn.update_stack(StackName="orders", TemplateBody=table_template("id", "PROVISIONED"))
+    assert_status("orders", "UPDATE_COMPLETE")
+    replaced = outputs("orders")["Table"]
+    assert replaced != table and table not in dynamodb.list_tables()["TableNames"]  # a new key: a new table
+    assert dynamodb.scan(TableName=replaced)["Items"] == []
+    cfn.create_stack(StackName="named", TemplateBody=table_template("order_id", name="orders-fixed"))
+    cfn.update_stack(StackName="named", TemplateBody=table_template("id", name="orders-fixed"))
+    assert status("named") == "UPDATE_ROLLBACK_FAILED"
+    events = cfn.describe_stack_events(StackName="named")["StackEvents"]
+    [failed] = [e for e in events if e["ResourceStatus"] == "UPDATE_FAILED"]
+    assert failed["LogicalResourceId"] == "Orders" and "custom-named resource requires replacing" in failed["ResourceStatusReason"]
+
+
 def test_deleting_the_stack_removes_what_it_made(aws: EmbeddedMoto) -> None:
     upload_code("v1")
     deploy_change_set("lab4", SAM_TEMPLATE, "CREATE", CodeKey="v1.zip")
