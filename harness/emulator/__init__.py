@@ -18,14 +18,16 @@ from harness.emulator import (
     cfn_messaging,
     cfn_monitoring,
     cfn_rollback,
+    cfn_s3,
     cfn_secrets,
     cfn_template_url,
     cfn_updates,
+    s3_secure_transport,
     sam_transform,
 )
 
 # Resource types moto skips or half-makes in a stack.
-RESOURCE_TYPES = (cfn_lambda, cfn_messaging, cfn_monitoring, cfn_secrets, cfn_apigateway, cfn_codedeploy, cfn_iam, cfn_dynamodb)
+RESOURCE_TYPES = (cfn_lambda, cfn_messaging, cfn_monitoring, cfn_secrets, cfn_apigateway, cfn_codedeploy, cfn_iam, cfn_dynamodb, cfn_s3)
 
 _applied = False
 
@@ -41,4 +43,5 @@ def apply() -> None:
         cfn_change_sets.apply()
         sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
         cfn_template_url.apply()
+        s3_secure_transport.apply()
         _applied = True

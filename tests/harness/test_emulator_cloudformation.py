@@ -500,3 +500,27 @@ def test_aws_cloudformation_package_then_deploy_through_127_0_0_1(aws: EmbeddedM
     again = aws_cli("cloudformation", "deploy", "--template-file", "packaged.yaml", "--stack-name", "lab4",
                     "--capabilities", "CAPABILITY_IAM", "--no-fail-on-empty-changeset", cwd=tmp_path)
     assert again.returncode == 0 and "No changes to deploy" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_bucket_policy_is_set_and_deny_unless_tls_does_not_deny_the_emulators_requests(aws: EmbeddedMoto) -> None:
+    def statement(effect: str, action: str, condition: dict | None = None) -> dict:
+        arn = {"Fn::Sub": "arn:aws:s3:::${Bucket}/*"}
+        found = {"Effect": effect, "Principal": "*", "Action": action, "Resource": arn}
+        return {**found, "Condition": condition} if condition else found
+
+    def template(*statements: dict) -> str:
+        return json.dumps({"Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "managed"}},
+            "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+                "Bucket": {"Ref": "Bucket"}, "PolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)}}},
+        }})
+
+    cfn, s3 = boto3.client("cloudformation"), boto3.client("s3")
+    insecure = {"Bool": {"aws:SecureTransport": "false"}}  # what sam deploy --resolve-s3's bucket has
+    cfn.create_stack(StackName="bucket", TemplateBody=template(statement("Deny", "s3:*", insecure)))
+    assert json.loads(s3.get_bucket_policy(Bucket="managed")["Policy"])["Statement"][0]["Effect"] == "Deny"
+    s3.put_object(Bucket="managed", Key="artifact.zip", Body=b"zip")  # a request here counts as TLS
+    cfn.update_stack(StackName="bucket", TemplateBody=template(statement("Deny", "s3:PutObject")))
+    with pytest.raises(ClientError) as denied:  # an unconditional Deny still denies
+        s3.put_object(Bucket="managed", Key="other.zip", Body=b"zip")
+    assert denied.value.response["Error"]["Code"] in ("AccessDenied", "403")
