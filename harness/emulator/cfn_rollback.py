@@ -57,6 +57,29 @@ def add_resource_event(stack: Any, failure: ResourceFailed, status: str) -> None
     )
 
 
+def add_done_event(resources_map: Any, logical_id: str, resource_type: str, made: Any, status: str) -> None:
+    """A resource's own event, as AWS lists one per resource (``sam deploy`` and the console show them)."""
+    from moto.cloudformation.models import Event, cloudformation_backends
+
+    backend = cloudformation_backends[resources_map._account_id][resources_map._region_name]
+    stack = backend.stacks.get(resources_map.stack_id)
+    if stack is None:
+        return
+    physical_id = getattr(made, "physical_resource_id", "")
+    stack.events.append(
+        Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=physical_id if isinstance(physical_id, str) else "",
+            resource_type=resource_type,
+            resource_status=status,
+            resource_status_reason=None,
+            resource_properties=None,
+        )
+    )
+
+
 def failure_of(error: BaseException) -> ResourceFailed:
     if isinstance(error, ResourceFailed):
         return error
@@ -118,21 +141,24 @@ def apply() -> None:
             raise ValueError(CANNOT_CREATE.format(type=resource_type))
         return parse_resource(resource_json, resources_map)
 
-    def naming_the_resource(make: Any) -> Any:
+    def naming_the_resource(make: Any, done: str) -> Any:
         @functools.wraps(make)
-        def make_or_say_which(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        def make_or_say_which(logical_id: str, resource_json: dict[str, Any], resources_map: Any, **kwargs: Any) -> Any:
             try:
-                return make(logical_id, resource_json, *args, **kwargs)
+                made = make(logical_id, resource_json, resources_map, **kwargs)
             except ResourceFailed:
                 raise  # a resource it depends on failed: that one is named
             except Exception as error:
                 raise ResourceFailed(logical_id, resource_json.get("Type", ""), reason_of(error)) from error
+            if made is not None:
+                add_done_event(resources_map, logical_id, resource_json.get("Type", ""), made, done)
+            return made
 
         return make_or_say_which
 
     parsing.parse_resource = parse_known_resource
-    parsing.parse_and_create_resource = naming_the_resource(create_resource)
-    parsing.parse_and_update_resource = naming_the_resource(update_resource)
+    parsing.parse_and_create_resource = naming_the_resource(create_resource, "CREATE_COMPLETE")
+    parsing.parse_and_update_resource = naming_the_resource(update_resource, "UPDATE_COMPLETE")
 
     create_resources = Stack.create_resources
     update = Stack.update

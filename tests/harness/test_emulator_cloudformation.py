@@ -147,7 +147,11 @@ def test_a_sam_stack_makes_the_function_its_version_the_alias_and_a_policy_scope
         Parameters=[{"ParameterKey": "CodeKey", "ParameterValue": "v1.zip"}],
     )
     assert_status("lab4", "CREATE_COMPLETE")
+    events = boto3.client("cloudformation").describe_stack_events(StackName="lab4")["StackEvents"]
+    done = {e["LogicalResourceId"]: e["PhysicalResourceId"] for e in events if e["ResourceStatus"] == "CREATE_COMPLETE"}
+    assert {"Orders", "Status", "StatusRole", "StatusAliaslive", "lab4"} <= set(done)  # one event per resource
     out = outputs("lab4")
+    assert done["StatusAliaslive"] == out["AliasArn"]
     lam = boto3.client("lambda")
     config = lam.get_function_configuration(FunctionName=out["FunctionName"])
     assert config["Runtime"] == "python3.12" and config["MemorySize"] == 256
