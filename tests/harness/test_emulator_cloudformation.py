@@ -528,3 +528,19 @@ def test_a_bucket_policy_is_set_and_deny_unless_tls_does_not_deny_the_emulators_
     with pytest.raises(ClientError) as denied:  # an unconditional Deny still denies
         s3.put_object(Bucket="managed", Key="other.zip", Body=b"zip")
     assert denied.value.response["Error"]["Code"] in ("AccessDenied", "403")
+
+
+def test_a_sam_api_event_makes_the_rest_api_its_route_proxy_integration_and_prod_stage(aws: EmbeddedMoto) -> None:
+    upload_code("v1")
+    event = '      Events:\n        Get:\n          Type: Api\n          Properties: {Path: "/orders/{id}", Method: get}\n'
+    template = SAM_TEMPLATE.replace("      Environment:\n", event + "      Environment:\n")
+    deploy_change_set("api", template, "CREATE", CodeKey="v1.zip")
+    assert_status("api", "CREATE_COMPLETE")
+    apigateway = boto3.client("apigateway")
+    [api] = apigateway.get_rest_apis()["items"]
+    assert api["name"] == "api"  # SAM titles its implicit API after the stack
+    routes = {r["path"]: r for r in apigateway.get_resources(restApiId=api["id"])["items"]}
+    assert list(routes["/orders/{id}"]["resourceMethods"]) == ["GET"]
+    integration = apigateway.get_integration(restApiId=api["id"], resourceId=routes["/orders/{id}"]["id"], httpMethod="GET")
+    assert integration["type"] == "AWS_PROXY" and outputs("api")["AliasArn"] in integration["uri"]
+    assert {s["stageName"] for s in apigateway.get_stages(restApiId=api["id"])["item"]} == {"Prod", "Stage"}
