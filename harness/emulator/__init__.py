@@ -27,7 +27,8 @@ from harness.emulator import (
 )
 
 # Resource types moto skips or half-makes in a stack.
-RESOURCE_TYPES = (cfn_lambda, cfn_messaging, cfn_monitoring, cfn_secrets, cfn_apigateway, cfn_codedeploy, cfn_iam, cfn_dynamodb, cfn_s3)
+RESOURCE_TYPES = (cfn_lambda, cfn_messaging, cfn_monitoring, cfn_secrets, cfn_apigateway, cfn_codedeploy)
+RESOURCE_TYPES += (cfn_iam, cfn_dynamodb, cfn_s3)
 
 _applied = False
 

@@ -1,14 +1,15 @@
 """CloudFormation: ``AWS::ApiGateway::Stage`` is made for real, and a RestApi's ``Body`` is imported.
 
 moto has no model for it: SAM's ``Prod`` stage (and any stage a template declares) never existed and a
-Ref to it answered HTTP 500 (and a Ref to a deployment answered a Python object). Here the stage is created through moto's API Gateway backend with its
-deployment, description, variables and tracing; Ref is the stage name, as on AWS; an update replaces it
-under the same name (moto's stages take no patch for every property).
+Ref to it resolved to nothing (and a Ref to a deployment answered a Python object). Here the stage is
+created through moto's API Gateway backend with its deployment, description, variables and tracing; Ref
+is the stage name, as on AWS; an update replaces it under the same name (moto's stages take no patch for
+every property).
 
 SAM's implicit API (a function's ``Api`` event) is a RestApi with no Name and a Swagger 2.0 ``Body``;
-moto's model reads only Name (a KeyError: the stack failed) and its importer takes OpenAPI 3 only.
-Here the Body's paths become resources, methods (authorization NONE, or the template's) and
-``x-amazon-apigateway-integration`` integrations, and the title names the API, as AWS imports them.
+moto's model reads only Name (a KeyError: the stack failed) and its importer takes OpenAPI 3 only. Here
+the Body's paths become resources, methods (authorization NONE) and ``x-amazon-
+apigateway-integration`` integrations, and the title names the API, as AWS imports them.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def import_paths(backend: Any, api: Any, body: dict[str, Any]) -> None:
             integration = operation.get("x-amazon-apigateway-integration")
             if integration:
                 backend.put_integration(
-                    api.id, resource_id, method,
+                    api.id,
+                    resource_id,
+                    method,
                     integration_type=integration["type"].upper(),
                     uri=integration.get("uri", ""),
                     integration_method=integration.get("httpMethod", ""),
@@ -52,7 +55,9 @@ def apply() -> None:
 
     create_rest_api = RestAPI.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
 
-    def create_with_body(cls: type, resource_name: str, cloudformation_json: dict, account_id: str, region_name: str, **kw: Any) -> Any:
+    def create_with_body(
+        cls: type, resource_name: str, cloudformation_json: dict, account_id: str, region_name: str, **kw: Any
+    ) -> Any:
         properties = cloudformation_json["Properties"]
         body = properties.get("Body")
         if not isinstance(body, dict):

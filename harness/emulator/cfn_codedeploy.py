@@ -1,7 +1,7 @@
 """CloudFormation: ``AWS::CodeDeploy::Application`` and ``AWS::CodeDeploy::DeploymentGroup`` are made for real.
 
 SAM's ``DeploymentPreference`` emits both; moto has no model for either (silently skipped, a Ref to
-them answered HTTP 500). Here they are created through moto's CodeDeploy backend (compute platform,
+them resolved to nothing). Here they are created through moto's CodeDeploy backend (compute platform,
 deployment config, service role, alarms, auto-rollback), Ref is the name, as on AWS. The traffic shift
 such a deployment group would run on AWS is not simulated here: the alias moves at once.
 """
@@ -37,9 +37,13 @@ def apply() -> None:
             return "ApplicationName"
 
         @classmethod
-        def make(cls, resource_name: str, properties: dict[str, Any], account_id: str, region: str) -> CodeDeployApplication:
+        def make(
+            cls, resource_name: str, properties: dict[str, Any], account_id: str, region: str
+        ) -> CodeDeployApplication:
             backend = codedeploy_backends[account_id][region]
-            backend.create_application(resource_name, properties.get("ComputePlatform", "Server"), properties.get("Tags", []))
+            backend.create_application(
+                resource_name, properties.get("ComputePlatform", "Server"), properties.get("Tags", [])
+            )
             return cls(resource_name, account_id, region)
 
         def remove(self) -> None:
@@ -57,7 +61,9 @@ def apply() -> None:
             return "DeploymentGroupName"
 
         @classmethod
-        def make(cls, resource_name: str, properties: dict[str, Any], account_id: str, region: str) -> CodeDeployDeploymentGroup:
+        def make(
+            cls, resource_name: str, properties: dict[str, Any], account_id: str, region: str
+        ) -> CodeDeployDeploymentGroup:
             p = api_shape(properties)
             codedeploy_backends[account_id][region].create_deployment_group(
                 application_name=p["applicationName"],

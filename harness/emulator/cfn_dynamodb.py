@@ -21,8 +21,12 @@ def apply() -> None:
     from moto.dynamodb.models.table import Table
 
     def update_table(
-        cls: type, original_resource: Table, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+        cls: type,
+        original_resource: Table,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> Table:
         properties = cloudformation_json["Properties"]
         backend = dynamodb_backends[account_id][region_name]

@@ -73,13 +73,22 @@ def apply() -> None:
     def iam_of(account_id: str, region_name: str) -> Any:
         return iam_backends[account_id][get_partition(region_name)]
 
-    def create_with_policies(cls: type, resource_name: str, cloudformation_json: dict, account_id: str, region_name: str, **kw: Any) -> Role:
+    def create_with_policies(
+        cls: type, resource_name: str, cloudformation_json: dict, account_id: str, region_name: str, **kw: Any
+    ) -> Role:
         role = create(cls, resource_name, cloudformation_json, account_id, region_name, **kw)
         properties = cloudformation_json.get("Properties", {})
         sync_policies(iam_of(account_id, region_name), role, properties, {})
         return role
 
-    def update_with_policies(cls: type, original_resource: Role, new_resource_name: str, cloudformation_json: dict, account_id: str, region_name: str) -> Role:
+    def update_with_policies(
+        cls: type,
+        original_resource: Role,
+        new_resource_name: str,
+        cloudformation_json: dict,
+        account_id: str,
+        region_name: str,
+    ) -> Role:
         role = update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
         properties = cloudformation_json.get("Properties", {})
         if "AssumeRolePolicyDocument" in properties:
@@ -88,7 +97,9 @@ def apply() -> None:
         sync_policies(iam_of(account_id, region_name), role, properties, previous)
         return role
 
-    def delete_detaching_first(cls: type, resource_name: str, cloudformation_json: dict, account_id: str, region_name: str) -> None:
+    def delete_detaching_first(
+        cls: type, resource_name: str, cloudformation_json: dict, account_id: str, region_name: str
+    ) -> None:
         iam = iam_of(account_id, region_name)
         role = iam.roles.get(next((r.id for r in iam.roles.values() if r.name == resource_name), ""), None)
         for arn in list(role.managed_policies) if role else []:

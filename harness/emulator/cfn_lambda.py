@@ -68,7 +68,12 @@ def apply() -> None:
 
         @classmethod
         def create_from_cloudformation_json(  # type: ignore[misc]
-            cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
         ) -> LambdaAliasResource:
             properties = cloudformation_json["Properties"]
             backend = _backend(account_id, region_name)
@@ -84,14 +89,20 @@ def apply() -> None:
 
         @classmethod
         def update_from_cloudformation_json(  # type: ignore[misc]
-            cls, original_resource: LambdaAliasResource, new_resource_name: str, cloudformation_json: dict[str, Any],
-            account_id: str, region_name: str,
+            cls,
+            original_resource: LambdaAliasResource,
+            new_resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
         ) -> LambdaAliasResource:
             properties = cloudformation_json["Properties"]
             backend = _backend(account_id, region_name)
             function_name = backend.get_function(properties["FunctionName"]).function_name
             if (function_name, properties["Name"]) != (original_resource.function_name, original_resource.name):
-                replacement = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+                replacement = cls.create_from_cloudformation_json(
+                    new_resource_name, cloudformation_json, account_id, region_name
+                )
                 original_resource.delete(account_id, region_name)
                 return replacement  # Name and FunctionName are replacement updates on AWS
             backend.update_alias(
@@ -115,7 +126,12 @@ def apply() -> None:
                 backend.delete_alias(self.name, self.function_name)
 
     def create_version(
-        cls: type, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+        cls: type,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> LambdaVersion:
         properties = cloudformation_json["Properties"]
         backend = _backend(account_id, region_name)
@@ -126,8 +142,12 @@ def apply() -> None:
         return version
 
     def update_version(
-        cls: type, original_resource: LambdaVersion, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+        cls: type,
+        original_resource: LambdaVersion,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> LambdaVersion:
         # A version is immutable: any change publishes a new one (CloudFormation replaces it).
         return create_version(cls, new_resource_name, cloudformation_json, account_id, region_name)
@@ -151,4 +171,3 @@ def apply() -> None:
     LambdaVersion.get_cfn_attribute = version_attribute  # type: ignore[method-assign]
     LambdaVersion.has_cfn_attr = classmethod(lambda cls, attr: attr in ("Version", "FunctionArn"))  # type: ignore[method-assign]
     cfn_registry.models_added()
-

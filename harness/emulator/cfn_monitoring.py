@@ -26,7 +26,9 @@ def metric_queries(metrics: list[dict[str, Any]]) -> list[Any]:
             metric = stat["Metric"]
             dimensions = [Dimension(name=d["Name"], value=d["Value"]) for d in metric.get("Dimensions", [])]
             metric_stat = MetricStat(
-                metric=Metric(metric_name=metric["MetricName"], namespace=metric.get("Namespace"), dimensions=dimensions),
+                metric=Metric(
+                    metric_name=metric["MetricName"], namespace=metric.get("Namespace"), dimensions=dimensions
+                ),
                 period=stat.get("Period"),
                 stat=stat.get("Stat"),
                 unit=stat.get("Unit"),

@@ -1,10 +1,11 @@
 """What the embedded backend's own CloudFormation resource models share.
 
 moto finds resource models as the direct subclasses of its ``CloudFormationModel`` and caches that list
-on first use; a model here is ``class X(MadeByStack, CloudFormationModel)`` and ``models_added()``
-clears the cache. A model with a name property says which (``cloudformation_name_type``): moto
-then passes that name, or stack-LogicalId-RANDOM when the template gives none. A model makes its resource through the service's moto backend (so the service's
-API sees it), remembers its physical id (what ``Ref`` answers) and its ``Fn::GetAtt`` attributes.
+on first use; a model here is ``class X(MadeByStack, CloudFormationModel)`` and ``models_added()`` clears
+the cache. A model with a name property says which (``cloudformation_name_type``): moto then passes that
+name, or stack-LogicalId-RANDOM when the template gives none. A model makes its resource through the
+service's moto backend (so the service's API sees it), remembers its physical id (what ``Ref`` answers)
+and its ``Fn::GetAtt`` attributes.
 """
 
 from __future__ import annotations
@@ -58,8 +59,12 @@ class MadeByStack:
 
     @classmethod
     def update_from_cloudformation_json(  # type: ignore[misc]
-        cls, original_resource: MadeByStack, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+        cls,
+        original_resource: MadeByStack,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> MadeByStack:
         """By default a replacement (the old one goes first: a fixed name stays free for the new one)."""
         original_resource.remove()

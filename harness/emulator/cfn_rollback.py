@@ -1,13 +1,14 @@
 """CloudFormation: a resource that cannot be created fails the stack, which rolls back, as on AWS.
 
-moto skips a resource type it has no model for (a warning in its log, the stack still CREATE_COMPLETE,
-a Ref to it answers HTTP 500), and a resource whose creation raises leaves the stack CREATE_IN_PROGRESS
-for ever (or the API call answers HTTP 500). On AWS the resource is CREATE_FAILED with a reason, the
-stack deletes what it made and ends ROLLBACK_COMPLETE, and DescribeStackEvents says why. Here a type
-with no model fails like any other resource ("... cannot create resources of type ..."), the
-resources already made are deleted, and the stack ends ROLLBACK_COMPLETE (ROLLBACK_FAILED when a
-delete fails). A failed update ends UPDATE_ROLLBACK_FAILED: moto cannot put modified resources back, so
-the stack says so instead of claiming a rollback it did not do.
+moto skips a resource type it has no model for (a warning in its log, the stack still CREATE_COMPLETE, a
+Ref to it resolves to nothing: an output using it is missing), and a resource whose creation raises
+leaves the stack CREATE_IN_PROGRESS for ever (CreateStack answers an error botocore cannot parse). On AWS
+the resource is CREATE_FAILED with a reason, the stack deletes what it made and ends ROLLBACK_COMPLETE,
+and DescribeStackEvents says why. Here a type with no model fails like any other resource ("... cannot
+create resources of type ..."), the resources already made are deleted, and the stack ends
+ROLLBACK_COMPLETE (ROLLBACK_FAILED when a delete fails). A failed update ends UPDATE_ROLLBACK_FAILED:
+moto cannot put modified resources back, so the stack says so instead of claiming a rollback it did not
+do.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from typing import Any
 CANNOT_CREATE = "The embedded backend (moto) cannot create resources of type {type}; deploy it on AWS or LocalStack."
 FAILED_TO = "The following resource(s) failed to {action}: [{logical_id}]. "
 CREATE_ROLLBACK = FAILED_TO + "Rollback requested by user."
-UPDATE_NOT_ROLLED_BACK = FAILED_TO + "The embedded backend cannot roll an update back: delete the stack and deploy again."
+UPDATE_NOT_ROLLED_BACK = (
+    FAILED_TO + "The embedded backend cannot roll an update back: delete the stack and deploy again."
+)
 
 # What moto deliberately ignores (it has no state to keep for them).
 IGNORED_TYPES = ("AWS::CloudFormation::WaitCondition", "AWS::CloudFormation::WaitConditionHandle")

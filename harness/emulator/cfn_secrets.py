@@ -1,7 +1,7 @@
 """CloudFormation: ``AWS::SecretsManager::Secret`` is made for real.
 
-moto has no model for it: the stack ended CREATE_COMPLETE with no secret, and a Ref to it answered
-HTTP 500. Here the secret is created through moto's Secrets Manager backend (SecretString, or a value
+moto has no model for it: the stack ended CREATE_COMPLETE with no secret, and a Ref to it resolved
+to nothing. Here the secret is created through moto's Secrets Manager backend (SecretString, or a value
 from GenerateSecretString as AWS builds it), Ref is its ARN as on AWS, an update puts the new value,
 and the stack deletes it without a recovery window.
 """
@@ -73,12 +73,19 @@ def apply() -> None:
 
         @classmethod
         def update_from_cloudformation_json(  # type: ignore[misc]
-            cls, original_resource: Secret, new_resource_name: str, cloudformation_json: dict[str, Any],
-            account_id: str, region_name: str,
+            cls,
+            original_resource: Secret,
+            new_resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
         ) -> Secret:
             properties = cloudformation_json.get("Properties", {})
             backend = secretsmanager_backends[account_id][region_name]
-            if "Name" in properties and backend.describe_secret(original_resource.physical_id).name != properties["Name"]:
+            if (
+                "Name" in properties
+                and backend.describe_secret(original_resource.physical_id).name != properties["Name"]
+            ):
                 return super().update_from_cloudformation_json(
                     original_resource, new_resource_name, cloudformation_json, account_id, region_name
                 )

@@ -140,10 +140,14 @@ def test_the_embedded_backend_declares_the_sam_transform() -> None:
     assert SAM_TRANSFORM in EmbeddedMoto().capabilities
 
 
-def test_a_sam_stack_makes_the_function_its_version_the_alias_and_a_policy_scoped_to_the_table(aws: EmbeddedMoto) -> None:
+def test_a_sam_stack_makes_the_function_its_version_the_alias_and_a_policy_scoped_to_the_table(
+    aws: EmbeddedMoto,
+) -> None:
     upload_code("v1")
     boto3.client("cloudformation").create_stack(
-        StackName="lab4", TemplateBody=SAM_TEMPLATE, Capabilities=CAPABILITIES,
+        StackName="lab4",
+        TemplateBody=SAM_TEMPLATE,
+        Capabilities=CAPABILITIES,
         Parameters=[{"ParameterKey": "CodeKey", "ParameterValue": "v1.zip"}],
     )
     assert_status("lab4", "CREATE_COMPLETE")
@@ -187,7 +191,9 @@ def test_get_template_answers_the_template_as_written_or_processed(aws: Embedded
 def test_create_stack_with_a_transform_needs_capability_auto_expand(aws: EmbeddedMoto) -> None:
     with pytest.raises(ClientError) as refused:
         boto3.client("cloudformation").create_stack(
-            StackName="lab4", TemplateBody=SAM_TEMPLATE, Capabilities=["CAPABILITY_IAM"],
+            StackName="lab4",
+            TemplateBody=SAM_TEMPLATE,
+            Capabilities=["CAPABILITY_IAM"],
             Parameters=[{"ParameterKey": "CodeKey", "ParameterValue": "v1.zip"}],
         )
     assert refused.value.response["Error"]["Code"] == "InsufficientCapabilitiesException"
@@ -197,8 +203,12 @@ def test_a_template_the_sam_translator_refuses_is_cloudformations_own_error(aws:
     cfn = boto3.client("cloudformation")
     broken = SAM_TEMPLATE.replace("      Handler: app.handler\n", "")
     with pytest.raises(ClientError) as refused:
-        cfn.create_stack(StackName="lab4", TemplateBody=broken, Capabilities=CAPABILITIES,
-                         Parameters=[{"ParameterKey": "CodeKey", "ParameterValue": "v1.zip"}])
+        cfn.create_stack(
+            StackName="lab4",
+            TemplateBody=broken,
+            Capabilities=CAPABILITIES,
+            Parameters=[{"ParameterKey": "CodeKey", "ParameterValue": "v1.zip"}],
+        )
     assert refused.value.response["Error"]["Code"] == "ValidationError"
     message = refused.value.response["Error"]["Message"]
     assert message.startswith("Transform AWS::Serverless-2016-10-31 failed with: Invalid Serverless Application")
@@ -246,10 +256,12 @@ def table_template(key: str, billing: str = "PAY_PER_REQUEST", name: str | None 
         properties["ProvisionedThroughput"] = {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}
     if name:
         properties["TableName"] = name
-    return json.dumps({
-        "Resources": {"Orders": {"Type": "AWS::DynamoDB::Table", "Properties": properties}},
-        "Outputs": {"Table": {"Value": {"Ref": "Orders"}}},
-    })
+    return json.dumps(
+        {
+            "Resources": {"Orders": {"Type": "AWS::DynamoDB::Table", "Properties": properties}},
+            "Outputs": {"Table": {"Value": {"Ref": "Orders"}}},
+        }
+    )
 
 
 def test_a_table_update_changes_it_in_place_or_replaces_it_as_aws_does(aws: EmbeddedMoto) -> None:
@@ -272,7 +284,10 @@ def test_a_table_update_changes_it_in_place_or_replaces_it_as_aws_does(aws: Embe
     assert status("named") == "UPDATE_ROLLBACK_FAILED"
     events = cfn.describe_stack_events(StackName="named")["StackEvents"]
     [failed] = [e for e in events if e["ResourceStatus"] == "UPDATE_FAILED"]
-    assert failed["LogicalResourceId"] == "Orders" and "custom-named resource requires replacing" in failed["ResourceStatusReason"]
+    assert (
+        failed["LogicalResourceId"] == "Orders"
+        and "custom-named resource requires replacing" in failed["ResourceStatusReason"]
+    )
 
 
 def test_deleting_the_stack_removes_what_it_made(aws: EmbeddedMoto) -> None:
@@ -422,27 +437,52 @@ def test_an_alias_in_a_plain_template_keeps_its_routing_config_and_an_update_cha
         "Parameters": {"Weight": {"Type": "String"}},
         "Resources": {
             "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
-            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
-                "Runtime": "python3.12", "Handler": "app.handler", "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-                "Code": {"S3Bucket": "code", "S3Key": "v1.zip"}}},
-            "V1": {"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": {"Ref": "Fn"}, "Description": "first"}},
-            "Live": {"Type": "AWS::Lambda::Alias", "Properties": {
-                "FunctionName": {"Ref": "Fn"}, "Name": "live", "FunctionVersion": "$LATEST", "Description": "canary",
-                "RoutingConfig": {"AdditionalVersionWeights": [
-                    {"FunctionVersion": {"Fn::GetAtt": ["V1", "Version"]}, "FunctionWeight": {"Ref": "Weight"}}]}}},
+            "Fn": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "app.handler",
+                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"S3Bucket": "code", "S3Key": "v1.zip"},
+                },
+            },
+            "V1": {
+                "Type": "AWS::Lambda::Version",
+                "Properties": {"FunctionName": {"Ref": "Fn"}, "Description": "first"},
+            },
+            "Live": {
+                "Type": "AWS::Lambda::Alias",
+                "Properties": {
+                    "FunctionName": {"Ref": "Fn"},
+                    "Name": "live",
+                    "FunctionVersion": "$LATEST",
+                    "Description": "canary",
+                    "RoutingConfig": {
+                        "AdditionalVersionWeights": [
+                            {"FunctionVersion": {"Fn::GetAtt": ["V1", "Version"]}, "FunctionWeight": {"Ref": "Weight"}}
+                        ]
+                    },
+                },
+            },
         },
         "Outputs": {"Version": {"Value": {"Ref": "V1"}}, "Alias": {"Value": {"Ref": "Live"}}},
     }
     cfn = boto3.client("cloudformation")
-    cfn.create_stack(StackName="alias", TemplateBody=json.dumps(template),
-                     Parameters=[{"ParameterKey": "Weight", "ParameterValue": "0.1"}])
+    cfn.create_stack(
+        StackName="alias",
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "Weight", "ParameterValue": "0.1"}],
+    )
     out = outputs("alias")
     function = out["Alias"].split(":")[6]
     assert out["Version"].endswith(f":{function}:1")  # Ref of a version: its ARN
     alias = boto3.client("lambda").get_alias(FunctionName=function, Name="live")
     assert alias["Description"] == "canary" and alias["RoutingConfig"] == {"AdditionalVersionWeights": {"1": 0.1}}
-    cfn.update_stack(StackName="alias", TemplateBody=json.dumps(template),
-                     Parameters=[{"ParameterKey": "Weight", "ParameterValue": "0.5"}])
+    cfn.update_stack(
+        StackName="alias",
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "Weight", "ParameterValue": "0.5"}],
+    )
     alias = boto3.client("lambda").get_alias(FunctionName=function, Name="live")
     assert_status("alias", "UPDATE_COMPLETE")
     assert alias["RoutingConfig"] == {"AdditionalVersionWeights": {"1": 0.5}}
@@ -453,12 +493,20 @@ def test_an_alias_in_a_plain_template_keeps_its_routing_config_and_an_update_cha
 def test_a_type_the_backend_cannot_make_fails_the_stack_which_rolls_back(aws: EmbeddedMoto) -> None:
     template = {
         "Resources": {
-            "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {
-                "TableName": "kept-until-rollback", "BillingMode": "PAY_PER_REQUEST",
-                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-                "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}},
-            "Cert": {"Type": "AWS::CertificateManager::Certificate", "DependsOn": "Table",
-                     "Properties": {"DomainName": "example.com"}},
+            "Table": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "TableName": "kept-until-rollback",
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+                },
+            },
+            "Cert": {
+                "Type": "AWS::CertificateManager::Certificate",
+                "DependsOn": "Table",
+                "Properties": {"DomainName": "example.com"},
+            },
         },
         "Outputs": {"Table": {"Value": {"Ref": "Table"}}},
     }
@@ -491,18 +539,48 @@ def test_aws_cloudformation_package_then_deploy_through_127_0_0_1(aws: EmbeddedM
         "      CodeUri:\n        Bucket: code\n        Key: !Ref CodeKey\n", "      CodeUri: src/\n"
     )
     (tmp_path / "template.yaml").write_text(template)
-    packaged = aws_cli("cloudformation", "package", "--template-file", "template.yaml", "--s3-bucket", "artifacts",
-                       "--output-template-file", "packaged.yaml", cwd=tmp_path)
+    packaged = aws_cli(
+        "cloudformation",
+        "package",
+        "--template-file",
+        "template.yaml",
+        "--s3-bucket",
+        "artifacts",
+        "--output-template-file",
+        "packaged.yaml",
+        cwd=tmp_path,
+    )
     assert packaged.returncode == 0, packaged.stderr
     assert "s3://artifacts/" in (tmp_path / "packaged.yaml").read_text()
-    deployed = aws_cli("cloudformation", "deploy", "--template-file", "packaged.yaml", "--stack-name", "lab4",
-                       "--capabilities", "CAPABILITY_IAM", "--s3-bucket", "artifacts", cwd=tmp_path)  # TemplateURL
+    deployed = aws_cli(
+        "cloudformation",
+        "deploy",
+        "--template-file",
+        "packaged.yaml",
+        "--stack-name",
+        "lab4",
+        "--capabilities",
+        "CAPABILITY_IAM",
+        "--s3-bucket",
+        "artifacts",
+        cwd=tmp_path,
+    )  # TemplateURL
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert_status("lab4", "CREATE_COMPLETE")
     out = outputs("lab4")
     assert deployed_source(out["FunctionName"], "live") == "VERSION = 'packaged'\n"
-    again = aws_cli("cloudformation", "deploy", "--template-file", "packaged.yaml", "--stack-name", "lab4",
-                    "--capabilities", "CAPABILITY_IAM", "--no-fail-on-empty-changeset", cwd=tmp_path)
+    again = aws_cli(
+        "cloudformation",
+        "deploy",
+        "--template-file",
+        "packaged.yaml",
+        "--stack-name",
+        "lab4",
+        "--capabilities",
+        "CAPABILITY_IAM",
+        "--no-fail-on-empty-changeset",
+        cwd=tmp_path,
+    )
     assert again.returncode == 0 and "No changes to deploy" in again.stdout, again.stdout + again.stderr
 
 
@@ -513,11 +591,20 @@ def test_a_bucket_policy_is_set_and_deny_unless_tls_does_not_deny_the_emulators_
         return {**found, "Condition": condition} if condition else found
 
     def template(*statements: dict) -> str:
-        return json.dumps({"Resources": {
-            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "managed"}},
-            "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
-                "Bucket": {"Ref": "Bucket"}, "PolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)}}},
-        }})
+        return json.dumps(
+            {
+                "Resources": {
+                    "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "managed"}},
+                    "Policy": {
+                        "Type": "AWS::S3::BucketPolicy",
+                        "Properties": {
+                            "Bucket": {"Ref": "Bucket"},
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)},
+                        },
+                    },
+                }
+            }
+        )
 
     cfn, s3 = boto3.client("cloudformation"), boto3.client("s3")
     insecure = {"Bool": {"aws:SecureTransport": "false"}}  # what sam deploy --resolve-s3's bucket has
@@ -532,7 +619,9 @@ def test_a_bucket_policy_is_set_and_deny_unless_tls_does_not_deny_the_emulators_
 
 def test_a_sam_api_event_makes_the_rest_api_its_route_proxy_integration_and_prod_stage(aws: EmbeddedMoto) -> None:
     upload_code("v1")
-    event = '      Events:\n        Get:\n          Type: Api\n          Properties: {Path: "/orders/{id}", Method: get}\n'
+    event = (
+        '      Events:\n        Get:\n          Type: Api\n          Properties: {Path: "/orders/{id}", Method: get}\n'
+    )
     template = SAM_TEMPLATE.replace("      Environment:\n", event + "      Environment:\n")
     deploy_change_set("api", template, "CREATE", CodeKey="v1.zip")
     assert_status("api", "CREATE_COMPLETE")
@@ -541,6 +630,8 @@ def test_a_sam_api_event_makes_the_rest_api_its_route_proxy_integration_and_prod
     assert api["name"] == "api"  # SAM titles its implicit API after the stack
     routes = {r["path"]: r for r in apigateway.get_resources(restApiId=api["id"])["items"]}
     assert list(routes["/orders/{id}"]["resourceMethods"]) == ["GET"]
-    integration = apigateway.get_integration(restApiId=api["id"], resourceId=routes["/orders/{id}"]["id"], httpMethod="GET")
+    integration = apigateway.get_integration(
+        restApiId=api["id"], resourceId=routes["/orders/{id}"]["id"], httpMethod="GET"
+    )
     assert integration["type"] == "AWS_PROXY" and outputs("api")["AliasArn"] in integration["uri"]
     assert {s["stageName"] for s in apigateway.get_stages(restApiId=api["id"])["item"]} == {"Prod", "Stage"}
