@@ -7,7 +7,31 @@ idempotent, so the grading process and ``course backend up`` behave the same.
 
 from __future__ import annotations
 
-from harness.emulator import apigateway, cloudwatch_metrics, lambda_invoke, resets
+from harness.emulator import (
+    apigateway,
+    cfn_apigateway,
+    cfn_change_sets,
+    cfn_codedeploy,
+    cfn_dynamodb,
+    cfn_iam,
+    cfn_lambda,
+    cfn_messaging,
+    cfn_monitoring,
+    cfn_rollback,
+    cfn_s3,
+    cfn_secrets,
+    cfn_template_url,
+    cfn_updates,
+    cloudwatch_metrics,
+    lambda_invoke,
+    resets,
+    s3_secure_transport,
+    sam_transform,
+)
+
+# Resource types moto skips or half-makes in a stack.
+RESOURCE_TYPES = (cfn_lambda, cfn_messaging, cfn_monitoring, cfn_secrets, cfn_apigateway, cfn_codedeploy)
+RESOURCE_TYPES += (cfn_iam, cfn_dynamodb, cfn_s3)
 
 _applied = False
 
@@ -19,6 +43,14 @@ def apply() -> None:
         resets.apply()
         lambda_invoke.apply()
         cloudwatch_metrics.apply()
+        cfn_rollback.apply()
+        cfn_updates.apply()
+        for resources in RESOURCE_TYPES:
+            resources.apply()
+        cfn_change_sets.apply()
+        sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
+        cfn_template_url.apply()
+        s3_secure_transport.apply()
         _applied = True
 
 
