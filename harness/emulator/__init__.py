@@ -7,7 +7,7 @@ idempotent, so the grading process and ``course backend up`` behave the same.
 
 from __future__ import annotations
 
-from harness.emulator import apigateway
+from harness.emulator import apigateway, clock, cloudwatch_alarms, cloudwatch_metrics, logs, xray
 
 _applied = False
 
@@ -16,4 +16,9 @@ def apply() -> None:
     global _applied
     if not _applied:
         apigateway.apply()
+        clock.apply()
+        cloudwatch_metrics.apply()
+        cloudwatch_alarms.apply()
+        logs.apply()
+        xray.apply()
         _applied = True
