@@ -1,10 +1,10 @@
 """CloudWatch Logs: filter patterns that filter, metric filters that emit, EMF lines that become metrics.
 
 moto understands only plain terms (a JSON or space-delimited pattern matches every event) and stores
-metric filters without ever emitting their metric. Here every pattern goes through
-filter_patterns.py: FilterLogEvents, live tail and subscription filters select events as CloudWatch
-does, and a pattern CloudWatch would refuse is refused (InvalidParameterException) by FilterLogEvents,
-PutMetricFilter and TestMetricFilter (which moto lacks). When events are put, each metric filter of
+metric filters without ever emitting their metric. Here FilterLogEvents and live tail select events
+with filter_patterns.py, as CloudWatch does, and a pattern CloudWatch would refuse is refused
+(InvalidParameterException) by FilterLogEvents, PutMetricFilter and TestMetricFilter (which moto
+lacks). Subscription filters still forward every event, as moto does. When events are put, each metric filter of
 the group emits its metric for every matching event (``metricValue`` a number, ``$.field`` or
 ``$field``; its ``dimensions``, ``unit``) and ``defaultValue`` for the others; an event in Embedded
 Metric Format becomes its metrics (emf.py). PutMetricFilter with an existing filter's name replaces it
@@ -107,20 +107,7 @@ def _patch_stream(stream_class: Any) -> None:
         _emit_embedded_metrics(self, added)
         return token
 
-    send_log_events = stream_class._send_log_events
-
-    @functools.wraps(send_log_events)
-    def send_matching(
-        self: Any, service: str, destination_arn: str, filter_name: str, log_events: list[dict[str, Any]]
-    ) -> None:
-        subscription = self.log_group.subscription_filters.get(filter_name)
-        pattern = compile_pattern(subscription.filter_pattern if subscription is not None else "")
-        matching = [event for event in log_events if pattern(event["message"]) is not None]
-        if matching:
-            send_log_events(self, service, destination_arn, filter_name, matching)
-
     stream_class.put_log_events = put_and_extract
-    stream_class._send_log_events = send_matching
 
 
 def _emit_metric_filters(stream: Any, events: list[Any]) -> None:

@@ -45,10 +45,10 @@ class XRayDaemon:
         listener.settimeout(POLL_SECONDS)
         self._socket = listener
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._serve, name="xray-daemon", daemon=True)
-        self._thread.start()
         host, port = listener.getsockname()
         self.address = f"{host}:{port}"
+        self._thread = threading.Thread(target=self._serve, name=f"xray-daemon {self.address}", daemon=True)
+        self._thread.start()
         return self.address
 
     def stop(self) -> None:
