@@ -24,7 +24,7 @@ from typing import Any
 
 from . import alarm_evaluation, alarm_notifications, clock
 from .alarm_evaluation import AlarmRule, PeriodData
-from .cloudwatch_metrics import datapoints_of, epoch
+from .cloudwatch_metrics import datapoints_of, epoch, metrics_index
 
 _lock = threading.RLock()
 MAX_STEPS = 1500  # boundaries evaluated per catch-up; older ones could not change what the latest sees
@@ -53,8 +53,11 @@ def sweep() -> None:
 def catch_up(backend: Any) -> None:
     with _lock:
         now = clock.now()
-        for alarm in list(backend.alarms.values()):
-            _catch_up_alarm(backend, alarm, now)
+        due = [(alarm, rule) for alarm in list(backend.alarms.values()) if (rule := _due(alarm, now)) is not None]
+        if due:
+            index = metrics_index(backend)
+            for alarm, rule in due:
+                _evaluate_up_to(backend, alarm, rule, math.floor(now / rule.period), index)
 
 
 def _patch_alarm_creation(models: Any) -> None:
@@ -171,31 +174,41 @@ def _metric_of(alarm: Any) -> dict[str, Any] | None:
     }
 
 
-def _catch_up_alarm(backend: Any, alarm: Any, now: float) -> None:
+def _due(alarm: Any, now: float) -> AlarmRule | None:
+    """The alarm's rule when the clock has crossed one of its period boundaries since it was evaluated."""
     rule = rule_of(alarm)
     if rule is None:
-        return
+        return None
     latest = math.floor(now / rule.period)
     if alarm.evaluated_until is None:
         alarm.evaluated_until = latest
-        return
-    if latest <= alarm.evaluated_until:
-        return
-    buckets = _periods_of(backend, alarm, rule)
-    for end in range(max(alarm.evaluated_until + 1, latest - MAX_STEPS + 1), latest + 1):
-        periods = [(index * rule.period, buckets.get(index)) for index in range(end - rule.evaluation_range, end)]
+    return rule if latest > alarm.evaluated_until else None
+
+
+def _evaluate_up_to(backend: Any, alarm: Any, rule: AlarmRule, latest: int, index: dict[Any, list[Any]]) -> None:
+    first = max(alarm.evaluated_until + 1, latest - MAX_STEPS + 1)
+    buckets = _periods_of(backend, alarm, rule, index, since=first - rule.evaluation_range)
+    for end in range(first, latest + 1):
+        periods = [(start * rule.period, buckets.get(start)) for start in range(end - rule.evaluation_range, end)]
         outcome = alarm_evaluation.evaluate(rule, periods, end * rule.period)
         if outcome.state is not None and outcome.state != alarm.state_value:
             _transition(backend, alarm, outcome.state, outcome.reason, json.dumps(outcome.reason_data))
     alarm.evaluated_until = latest
 
 
-def _periods_of(backend: Any, alarm: Any, rule: AlarmRule) -> dict[int, PeriodData]:
+def _periods_of(
+    backend: Any, alarm: Any, rule: AlarmRule, index: dict[Any, list[Any]], since: int
+) -> dict[int, PeriodData]:
     metric = _metric_of(alarm)
     assert metric is not None
     buckets: dict[int, PeriodData] = {}
-    for datum in datapoints_of(backend, metric["namespace"], metric["name"], metric["dimensions"], metric["unit"]):
-        data = buckets.setdefault(math.floor(epoch(datum.timestamp) / rule.period), PeriodData())
+    for datum in datapoints_of(
+        backend, metric["namespace"], metric["name"], metric["dimensions"], metric["unit"], index
+    ):
+        period = math.floor(epoch(datum.timestamp) / rule.period)
+        if period < since:
+            continue
+        data = buckets.setdefault(period, PeriodData())
         if hasattr(datum, "value"):
             data.add_value(float(datum.value))
         else:  # sent as StatisticValues

@@ -94,19 +94,39 @@ def dimension_key(dimensions: Iterable[Any]) -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+MetricKey = tuple[str, str, frozenset[tuple[str, str]]]
+
+
+def metric_key(datum: Any) -> MetricKey:
+    """(namespace, name, dimensions) of a stored datapoint, worked out once per datapoint."""
+    key = getattr(datum, "course_metric_key", None)
+    if key is None:
+        key = (datum.namespace, datum.name, dimension_key(datum.dimensions))
+        datum.course_metric_key = key
+    return key
+
+
+def metrics_index(backend: Any) -> dict[MetricKey, list[Any]]:
+    """Every datapoint of the backend by metric: one pass, however many alarms read it."""
+    index: dict[MetricKey, list[Any]] = {}
+    for datum in list(backend.get_all_metrics()):
+        index.setdefault(metric_key(datum), []).append(datum)
+    return index
+
+
 def datapoints_of(
-    backend: Any, namespace: str, name: str, dimensions: Iterable[Any], unit: str | None = None
+    backend: Any,
+    namespace: str,
+    name: str,
+    dimensions: Iterable[Any],
+    unit: str | None = None,
+    index: dict[MetricKey, list[Any]] | None = None,
 ) -> list[Any]:
     """The datapoints of one metric (exact dimensions), with ``unit`` only when one is given."""
-    wanted = dimension_key(dimensions)
-    return [
-        datum
-        for datum in list(backend.get_all_metrics())
-        if datum.namespace == namespace
-        and datum.name == name
-        and (not unit or datum.unit == unit)
-        and dimension_key(datum.dimensions) == wanted
-    ]
+    found = (index if index is not None else metrics_index(backend)).get(
+        (namespace, name, dimension_key(dimensions)), []
+    )
+    return [datum for datum in found if not unit or datum.unit == unit]
 
 
 def record(
@@ -129,7 +149,10 @@ def record(
 
 def epoch(moment: datetime) -> float:
     """moto's naive UTC datetime, in seconds since the epoch."""
-    return moment.replace(tzinfo=timezone.utc).timestamp()
+    return (moment - _EPOCH).total_seconds()
+
+
+_EPOCH = datetime(1970, 1, 1)
 
 
 def from_millis(millis: float) -> datetime:

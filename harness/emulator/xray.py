@@ -24,6 +24,7 @@ from typing import Any
 HEADER = {"format": "json", "version": 1}
 MAX_DATAGRAM = 65535  # the SDK sends one segment per datagram; the daemon's own limit is 64 KB
 POLL_SECONDS = 0.05  # how soon stop() is noticed
+RECEIVE_BUFFER = 1 << 20  # room for a burst of segments (the kernel may cap it); beyond it UDP drops, as it would
 _lock = threading.RLock()
 
 
@@ -41,6 +42,7 @@ class XRayDaemon:
 
     def start(self) -> str:
         listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
         listener.bind(("127.0.0.1", 0))
         listener.settimeout(POLL_SECONDS)
         self._socket = listener
