@@ -23,7 +23,7 @@ from typing import Any
 
 HEADER = {"format": "json", "version": 1}
 MAX_DATAGRAM = 65535  # the SDK sends one segment per datagram; the daemon's own limit is 64 KB
-POLL_SECONDS = 0.05  # how soon stop() is noticed
+POLL_SECONDS = 1.0  # stop() wakes the listener with a datagram; this only bounds the wait if that were lost
 RECEIVE_BUFFER = 1 << 20  # room for a burst of segments (the kernel may cap it); beyond it UDP drops, as it would
 _lock = threading.RLock()
 
@@ -55,6 +55,11 @@ class XRayDaemon:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._socket is not None:
+            try:
+                self._socket.sendto(b"", self._socket.getsockname())  # wakes the blocked recv at once
+            except OSError:
+                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -70,6 +75,8 @@ class XRayDaemon:
             except socket.timeout:
                 continue
             except OSError:
+                return
+            if self._stopping.is_set():
                 return
             self.received += 1
             if not self.take(datagram):
