@@ -13,6 +13,7 @@ period boundaries pass with wall time too), so what a request sees is what Cloud
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -27,7 +28,10 @@ def wrap(app: Wsgi, xray_daemon_address: Callable[[], str]) -> Wsgi:
     def course_endpoints(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(PREFIX):
-            cloudwatch_alarms.sweep()
+            try:
+                cloudwatch_alarms.sweep()
+            except Exception:  # a fault in alarm evaluation must not fail an unrelated AWS request
+                logging.getLogger(__name__).exception("CloudWatch alarm evaluation failed")
             return app(environ, start_response)
         status, body = _answer(
             environ.get("REQUEST_METHOD", "GET"), path[len(PREFIX) :].strip("/"), _body(environ), xray_daemon_address
