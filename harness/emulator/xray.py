@@ -107,7 +107,10 @@ def apply() -> None:
     @functools.wraps(process_segment)
     def assembled(self: Any, document: Any) -> None:
         with _lock:
-            data = json.loads(document) if isinstance(document, (str, bytes)) else None
+            try:
+                data = json.loads(document)
+            except (TypeError, ValueError):
+                data = None  # moto's own check reports it as X-Ray does (UnprocessedTraceSegments)
             if isinstance(data, dict) and data.get("type") == "subsegment" and _merge_into_parent(self, data):
                 return
             process_segment(self, document)

@@ -139,3 +139,8 @@ def test_the_embedded_backend_starts_and_stops_its_daemon() -> None:
     finally:
         backend.stop()
     assert not any(thread.name == f"xray-daemon {address}" for thread in threading.enumerate())
+
+
+def test_put_trace_segments_still_reports_a_bad_document_as_unprocessed(fresh_backend: EmbeddedMoto) -> None:
+    answer = boto3.client("xray").put_trace_segments(TraceSegmentDocuments=["not json"])
+    assert [item["ErrorCode"] for item in answer["UnprocessedTraceSegments"]] == ["JSONFormatError"]
