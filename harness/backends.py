@@ -14,14 +14,25 @@ from typing import Union
 
 from . import emulator
 from .call_log import CallLog, recording_middleware
+from .emulator import course_api
+from .emulator.xray import XRayDaemon
 from .safety import check_endpoint_is_local
-from .settings import ACCOUNT_ID, DEFAULT_LOCALSTACK_ENDPOINT, ENV_ENDPOINT, ENV_LOCALSTACK_HOST, ENV_LOCALSTACK_TOKEN
+from .settings import (
+    ACCOUNT_ID,
+    DEFAULT_LOCALSTACK_ENDPOINT,
+    ENV_ENDPOINT,
+    ENV_LOCALSTACK_HOST,
+    ENV_LOCALSTACK_TOKEN,
+    REGION,
+)
 
 # What a check may need beyond the AWS control plane. Each backend lists what it has.
 CALL_LOG = "call log (which API calls your code made)"
 LAMBDA_SERVICE_RUNS_CODE = "Lambda itself running code (event source mappings, SNS to Lambda)"
 DEPLOYED_API_OVER_HTTP = "calling a deployed API Gateway stage over HTTP"
 SAM_TRANSFORM = "CloudFormation applying the SAM transform"
+VIRTUAL_CLOCK = "a clock the grader advances (CloudWatch alarms evaluated at once; harness/kit/clock.py)"
+XRAY_DAEMON = "an X-Ray daemon address for aws-xray-sdk (backend.xray_daemon_address)"
 
 LOCALSTACK_NOT_RUNNING = (
     "LocalStack is not answering at {endpoint} ({reason}).\n"
@@ -62,12 +73,14 @@ class EmbeddedMoto:
     port: int = 0
     name: str = "moto"
     account_id: str = ACCOUNT_ID
-    capabilities: frozenset[str] = frozenset({CALL_LOG, SAM_TRANSFORM})
+    capabilities: frozenset[str] = frozenset({CALL_LOG, SAM_TRANSFORM, VIRTUAL_CLOCK, XRAY_DAEMON})
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
+    xray_daemon_address: str = ""  # "127.0.0.1:PORT": deployed code's AWS_XRAY_DAEMON_ADDRESS
     seeded: bool = False  # reset and seeded: its state is what was asked of it since (script replay)
     _server: object = None
     _thread: object = None
+    _xray: XRayDaemon | None = None
 
     def start(self) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -77,6 +90,7 @@ class EmbeddedMoto:
         _cache_moto_module_list()
         emulator.apply()
         app = recording_middleware(DomainDispatcherApplication(create_backend_app), self.call_log)
+        app = course_api.wrap(app, lambda: self.xray_daemon_address)  # /_course/ (clock): not in the call log
         # What moto's ThreadedMotoServer does, with the call log around moto's app, the server made
         # here (a taken port raises at once instead of hanging) and a short poll (stop() is quick).
         try:
@@ -87,6 +101,8 @@ class EmbeddedMoto:
         thread.start()
         self._server, self._thread = server, thread
         self.endpoint = f"http://127.0.0.1:{server.server_port}"
+        self._xray = XRayDaemon(self.account_id, REGION)
+        self.xray_daemon_address = self._xray.start()
         # Must precede any create_function: Lambda then stores code without needing Docker.
         _post(f"{self.endpoint}/moto-api/config", {"lambda": {"use_docker": False}})
 
@@ -105,6 +121,9 @@ class EmbeddedMoto:
             self._thread.join(timeout=5)  # type: ignore[attr-defined]
             self._server = None
         emulator.shutdown()
+        if self._xray is not None:
+            self._xray.stop()
+            self._xray = None
 
 
 def _cache_moto_module_list() -> None:

@@ -50,6 +50,7 @@ def serve(*, port: int, state_file: Path, idle_minutes: float) -> int:
             "pid": os.getpid(),
             "endpoint": backend.endpoint,
             "port": port,
+            "xray_daemon_address": backend.xray_daemon_address,  # for AWS_XRAY_DAEMON_ADDRESS
             "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "idle_minutes": idle_minutes,
         },

@@ -22,11 +22,15 @@ from harness.emulator import (
     cfn_secrets,
     cfn_template_url,
     cfn_updates,
+    clock,
+    cloudwatch_alarms,
     cloudwatch_metrics,
     lambda_invoke,
+    logs,
     resets,
     s3_secure_transport,
     sam_transform,
+    xray,
 )
 
 # Resource types moto skips or half-makes in a stack.
@@ -41,8 +45,12 @@ def apply() -> None:
     if not _applied:
         apigateway.apply()
         resets.apply()
+        clock.apply()
         lambda_invoke.apply()
         cloudwatch_metrics.apply()
+        cloudwatch_alarms.apply()
+        logs.apply()
+        xray.apply()
         cfn_rollback.apply()
         cfn_updates.apply()
         for resources in RESOURCE_TYPES:

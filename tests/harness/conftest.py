@@ -1,4 +1,4 @@
-"""Fixtures of the harness's own tests: an embedded backend, started once per module, reset per test.
+"""Fixtures shared by the harness's own tests: an embedded backend, started once per module, reset per test.
 
 A test module that defines its own ``aws`` fixture (test_emulator.py, test_lambda_tools.py) keeps it.
 """
@@ -15,7 +15,8 @@ from harness.safety import sandboxed_process_environment
 
 
 @pytest.fixture(scope="module")
-def lambda_backend() -> Iterator[EmbeddedMoto]:
+def embedded_backend() -> Iterator[EmbeddedMoto]:
+    """One embedded backend for a test module, with boto3 (and invoke_deployed) pointed at it."""
     backend = EmbeddedMoto()
     backend.start()
     with sandboxed_process_environment(backend.endpoint):
@@ -27,7 +28,18 @@ def lambda_backend() -> Iterator[EmbeddedMoto]:
             backend.stop()
 
 
+@pytest.fixture(scope="module")
+def lambda_backend(embedded_backend: EmbeddedMoto) -> EmbeddedMoto:
+    return embedded_backend
+
+
 @pytest.fixture
-def aws(lambda_backend: EmbeddedMoto) -> EmbeddedMoto:
-    lambda_backend.reset()
-    return lambda_backend
+def fresh_backend(embedded_backend: EmbeddedMoto) -> EmbeddedMoto:
+    """The module's backend, reset as before every check (which also sets its clock back)."""
+    embedded_backend.reset()
+    return embedded_backend
+
+
+@pytest.fixture
+def aws(fresh_backend: EmbeddedMoto) -> EmbeddedMoto:
+    return fresh_backend

@@ -1,0 +1,80 @@
+"""The embedded backend's own endpoints, beside the AWS APIs: its clock and where its X-Ray daemon is.
+
+    GET  /_course/clock                               {"now": 1767225600.0, "iso": "...", "offset_seconds": 0.0}
+    POST /_course/clock/advance {"seconds": 60}        moves the clock on; alarms are evaluated; answers as GET
+    POST /_course/clock/advance {"to_period_start": 60} jumps to the next multiple of 60 s since the epoch
+    GET  /_course/xray                                {"daemon_address": "127.0.0.1:PORT"}
+
+They answer the grading process (harness/kit/clock.py) and anyone trying ``course backend up`` by hand;
+they never reach the call log. Before any AWS request, alarms catch up with the clock (an alarm's
+period boundaries pass with wall time too), so what a request sees is what CloudWatch would show by then.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from . import clock, cloudwatch_alarms
+
+PREFIX = "/_course/"
+Wsgi = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+
+
+def wrap(app: Wsgi, xray_daemon_address: Callable[[], str]) -> Wsgi:
+    def course_endpoints(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(PREFIX):
+            try:
+                cloudwatch_alarms.sweep()
+            except Exception:  # a fault in alarm evaluation must not fail an unrelated AWS request
+                logging.getLogger(__name__).exception("CloudWatch alarm evaluation failed")
+            return app(environ, start_response)
+        status, body = _answer(
+            environ.get("REQUEST_METHOD", "GET"), path[len(PREFIX) :].strip("/"), _body(environ), xray_daemon_address
+        )
+        payload = json.dumps(body).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    return course_endpoints
+
+
+def _answer(
+    method: str, route: str, body: dict[str, Any], xray_daemon_address: Callable[[], str]
+) -> tuple[str, dict[str, Any]]:
+    if route == "clock" and method == "GET":
+        return "200 OK", _clock()
+    if route == "clock/advance" and method == "POST":
+        try:
+            if "to_period_start" in body:
+                clock.advance_to_period_start(float(body["to_period_start"]))
+            else:
+                clock.advance(float(body.get("seconds", 0)))
+        except (TypeError, ValueError) as error:
+            return "400 Bad Request", {"error": str(error)}
+        return "200 OK", _clock()
+    if route == "xray" and method == "GET":
+        return "200 OK", {"daemon_address": xray_daemon_address()}
+    return "404 Not Found", {"error": f"no {method} /_course/{route}: see harness/emulator/course_api.py"}
+
+
+def _clock() -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "now": now,
+        "iso": datetime.fromtimestamp(now, tz=timezone.utc).isoformat(),
+        "offset_seconds": clock.offset(),
+    }
+
+
+def _body(environ: dict) -> dict[str, Any]:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        data = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+    except (ValueError, KeyError):
+        return {}
+    return data if isinstance(data, dict) else {}
