@@ -7,7 +7,7 @@ idempotent, so the grading process and ``course backend up`` behave the same.
 
 from __future__ import annotations
 
-from harness.emulator import apigateway
+from harness.emulator import apigateway, lambda_updates
 
 _applied = False
 
@@ -16,4 +16,5 @@ def apply() -> None:
     global _applied
     if not _applied:
         apigateway.apply()
+        lambda_updates.apply()
         _applied = True
