@@ -7,7 +7,7 @@ idempotent, so the grading process and ``course backend up`` behave the same.
 
 from __future__ import annotations
 
-from harness.emulator import apigateway, lambda_updates
+from harness.emulator import apigateway, lambda_aliases, lambda_updates
 
 _applied = False
 
@@ -17,4 +17,5 @@ def apply() -> None:
     if not _applied:
         apigateway.apply()
         lambda_updates.apply()
+        lambda_aliases.apply()
         _applied = True

@@ -15,8 +15,9 @@ always get the same answers, so a script's run can be replayed (harness/script_r
 PublishVersion's ``CodeSha256`` precondition, which moto ignores, is restored too: a hash other than
 $LATEST's is refused with AWS's InvalidParameterValueException, and nothing is published; and an
 UpdateFunctionCode with ``DryRun`` changes nothing, so it no longer makes the next PublishVersion
-publish. (moto already returns the latest version, publishing none, when the function was not updated
-since it, and publishes after any update, even with the same code: both as AWS does.)
+publish. moto returns the latest version, publishing none, when the function was not updated since it,
+and publishes after any update, even with the same code, both as AWS does; but after a function's
+first version it forgot that nothing changed since, and published a copy: restored here too.
 """
 
 from __future__ import annotations
@@ -110,7 +111,10 @@ def apply() -> None:
             raise LambdaClientError(
                 "InvalidParameterValueException", CODE_SHA_DIFFERS.format(given=given, current=function.code_sha_256)
             )
-        return publish_version(self)
+        answer = publish_version(self)
+        # moto forgets to mark the first version's publish: a second publish right after would make a copy.
+        function.code_or_config_updated = False
+        return answer
 
     LambdaResponse.update_function_code = update(LambdaResponse.update_function_code)  # type: ignore[method-assign]
     LambdaResponse.update_function_configuration = update(LambdaResponse.update_function_configuration)  # type: ignore[method-assign]

@@ -62,14 +62,15 @@ def lambda_package(source: str) -> bytes:
     return buffer.getvalue()
 
 
-def lambda_function(name: str) -> Any:
-    """A function with one published version, as a deploy leaves it; returns the Lambda client."""
+def lambda_function(name: str, *, publish: bool = True) -> Any:
+    """A function with (unless publish=False) one published version; returns the Lambda client."""
     role = boto3.client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     client = boto3.client("lambda")
     client.create_function(
         FunctionName=name, Runtime="python3.12", Handler="app.handler", Role=role, Code={"ZipFile": lambda_package("one = 1")}
     )
-    assert client.publish_version(FunctionName=name)["Version"] == "1"
+    if publish:
+        assert client.publish_version(FunctionName=name)["Version"] == "1"
     return client
 
 
@@ -140,6 +141,16 @@ def test_publish_version_publishes_nothing_new_unless_the_function_was_updated_s
     client.update_function_code(FunctionName="unchanged", ZipFile=lambda_package("one = 1"))  # the same code
     client.get_waiter("function_updated_v2").wait(FunctionName="unchanged")
     assert client.publish_version(FunctionName="unchanged")["Version"] == "2"
+    assert client.publish_version(FunctionName="unchanged")["Version"] == "2"
+
+
+def test_the_first_version_after_an_update_is_not_published_twice(aws: EmbeddedMoto) -> None:
+    """moto alone: update, publish 1, publish again gave 2, a copy of 1."""
+    client = lambda_function("first-after-update", publish=False)
+    client.update_function_code(FunctionName="first-after-update", ZipFile=lambda_package("two = 2"))
+    client.get_waiter("function_updated_v2").wait(FunctionName="first-after-update")
+    assert client.publish_version(FunctionName="first-after-update")["Version"] == "1"
+    assert client.publish_version(FunctionName="first-after-update")["Version"] == "1"
 
 
 def test_publish_version_with_another_code_sha256_is_refused_as_on_aws(aws: EmbeddedMoto) -> None:
@@ -154,3 +165,13 @@ def test_publish_version_with_another_code_sha256_is_refused_as_on_aws(aws: Embe
     )
     assert [v["Version"] for v in client.list_versions_by_function(FunctionName="code-sha")["Versions"]] == ["$LATEST", "1"]
     assert client.publish_version(FunctionName="code-sha", CodeSha256=current)["Version"] == "2"
+
+
+def test_creating_an_alias_that_exists_is_a_resource_conflict_as_on_aws(aws: EmbeddedMoto) -> None:
+    client = lambda_function("aliased")
+    client.create_alias(FunctionName="aliased", Name="live", FunctionVersion="1")
+    with pytest.raises(client.exceptions.ResourceConflictException) as refused:
+        client.create_alias(FunctionName="aliased", Name="live", FunctionVersion="1")
+    arn = client.get_alias(FunctionName="aliased", Name="live")["AliasArn"]
+    assert refused.value.response["Error"]["Message"] == f"Alias already exists: {arn}"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
