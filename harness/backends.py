@@ -104,6 +104,7 @@ class EmbeddedMoto:
             self._server.server_close()  # type: ignore[attr-defined]
             self._thread.join(timeout=5)  # type: ignore[attr-defined]
             self._server = None
+        emulator.shutdown()
 
 
 def _cache_moto_module_list() -> None:

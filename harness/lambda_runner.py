@@ -1,7 +1,13 @@
-"""Runs one invocation of a deployed handler in a child process, the way the Python runtime would.
+"""A Lambda execution environment's runtime, in a child process, the way the Python runtime behaves.
 
-Usage: python -m harness.lambda_runner HANDLER TIMEOUT_SECONDS RESULT_FILE  (event JSON on stdin)
-Writes {"payload": ..., "error": bool} to RESULT_FILE; everything printed is the function's log.
+Usage: python -I -u -m harness.lambda_runner HANDLER REQUEST_FD REPLY_FD MARKER  (cwd: the package root)
+
+It imports the handler's module once (the init of a cold start) and answers ``{"init": true, "error": ...}``,
+then runs one invocation per request line for as long as the environment lives: module-level state
+survives from one invocation to the next, as on Lambda. Requests and replies are JSON lines on the two
+pipes, never pickle. stdout and stderr are the function's log; after each phase the runner writes
+MARKER on its own line to the log, so its owner knows where that invocation's output ends. A timeout is
+the owner's to enforce: it kills the environment (a loop in C code ends too); ``sys.exit`` ends it here.
 """
 
 from __future__ import annotations
@@ -9,78 +15,112 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import signal
+import resource
 import sys
+import time
 import traceback
-import uuid
-from typing import Any
+from typing import Any, Callable
 
-from .lambda_tools import FakeContext
+from . import lambda_runtime_log
 from .student import clienttag, netguard
 
 
-class _TimedOut(BaseException):
-    """BaseException so that a handler's `except Exception` cannot swallow the timeout."""
+class LambdaContext:
+    """The attributes and method of the context object the Lambda Python runtime passes a handler."""
+
+    def __init__(self, request: dict[str, Any]) -> None:
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "function")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.aws_request_id = request["id"]
+        self.invoked_function_arn = request["arn"]
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = float(request["deadline_ms"])
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int(self._deadline_ms - time.time() * 1000))
 
 
-def _error(message: str, error_type: str, stack: list[str] | None = None) -> dict[str, Any]:
-    return {"errorMessage": message, "errorType": error_type, "requestId": str(uuid.uuid4()), "stackTrace": stack or []}
+def _error(message: str, error_type: str, request_id: str = "", stack: list[str] | None = None) -> dict[str, Any]:
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack or []}
 
 
-def _invoke(handler_spec: str, event: Any, timeout: float) -> tuple[Any, bool]:
+def _load(handler_spec: str) -> tuple[Callable[..., Any] | None, dict[str, Any] | None]:
     module_name, _, function_name = handler_spec.rpartition(".")
     sys.path.insert(0, os.getcwd())  # the package root, as /var/task is on Lambda
     try:
         module = importlib.import_module(module_name)
     except Exception as error:
-        return _error(f"Unable to import module '{module_name}': {error}", "Runtime.ImportModuleError"), True
+        return None, _error(f"Unable to import module '{module_name}': {error}", "Runtime.ImportModuleError")
     handler = getattr(module, function_name, None)
     if not callable(handler):
-        return _error(f"Handler '{function_name}' missing on module '{module_name}'", "Runtime.HandlerNotFound"), True
-    context = FakeContext(
-        function_name=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "function"),
-        function_version=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-        memory_limit_in_mb=int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")),
-        timeout_seconds=timeout,
-    )
+        return None, _error(f"Handler '{function_name}' missing on module '{module_name}'", "Runtime.HandlerNotFound")
+    return handler, None
+
+
+def _invoke(handler: Callable[..., Any], request: dict[str, Any]) -> dict[str, Any]:
+    request_id = request["id"]
+    lambda_runtime_log.set_request_id(request_id)
+    context = LambdaContext(request)
+    started = time.perf_counter()
     try:
-        payload = handler(event, context)
-    except _TimedOut:
-        raise
+        event = json.loads(request["event"])
+        result = handler(event, context)
     except Exception as error:
-        print(f"[ERROR] {type(error).__name__}: {error}", file=sys.stderr)
-        traceback.print_exc()
+        trace = traceback.format_exception(type(error), error, error.__traceback__)
+        lambda_runtime_log.write_event(f"[ERROR] {type(error).__name__}: {error}\n" + "".join(trace))
         stack = traceback.format_tb(error.__traceback__)
-        return _error(str(error), type(error).__name__, stack), True
+        outcome, failed = _error(str(error), type(error).__name__, request_id, stack), True
+    else:
+        try:
+            outcome, failed = json.loads(json.dumps(result)), False  # what the runtime sends is JSON
+        except (TypeError, ValueError) as error:
+            outcome, failed = _error(f"Unable to marshal response: {error}", "Runtime.MarshalError", request_id), True
+    duration_ms = (time.perf_counter() - started) * 1000
+    return {"payload": outcome, "error": failed, "duration_ms": duration_ms, "max_memory_mb": _max_memory_mb()}
+
+
+def _max_memory_mb() -> int:
+    """The peak resident memory of this environment (VmHWM: ru_maxrss would include the forking parent's)."""
     try:
-        json.dumps(payload)
-    except (TypeError, ValueError) as error:
-        return _error(f"Unable to marshal response: {error}", "Runtime.MarshalError"), True
-    return payload, False
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return max(1, int(line.split()[1]) // 1024)
+    except (OSError, ValueError):
+        pass
+    return max(1, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+
+def _end_of_output(marker: str) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.write(1, f"{marker}\n".encode())
 
 
 def main(argv: list[str]) -> int:
-    handler_spec, timeout, result_file = argv[0], float(argv[1]), argv[2]
+    handler_spec, request_fd, reply_fd, marker = argv[0], int(argv[1]), int(argv[2]), argv[3]
     if netguard.install_from_environment():  # -I ignores PYTHONPATH, so sitecustomize does not run here
-        clienttag.install()
-    event = json.loads(sys.stdin.read() or "null")
+        clienttag.install_when_imported()
+    lambda_runtime_log.install()
+    requests = os.fdopen(request_fd, "rb")
+    replies = os.fdopen(reply_fd, "wb", buffering=0)
 
-    def on_alarm(signum: int, frame: object) -> None:
-        raise _TimedOut
+    def reply(message: dict[str, Any]) -> None:
+        _end_of_output(marker)
+        replies.write(json.dumps(message).encode() + b"\n")
 
-    if hasattr(signal, "setitimer"):
-        signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
-    try:
-        payload, failed = _invoke(handler_spec, event, timeout)
-    except _TimedOut:
-        payload, failed = _error(f"Task timed out after {timeout:.2f} seconds", "Sandbox.Timedout"), True
-    except SystemExit as exit_request:
-        sys.stdout.flush()
-        print(f"Runtime exited with error: exit status {exit_request.code}", file=sys.stderr)
-        return 1
-    with open(result_file, "w", encoding="utf-8") as handle:
-        json.dump({"payload": payload, "error": failed}, handle)
+    handler, init_error = _load(handler_spec)
+    if init_error is not None:
+        lambda_runtime_log.write_event(f"[ERROR] {init_error['errorType']}: {init_error['errorMessage']}\nTraceback (most recent call last):")
+    reply({"init": True, "error": init_error})
+    if handler is None:
+        return 0
+    for line in requests:  # EOF: the owner closed the environment
+        reply(_invoke(handler, json.loads(line)))  # sys.exit in the handler ends the process: Runtime.ExitError
     return 0
 
 

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import uuid
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
-from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
-from .limits import clip
 from .runtime import active_backend
 from .settings import REGION
 
-SITECUSTOM_DIR = Path(__file__).resolve().parent / "sitecustom"
-RUNNER_GRACE_SECONDS = 15.0  # interpreter start-up on top of the function's own timeout
-LOG_TAIL_BYTES = 4096  # what Lambda's LogType=Tail returns
+RUNNER_GRACE_SECONDS = 15.0  # an environment's start-up on top of the function's own timeout
+MAX_FUNCTION_SECONDS = 900  # Lambda's longest timeout
+PLATFORM_LINE_PREFIXES = ("INIT_START ", "INIT_REPORT ", "START RequestId: ", "END RequestId: ", "REPORT RequestId: ")
 
 
 @dataclass
@@ -157,111 +150,24 @@ class InvokeResult:
 
 
 def invoke_deployed(function_name_or_arn: str, payload: Any, qualifier: str | None = None) -> InvokeResult:
-    """Invoke the function as deployed on the backend: its stored package, handler, env and timeout."""
+    """Invoke the function as deployed on the backend (its stored package, handler, environment and
+    timeout): a real ``lambda.invoke``, on the embedded backend too, where harness/emulator runs the code."""
     backend = active_backend()
-    client = boto3.client("lambda", endpoint_url=backend.endpoint, region_name=REGION)
-    if backend.name == "localstack":
-        return _invoke_for_real(client, function_name_or_arn, payload, qualifier)
-    return _run_stored_package(client, backend.account_id, function_name_or_arn, payload, qualifier)
-
-
-def _invoke_for_real(client: Any, name: str, payload: Any, qualifier: str | None) -> InvokeResult:
+    config = Config(read_timeout=MAX_FUNCTION_SECONDS + RUNNER_GRACE_SECONDS, retries={"max_attempts": 1})
+    client = boto3.client("lambda", endpoint_url=backend.endpoint, region_name=REGION, config=config)
     extra = {"Qualifier": qualifier} if qualifier else {}
-    answer = client.invoke(FunctionName=name, Payload=json.dumps(payload).encode(), LogType="Tail", **extra)
+    answer = client.invoke(FunctionName=function_name_or_arn, Payload=json.dumps(payload).encode(), LogType="Tail", **extra)
     raw = answer["Payload"].read()
+    log = base64.b64decode(answer.get("LogResult", "")).decode("utf-8", "replace")
     return InvokeResult(
         status_code=answer["StatusCode"],
         payload=json.loads(raw) if raw else None,
         function_error=answer.get("FunctionError"),
-        log_tail=base64.b64decode(answer.get("LogResult", "")).decode("utf-8", "replace"),
+        log_tail=function_output(log),
         executed_version=answer.get("ExecutedVersion", "$LATEST"),
     )
 
 
-def _run_stored_package(client: Any, account_id: str, name: str, payload: Any, qualifier: str | None) -> InvokeResult:
-    from moto.awslambda_simple.models import lambda_simple_backends
-
-    extra = {"Qualifier": qualifier} if qualifier else {}
-    config = client.get_function_configuration(FunctionName=name, **extra)  # AWS's own errors if absent
-    stored = lambda_simple_backends[account_id][REGION].get_function(name, qualifier)
-    with tempfile.TemporaryDirectory(prefix="lambda-task-") as task_dir:
-        try:
-            zipfile.ZipFile(BytesIO(stored.code_bytes)).extractall(task_dir)
-        except zipfile.BadZipFile:
-            return _error_result("The stored code package is not a valid zip file.", "Runtime.InvalidZip", config)
-        result = _run_handler(Path(task_dir), config, payload)
-    return _as_on_lambda(result, task_dir)
-
-
-def _as_on_lambda(result: InvokeResult, task_dir: str) -> InvokeResult:
-    """The package ran from a temp directory; Lambda's own messages say /var/task."""
-    real = os.path.realpath(task_dir)
-
-    def rewrite(text: str) -> str:
-        return text.replace(real, "/var/task").replace(task_dir, "/var/task")
-
-    result.log_tail = rewrite(result.log_tail)
-    result.payload = json.loads(rewrite(json.dumps(result.payload)))
-    return result
-
-
-def _runner_environment(config: dict[str, Any]) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    env.update(config.get("Environment", {}).get("Variables", {}))
-    env.update(
-        {
-            "AWS_LAMBDA_FUNCTION_NAME": config["FunctionName"],
-            "AWS_LAMBDA_FUNCTION_VERSION": config.get("Version", "$LATEST"),
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.get("MemorySize", 128)),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config['FunctionName']}",
-            "LAMBDA_TASK_ROOT": ".",
-            "PYTHONPATH": str(SITECUSTOM_DIR),
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
-    return env
-
-
-def _run_handler(task_dir: Path, config: dict[str, Any], payload: Any) -> InvokeResult:
-    timeout = float(config.get("Timeout", 3))
-    result_file = task_dir.parent / f"{task_dir.name}.result.json"
-    # -I: nothing in the package (a harness/ folder, a json.py) can stand in for the runner or the standard library.
-    command = [sys.executable, "-I", "-m", "harness.lambda_runner", config.get("Handler", ""), str(timeout), str(result_file)]
-    try:
-        finished = subprocess.run(
-            command,
-            cwd=task_dir,
-            env=_runner_environment(config),
-            input=json.dumps(payload).encode(),
-            capture_output=True,
-            timeout=timeout + RUNNER_GRACE_SECONDS,
-            start_new_session=True,  # what the function starts is swept at the end of the check
-        )
-        log = (finished.stdout + finished.stderr).decode("utf-8", "replace")
-    except subprocess.TimeoutExpired as expired:
-        log = ((expired.stdout or b"") + (expired.stderr or b"")).decode("utf-8", "replace")
-        return _error_result(f"Task timed out after {timeout:.2f} seconds", "Sandbox.Timedout", config, log)
-    try:
-        outcome = json.loads(result_file.read_text())
-    except (OSError, ValueError):
-        message = f"RequestId: {uuid.uuid4()} Error: Runtime exited with error: exit status {finished.returncode}"
-        return _error_result(message, "Runtime.ExitError", config, log)
-    finally:
-        result_file.unlink(missing_ok=True)
-    return InvokeResult(
-        status_code=200,
-        payload=outcome["payload"],
-        function_error="Unhandled" if outcome["error"] else None,
-        log_tail=clip(log, LOG_TAIL_BYTES),
-        executed_version=config.get("Version", "$LATEST"),
-    )
-
-
-def _error_result(message: str, error_type: str, config: dict[str, Any], log: str = "") -> InvokeResult:
-    return InvokeResult(
-        status_code=200,
-        payload={"errorMessage": message, "errorType": error_type},
-        function_error="Unhandled",
-        log_tail=clip(log, LOG_TAIL_BYTES),
-        executed_version=config.get("Version", "$LATEST"),
-    )
+def function_output(log: str) -> str:
+    """A Lambda log without the lines Lambda itself writes (INIT_START, START, END, REPORT ...)."""
+    return "".join(line for line in log.splitlines(keepends=True) if not line.startswith(PLATFORM_LINE_PREFIXES))

@@ -3,7 +3,8 @@
 1. the embedded backend: import, start, first answer, reset, stop;
 2. cold `course grade lab1` wall time (a new process each run), on the starter and on the solution;
 3. the whole course on the reference solutions (every check, student code in student processes);
-4. each exercise alone (`course grade ID`), on the reference solution and on the untouched starter.
+4. each exercise alone (`course grade ID`), on the reference solution and on the untouched starter;
+5. a Lambda invocation on the embedded backend, cold and warm (scripts/bench_lambda.py).
 Targets on a 2-core machine (issue 17): the whole course <= 20 s; each exercise <= 6 s (the capstone
 excepted); a starter run of any exercise <= 2 s. Script replay (harness/script_replay.py) is on unless
 COURSE_NO_REPLAY=1, which `--no-replay` sets to measure without it.
@@ -21,6 +22,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench_lambda import lambda_costs
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = Path(sys.executable).with_name("course")
@@ -113,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="repetitions per figure (default 3)")
     parser.add_argument("--resets", type=int, default=50, help="backend resets to time (default 50)")
     parser.add_argument("--no-replay", action="store_true", help="measure with script replay off (COURSE_NO_REPLAY=1)")
-    parser.add_argument("--only", choices=("backend", "lab1", "course", "exercises"), help="one figure only")
+    parser.add_argument("--only", choices=("backend", "lab1", "course", "exercises", "lambda"), help="one figure only")
     args = parser.parse_args(argv)
     if args.no_replay:
         os.environ["COURSE_NO_REPLAY"] = "1"  # the `course` processes inherit it
@@ -122,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         "lab1": lambda: cold_grade(args.runs),
         "course": lambda: whole_course(args.runs),
         "exercises": lambda: each_exercise(args.runs),
+        "lambda": lambda: lambda_costs(args.runs),
     }
     for name, figure in figures.items():
         if args.only in (None, name):

@@ -7,7 +7,7 @@ idempotent, so the grading process and ``course backend up`` behave the same.
 
 from __future__ import annotations
 
-from harness.emulator import apigateway, lambda_aliases, lambda_updates
+from harness.emulator import apigateway, cloudwatch_metrics, lambda_aliases, lambda_invoke, lambda_updates, resets
 
 _applied = False
 
@@ -16,6 +16,16 @@ def apply() -> None:
     global _applied
     if not _applied:
         apigateway.apply()
+        resets.apply()
+        lambda_invoke.apply()
+        cloudwatch_metrics.apply()
         lambda_updates.apply()
         lambda_aliases.apply()
         _applied = True
+
+
+def shutdown() -> None:
+    """End what the emulator runs beside moto (Lambda's execution environments) when the server stops."""
+    from harness.emulator.lambda_environments import POOL
+
+    POOL.close_all()
