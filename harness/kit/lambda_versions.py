@@ -31,6 +31,11 @@ LAMBDA_TRUST = {
 }
 STATUS_READS = {"GetFunction", "GetFunctionConfiguration"}  # what `wait function-updated` polls
 UPDATES = {"UpdateFunctionCode", "UpdateFunctionConfiguration"}
+WAIT_HINT = (
+    "Until an update has finished, Lambda refuses to publish a version or to update the function again "
+    "(ResourceConflictException): after update-function-code, run `awslocal lambda wait function-updated-v2 "
+    '--function-name "$FUNCTION"` (or poll get-function-configuration until LastUpdateStatus is Successful).'
+)
 NEVER_WAITED = (
     "Your script called {publish} after {update} without reading the function's status in between: "
     "nothing waited for the update to finish."
@@ -122,3 +127,11 @@ def never_waited(log: CallLog | None) -> str:
         elif since_update and call.operation in UPDATES | {"PublishVersion"}:
             return NEVER_WAITED.format(publish=call.operation, update=since_update)
     return ""
+
+
+def refused_while_updating(output: str, log: CallLog | None) -> str | None:
+    """None unless a script's output shows Lambda's "update in progress" refusal; then why, when the call
+    log tells (the call that came after an update with no status read between), else ""."""
+    if "ResourceConflictException" not in output or "update is in progress" not in output:
+        return None
+    return never_waited(log)

@@ -21,7 +21,16 @@ from harness import expect, fail, invoke_deployed, scrub_paths
 from harness.backends import CALL_LOG
 from harness.call_log import ApiCall
 from harness.exercise_files import ExerciseFiles, ScriptResult
-from harness.kit.lambda_versions import alias, create_function, lambda_calls, never_waited, versions, weights, with_release
+from harness.kit.lambda_versions import (
+    WAIT_HINT,
+    alias,
+    create_function,
+    lambda_calls,
+    refused_while_updating,
+    versions,
+    weights,
+    with_release,
+)
 from harness.kit.messages import readme_step, short
 
 FUNCTION = "price-quote"
@@ -44,11 +53,6 @@ step = functools.partial(readme_step, README)
 RUNS_HINT = (
     "Run `bash katas/kata4_alias_deploy/setup_function.sh`, then `bash katas/kata4_alias_deploy/deploy_version.sh` "
     "against a running backend (`course backend up`) and fix the first command that fails."
-)
-WAIT_HINT = (
-    "Until an update has finished, Lambda refuses to publish a version or to update the function again "
-    "(ResourceConflictException): after update-function-code, run `awslocal lambda wait function-updated-v2 "
-    '--function-name "$FUNCTION"` (or poll get-function-configuration until LastUpdateStatus is Successful).'
 )
 CREATE_ALIAS_HINT = (
     "The first run finds no alias live to update: look it up with `awslocal lambda get-alias --function-name "
@@ -112,8 +116,8 @@ def expect_ran(result: ScriptResult, when: str, backend: Any) -> None:
         return
     output = f"{result.stdout}\n{result.stderr}"
     message = f"Expected `bash {SCRIPT}` to exit with status 0 ({when}); {scrub_paths(result.describe())}"
-    if "ResourceConflictException" in output and "update is in progress" in output:
-        reason = never_waited(getattr(backend, "call_log", None))
+    reason = refused_while_updating(output, getattr(backend, "call_log", None))
+    if reason is not None:
         fail(f"{message}\n{reason}" if reason else message, hint=WAIT_HINT)
     if "ResourceNotFoundException" in output and "alias" in output.lower():
         fail(message, hint=CREATE_ALIAS_HINT)
