@@ -65,7 +65,7 @@ def apply() -> None:
         def updating(self: LambdaResponse) -> Any:
             try:
                 function, _ = latest(self, self.path.rsplit("/", 2)[-2])
-            except Exception:  # an unknown function: moto answers as AWS does
+            except LambdaClientError:  # an unknown function: moto answers as AWS does
                 return original(self)
             refuse_while_updating(function)
             changed_before = function.code_or_config_updated
@@ -89,7 +89,7 @@ def apply() -> None:
             answer = original(self)
             try:
                 function, in_name = latest(self, name_from_path(self.path))
-            except Exception:
+            except LambdaClientError:
                 return answer
             if (in_name or self._get_param("Qualifier", None)) in (None, "", "$LATEST"):
                 setattr(function, IN_PROGRESS, False)
@@ -103,7 +103,7 @@ def apply() -> None:
     def publish_when_updated(self: LambdaResponse) -> Any:
         try:
             function, _ = latest(self, self.path.split("/")[-2])
-        except Exception:
+        except LambdaClientError:
             return publish_version(self)
         refuse_while_updating(function)
         given = self._get_param("CodeSha256")

@@ -130,7 +130,7 @@ def test_publishing_before_the_upload_loses_the_checks_about_the_published_code(
     early = PUBLISH.replace(' \\\n  --code-sha256 "$CODE_SHA"', "")
     assert early != PUBLISH
     run = grade(mutant(tmp_path, (PUBLISH, ""), (UPLOAD_IF_CHANGED, early + UPLOAD_IF_CHANGED)), tmp_path)
-    publishes, same, new, finishes = assert_only_failures(run, PUBLISHES, SAME_CODE, NEW_CODE, FINISHES)
+    publishes, same, new, _ = assert_only_failures(run, PUBLISHES, SAME_CODE, NEW_CODE, FINISHES)
     assert "it runs the code price-quote had before your script ran (release 'grader-initial')" in publishes["message"]
     assert "the versions went from ['1'] to ['1', '2']" in same["message"]
     assert "invoking it answered '2026.11-A'" in new["message"], new["message"]
@@ -146,9 +146,11 @@ def test_uploading_on_every_run_publishes_a_version_of_unchanged_code(tmp_path: 
 def test_stopping_early_when_the_code_is_uploaded_never_finishes_an_interrupted_deploy(tmp_path: Path) -> None:
     stop_early = (
         '  echo "$FUNCTION already runs this code" >&2\n',
-        '  echo "$FUNCTION already runs this code" >&2\n'
-        '  awslocal lambda get-alias --function-name "$FUNCTION" --name "$ALIAS" --query FunctionVersion --output text\n'
-        "  exit 0\n",
+        (
+            '  echo "$FUNCTION already runs this code" >&2\n'
+            '  awslocal lambda get-alias --function-name "$FUNCTION" --name "$ALIAS" --query FunctionVersion --output text\n'
+            "  exit 0\n"
+        ),
     )
     run = grade(mutant(tmp_path, stop_early), tmp_path)
     (finishes,) = assert_only_failures(run, FINISHES)

@@ -135,17 +135,21 @@ def test_printing_a_sentence_last_loses_only_the_output_check(tmp_path: Path) ->
 
 def test_a_measurement_from_the_weights_instead_of_the_answers_loses_the_counting_part(tmp_path: Path) -> None:
     from_weights = (
-        "    for _ in range(invocations):\n"
-        "        # Step 6: Lambda names the version that ran in every answer (X-Amz-Executed-Version).\n"
-        "        answer = client.invoke(FunctionName=function_name, Qualifier=alias, Payload=payload)\n"
-        + COUNT
-        + "    return dict(counts)\n",
-        "    live = client.get_alias(FunctionName=function_name, Name=alias)\n"
-        '    shares = (live.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}\n'
-        "    for version, weight in shares.items():\n"
-        "        counts[version] = round(weight * invocations)\n"
-        '    counts[live["FunctionVersion"]] = invocations - sum(counts.values())\n'
-        "    return dict(counts)\n",
+        (
+            "    for _ in range(invocations):\n"
+            "        # Step 6: Lambda names the version that ran in every answer (X-Amz-Executed-Version).\n"
+            "        answer = client.invoke(FunctionName=function_name, Qualifier=alias, Payload=payload)\n"
+            + COUNT
+            + "    return dict(counts)\n"
+        ),
+        (
+            "    live = client.get_alias(FunctionName=function_name, Name=alias)\n"
+            '    shares = (live.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}\n'
+            "    for version, weight in shares.items():\n"
+            "        counts[version] = round(weight * invocations)\n"
+            '    counts[live["FunctionVersion"]] = invocations - sum(counts.values())\n'
+            "    return dict(counts)\n"
+        ),
     )
     run = grade(mutant(tmp_path, "measure_split.py", from_weights), tmp_path, *MEASURE_ONLY)
     (measures,) = assert_only_failures(run, MEASURES)
