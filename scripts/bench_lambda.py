@@ -53,6 +53,7 @@ def lambda_costs(runs: int) -> None:
                 client.invoke(FunctionName="with-boto3", Payload=b"{}")
                 warm.append(_ms(started))
             client.update_function_code(FunctionName="with-boto3", ZipFile=_package(SOURCE + "# v2\n"))
+            client.get_waiter("function_updated_v2").wait(FunctionName="with-boto3")  # as on AWS, before publishing
             client.publish_version(FunctionName="with-boto3")
             client.create_alias(FunctionName="with-boto3", Name="live", FunctionVersion="1",
                                 RoutingConfig={"AdditionalVersionWeights": {"2": 0.1}})

@@ -25,7 +25,9 @@ from harness.emulator import (
     clock,
     cloudwatch_alarms,
     cloudwatch_metrics,
+    lambda_aliases,
     lambda_invoke,
+    lambda_updates,
     logs,
     resets,
     s3_secure_transport,
@@ -48,6 +50,8 @@ def apply() -> None:
         clock.apply()
         lambda_invoke.apply()
         cloudwatch_metrics.apply()
+        lambda_updates.apply()
+        lambda_aliases.apply()
         cloudwatch_alarms.apply()
         logs.apply()
         xray.apply()

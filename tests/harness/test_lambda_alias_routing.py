@@ -20,6 +20,7 @@ def deploy_two_versions_behind_live(weight: float) -> None:
     client = boto3.client("lambda")
     create_function("canary", "def handler(event, context):\n    return 'old'\n", publish=True)
     client.update_function_code(FunctionName="canary", ZipFile=package("def handler(event, context):\n    return 'new'\n"))
+    client.get_waiter("function_updated_v2").wait(FunctionName="canary")  # as on AWS: the update must finish first
     client.publish_version(FunctionName="canary")
     client.create_alias(FunctionName="canary", Name="live", FunctionVersion="1", RoutingConfig={"AdditionalVersionWeights": {"2": weight}})
 

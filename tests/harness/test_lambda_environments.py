@@ -38,6 +38,7 @@ def test_a_code_or_configuration_change_starts_a_new_environment(aws: EmbeddedMo
     create_function("changing", COUNTER_SOURCE)
     first = invoke("changing", {})[1]
     client.update_function_code(FunctionName="changing", ZipFile=package(COUNTER_SOURCE + "\n# changed\n"))
+    client.get_waiter("function_updated_v2").wait(FunctionName="changing")  # as on AWS: the update must finish first
     after_code = invoke("changing", {})[1]
     assert after_code["calls"] == 1 and after_code["pid"] != first["pid"]
     assert not process_alive(first["pid"])  # the old one ended

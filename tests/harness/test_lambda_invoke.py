@@ -59,6 +59,7 @@ def test_versions_and_aliases_report_the_version_that_ran(aws: EmbeddedMoto) -> 
     client = boto3.client("lambda")
     create_function("versioned", "def handler(event, context):\n    return ['one', context.function_version, context.invoked_function_arn]\n", publish=True)
     client.update_function_code(FunctionName="versioned", ZipFile=package("def handler(event, context):\n    return ['two', context.function_version]\n"))
+    client.get_waiter("function_updated_v2").wait(FunctionName="versioned")  # as on AWS: the update must finish first
     client.publish_version(FunctionName="versioned")
     client.create_alias(FunctionName="versioned", Name="live", FunctionVersion="1")
     answer, payload = invoke("versioned", {}, Qualifier="live")

@@ -75,6 +75,7 @@ def test_versions_and_aliases_run_the_code_they_point_at(aws: EmbeddedMoto) -> N
     client = boto3.client("lambda")
     create_function("versioned", "def handler(event, context):\n    return 'one'\n", publish=True)
     client.update_function_code(FunctionName="versioned", ZipFile=package("def handler(event, context):\n    return 'two'\n"))
+    client.get_waiter("function_updated_v2").wait(FunctionName="versioned")  # as on AWS: publishing sooner is a conflict
     client.publish_version(FunctionName="versioned")
     client.create_alias(FunctionName="versioned", Name="live", FunctionVersion="1")
     assert invoke_deployed("versioned", {}, qualifier="1").payload == "one"
