@@ -30,8 +30,8 @@ from docs_commands import (
 )
 from support import REPO, copy_of_repository
 
-from harness.cli import build_parser
 from harness import sam_cli
+from harness.cli import build_parser
 from harness.settings import BACKGROUND_PORT, ENV_BACKGROUND_PORT, ENV_SAM_CLI_HOME
 from harness.terminal_env import one_line_export
 from instructor.doclinks import broken_links_on_disk

@@ -288,8 +288,10 @@ def test_code_uploaded_under_a_fixed_key_is_never_updated_and_loses_only_the_red
         "deploy.sh",
         (
             "# Step 8b",
-            "(cd src && python -m zipfile -c ../function.zip inventory_status_lambda.py)\n"
-            "awslocal s3 cp function.zip s3://$BUCKET/inventory-status.zip >/dev/null\n# Step 8b",
+            (
+                "(cd src && python -m zipfile -c ../function.zip inventory_status_lambda.py)\n"
+                "awslocal s3 cp function.zip s3://$BUCKET/inventory-status.zip >/dev/null\n# Step 8b"
+            ),
         ),
     )
     (redeploy,) = assert_only_failures(grade(code, tmp_path), REDEPLOY)
