@@ -62,7 +62,7 @@ class EmbeddedMoto:
     port: int = 0
     name: str = "moto"
     account_id: str = ACCOUNT_ID
-    capabilities: frozenset[str] = frozenset({CALL_LOG})
+    capabilities: frozenset[str] = frozenset({CALL_LOG, SAM_TRANSFORM})
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
     seeded: bool = False  # reset and seeded: its state is what was asked of it since (script replay)

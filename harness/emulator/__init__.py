@@ -9,13 +9,26 @@ from __future__ import annotations
 
 from harness.emulator import (
     apigateway,
+    cfn_apigateway,
     cfn_change_sets,
+    cfn_codedeploy,
+    cfn_dynamodb,
+    cfn_iam,
     cfn_lambda,
+    cfn_messaging,
+    cfn_monitoring,
     cfn_rollback,
+    cfn_s3,
+    cfn_secrets,
     cfn_template_url,
     cfn_updates,
+    s3_secure_transport,
     sam_transform,
 )
+
+# Resource types moto skips or half-makes in a stack.
+RESOURCE_TYPES = (cfn_lambda, cfn_messaging, cfn_monitoring, cfn_secrets, cfn_apigateway, cfn_codedeploy)
+RESOURCE_TYPES += (cfn_iam, cfn_dynamodb, cfn_s3)
 
 _applied = False
 
@@ -26,8 +39,10 @@ def apply() -> None:
         apigateway.apply()
         cfn_rollback.apply()
         cfn_updates.apply()
-        cfn_lambda.apply()
+        for resources in RESOURCE_TYPES:
+            resources.apply()
         cfn_change_sets.apply()
         sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
         cfn_template_url.apply()
+        s3_secure_transport.apply()
         _applied = True

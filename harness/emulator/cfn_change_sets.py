@@ -4,7 +4,7 @@ moto, left alone: a stack made by a change set has no Outputs and no exports (``
 reads its managed bucket from one), a FAILED change set can be executed, a second CREATE change set for a
 stack still in REVIEW_IN_PROGRESS (after a failed first one) makes a second stack of the same name, an
 UPDATE change set is accepted for a stack in ROLLBACK_COMPLETE, and a resource that fails during
-ExecuteChangeSet answers HTTP 500 with the stack left half made. Here each answers as AWS does: Outputs
+ExecuteChangeSet answers an error and leaves the stack half made. Here each answers as AWS does: Outputs
 and exports after execution, InvalidChangeSetStatus, the REVIEW_IN_PROGRESS stack reused,
 ValidationError, and a failed execution ends the stack ROLLBACK_COMPLETE (cfn_rollback.py).
 """
@@ -19,7 +19,13 @@ from harness.emulator import cfn_rollback
 CANNOT_EXECUTE = "ChangeSet [{id}] cannot be executed in its current execution status of [{status}]"
 ALREADY_EXISTS = "Stack [{name}] already exists and cannot be created again with the changeSet [{change_set}]."
 CANNOT_UPDATE = "Stack:{id} is in {status} state and can not be updated."
-NOT_UPDATABLE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "ROLLBACK_IN_PROGRESS", "DELETE_COMPLETE", "UPDATE_ROLLBACK_FAILED")
+NOT_UPDATABLE = (
+    "ROLLBACK_COMPLETE",
+    "ROLLBACK_FAILED",
+    "ROLLBACK_IN_PROGRESS",
+    "DELETE_COMPLETE",
+    "UPDATE_ROLLBACK_FAILED",
+)
 
 
 def apply() -> None:
@@ -32,7 +38,9 @@ def apply() -> None:
     create_change_set = CloudFormationBackend.create_change_set
 
     @functools.wraps(create_change_set)
-    def create_change_set_as_aws(self: CloudFormationBackend, stack_name: str, change_set_name: str, *args: Any, **kwargs: Any) -> Any:
+    def create_change_set_as_aws(
+        self: CloudFormationBackend, stack_name: str, change_set_name: str, *args: Any, **kwargs: Any
+    ) -> Any:
         change_set_type = kwargs.get("change_set_type") or (args[4] if len(args) > 4 else "CREATE")
         existing = next((s for s in self.stacks.values() if s.name == stack_name), None)
         if existing is not None and change_set_type == "CREATE":

@@ -20,6 +20,15 @@ def _backend(account_id: str, region: str) -> Any:
     return get_backend(account_id, region)
 
 
+def function_exists(backend: Any, function_name: str) -> bool:
+    """moto deletes a stack's resources in no particular order: a function may go before its aliases."""
+    try:
+        backend.get_function(function_name)
+    except Exception:  # noqa: BLE001 - moto's UnknownFunctionException and kin
+        return False
+    return True
+
+
 def routing_config(properties: dict[str, Any]) -> dict[str, Any] | None:
     """CloudFormation's list of {FunctionVersion, FunctionWeight} as the API's {version: weight} map."""
     weights = (properties.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or []
@@ -59,7 +68,12 @@ def apply() -> None:
 
         @classmethod
         def create_from_cloudformation_json(  # type: ignore[misc]
-            cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
         ) -> LambdaAliasResource:
             properties = cloudformation_json["Properties"]
             backend = _backend(account_id, region_name)
@@ -75,14 +89,20 @@ def apply() -> None:
 
         @classmethod
         def update_from_cloudformation_json(  # type: ignore[misc]
-            cls, original_resource: LambdaAliasResource, new_resource_name: str, cloudformation_json: dict[str, Any],
-            account_id: str, region_name: str,
+            cls,
+            original_resource: LambdaAliasResource,
+            new_resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
         ) -> LambdaAliasResource:
             properties = cloudformation_json["Properties"]
             backend = _backend(account_id, region_name)
             function_name = backend.get_function(properties["FunctionName"]).function_name
             if (function_name, properties["Name"]) != (original_resource.function_name, original_resource.name):
-                replacement = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+                replacement = cls.create_from_cloudformation_json(
+                    new_resource_name, cloudformation_json, account_id, region_name
+                )
                 original_resource.delete(account_id, region_name)
                 return replacement  # Name and FunctionName are replacement updates on AWS
             backend.update_alias(
@@ -98,14 +118,20 @@ def apply() -> None:
         def delete_from_cloudformation_json(  # type: ignore[misc]
             cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
         ) -> None:
-            properties = cloudformation_json["Properties"]
-            _backend(account_id, region_name).delete_alias(properties["Name"], properties["FunctionName"])
+            """Unused: the stack deletes through the instance it keeps (``delete``)."""
 
         def delete(self, account_id: str, region: str) -> None:
-            _backend(account_id, region).delete_alias(self.name, self.function_name)
+            backend = _backend(account_id, region)
+            if function_exists(backend, self.function_name):  # its aliases went with it
+                backend.delete_alias(self.name, self.function_name)
 
     def create_version(
-        cls: type, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+        cls: type,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> LambdaVersion:
         properties = cloudformation_json["Properties"]
         backend = _backend(account_id, region_name)
@@ -116,14 +142,20 @@ def apply() -> None:
         return version
 
     def update_version(
-        cls: type, original_resource: LambdaVersion, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+        cls: type,
+        original_resource: LambdaVersion,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> LambdaVersion:
         # A version is immutable: any change publishes a new one (CloudFormation replaces it).
         return create_version(cls, new_resource_name, cloudformation_json, account_id, region_name)
 
     def delete_version(self: LambdaVersion, account_id: str, region: str) -> None:
-        _backend(account_id, region).delete_function(self.function_name, str(self.version))  # type: ignore[attr-defined]
+        backend = _backend(account_id, region)
+        if function_exists(backend, self.function_name):  # type: ignore[attr-defined]
+            backend.delete_function(self.function_name, str(self.version))  # type: ignore[attr-defined]
 
     def version_attribute(self: LambdaVersion, attribute_name: str) -> str:
         if attribute_name == "Version":
@@ -139,4 +171,3 @@ def apply() -> None:
     LambdaVersion.get_cfn_attribute = version_attribute  # type: ignore[method-assign]
     LambdaVersion.has_cfn_attr = classmethod(lambda cls, attr: attr in ("Version", "FunctionArn"))  # type: ignore[method-assign]
     cfn_registry.models_added()
-

@@ -145,14 +145,18 @@ def apply() -> None:
     execute_change_set = CloudFormationBackend.execute_change_set
 
     @functools.wraps(create_stack)
-    def create_expanded_stack(self: CloudFormationBackend, name: str, template: str, parameters: dict, *a: Any, **kw: Any) -> Any:
+    def create_expanded_stack(
+        self: CloudFormationBackend, name: str, template: str, parameters: dict, *a: Any, **kw: Any
+    ) -> Any:
         expanded = processed(template, parameters, self)
         stack = create_stack(self, name, expanded or template, parameters, *a, **kw)
         stack.original_template = template
         return stack
 
     @functools.wraps(update_stack)
-    def update_expanded_stack(self: CloudFormationBackend, name: str, template: str, role_arn: Any, parameters: list, tags: Any) -> Any:
+    def update_expanded_stack(
+        self: CloudFormationBackend, name: str, template: str, role_arn: Any, parameters: list, tags: Any
+    ) -> Any:
         stack = self.get_stack(name)
         if template is stack.template:  # UsePreviousTemplate: the template as written, expanded anew
             template = getattr(stack, "original_template", template)
@@ -163,7 +167,15 @@ def apply() -> None:
         return stack
 
     @functools.wraps(create_change_set)
-    def create_expanded_change_set(self: CloudFormationBackend, stack_name: str, change_set_name: str, template: str, parameters: dict, *a: Any, **kw: Any) -> Any:
+    def create_expanded_change_set(
+        self: CloudFormationBackend,
+        stack_name: str,
+        change_set_name: str,
+        template: str,
+        parameters: dict,
+        *a: Any,
+        **kw: Any,
+    ) -> Any:
         stack = next((s for s in self.stacks.values() if s.name == stack_name), None)
         if stack is not None and template is stack.template:  # UsePreviousTemplate
             template = getattr(stack, "original_template", template)
@@ -183,7 +195,9 @@ def apply() -> None:
         return ids
 
     @functools.wraps(execute_change_set)
-    def execute_expanded_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> None:
+    def execute_expanded_change_set(
+        self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None
+    ) -> None:
         execute_change_set(self, change_set_name, stack_name)
         change_set = self.describe_change_set(change_set_name)
         if hasattr(change_set, "original_template"):
