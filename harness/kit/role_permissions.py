@@ -9,7 +9,6 @@ none by default, and a policy such as AmazonDynamoDBFullAccess must be judged by
 
 from __future__ import annotations
 
-import ast
 import functools
 import json
 import urllib.parse
@@ -85,20 +84,11 @@ class RolePermissions:
 
 
 def as_document(document: Any) -> Any:
-    """IAM answers documents as objects (moto) or URL-encoded JSON text (AWS, LocalStack).
-
-    moto answers an inline policy that CloudFormation put on a role as the Python text of a dict
-    ("{'Statement': ...}"), which JSON cannot read; it is read as a Python literal then (data only).
-    """
+    """IAM answers documents as objects (moto) or URL-encoded JSON text (AWS, LocalStack)."""
     if isinstance(document, str):
-        text = urllib.parse.unquote(document)
         try:
-            return json.loads(text)
+            return json.loads(urllib.parse.unquote(document))
         except ValueError:
-            pass
-        try:
-            return ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
             return document
     return document
 
