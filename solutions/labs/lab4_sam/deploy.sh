@@ -26,6 +26,3 @@ awslocal cloudformation deploy \
   --capabilities CAPABILITY_IAM \
   --no-fail-on-empty-changeset
 
-# Step 8d: what the stack holds.
-awslocal cloudformation describe-stack-resources --stack-name "$STACK" \
-  --query 'StackResources[].[LogicalResourceId,ResourceType,PhysicalResourceId]' --output text
