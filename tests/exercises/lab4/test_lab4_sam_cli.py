@@ -23,7 +23,6 @@ from harness.backends import EmbeddedMoto
 from harness.kit.stacks import read_stack
 
 STACK = "parts-unlimited-inventory"
-BUCKET = "parts-unlimited-artifacts"
 SOLUTION = REPO / "solutions" / "labs" / "lab4_sam"
 
 
@@ -75,11 +74,11 @@ def test_sam_validates_builds_and_deploys_the_reference_solution_twice(
     shutil.copytree(SOLUTION, folder)
     env = sam_environment(backend.endpoint)
     clients = {"region_name": "us-east-1", "endpoint_url": backend.endpoint, "aws_access_key_id": "test", "aws_secret_access_key": "test"}
-    boto3.client("s3", **clients).create_bucket(Bucket=BUCKET)
 
     assert "is a valid SAM Template" in run([sam, "validate", "--lint"], folder, env)
     run([sam, "build"], folder, env)
     assert (folder / ".aws-sam" / "build" / "InventoryStatusFunction" / "inventory_status_lambda.py").is_file()
+    # samconfig.toml's resolve_s3: SAM CLI makes its own bucket in the stack aws-sam-cli-managed-default.
     assert "Successfully created/updated stack - parts-unlimited-inventory" in run([sam, "deploy"], folder, env)
 
     cloudformation = boto3.client("cloudformation", **clients)
