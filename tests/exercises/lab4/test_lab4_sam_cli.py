@@ -102,3 +102,24 @@ def test_sam_validates_builds_and_deploys_the_reference_solution_twice(
     assert again is not None and again.status == "UPDATE_COMPLETE", again
     assert {r.physical_id for r in again.of_type("AWS::DynamoDB::Table")} == {r.physical_id for r in stack.of_type("AWS::DynamoDB::Table")}
     assert lambda_client.get_function_configuration(FunctionName=function.physical_id)["CodeSha256"] != first["CodeSha256"]
+
+
+SAM_DEPLOY_SH = """#!/usr/bin/env bash
+# Lab 4 deployed with SAM CLI: samconfig.toml holds the stack, the capabilities and resolve_s3.
+set -euo pipefail
+cd "$(dirname "$0")"
+sam build
+sam deploy
+"""
+
+
+def test_a_deploy_sh_that_calls_sam_gets_full_marks_when_sam_cli_is_installed(sam: str, tmp_path: Path) -> None:
+    """The README's promise: the grader runs a deploy.sh that uses `sam` with the course's `sam` on its PATH."""
+    from grader_tests import ExerciseUnderTest
+
+    lab = ExerciseUnderTest("lab4")
+    reference = (SOLUTION / "deploy.sh").read_text(encoding="utf-8")
+    run = lab.grade(lab.mutant(tmp_path, "deploy.sh", (reference, SAM_DEPLOY_SH)), tmp_path)
+    lab.assert_only_failures(run)
+    graded = run.exercise("lab4")
+    assert graded["points"] == graded["max"] == 30, run.output[-3000:]
