@@ -7,9 +7,6 @@ cd "$(dirname "$0")/.."
 # new container `make grade` only grades.
 make .venv/.installed-stamp
 
-# SAM CLI (week 3) pins boto3 exactly: it gets an environment of its own, never .venv (README, "Backends").
-if command -v pipx >/dev/null; then
-  pipx install aws-sam-cli
-else
-  echo "pipx is not installed: before week 3, install it and then AWS SAM CLI with \`pipx install aws-sam-cli\`." >&2
-fi
+# SAM CLI (week 3) pins boto3 exactly: it gets an environment of its own under .course/tools/, never .venv
+# (README, "Backends"), and a `sam` command beside `course`.
+.venv/bin/course sam-cli install

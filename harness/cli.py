@@ -140,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", parents=[common], help="check Python, packages, the emulators, Docker and credentials"
     )
 
+    sam_cli = commands.add_parser(
+        "sam-cli",
+        parents=[common],
+        help="install AWS SAM CLI (week 3) in an environment of its own, with `sam` on the course's PATH",
+    )
+    sam_cli.add_argument("action", choices=("install",))
+
     backend = commands.add_parser(
         "backend",
         parents=[common],
@@ -254,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
         return doctor(course_root=course_root, out=out)
     if args.command == "backend":
         return _backend(args, course_root, out)
+    if args.command == "sam-cli":
+        from .sam_cli import install
+
+        return install(course_root=course_root, out=out)
     if args.command in quiz_commands.NAMES:
         return quiz_commands.run(args, course_root=course_root, out=out)
 

@@ -332,6 +332,8 @@ def credentials(environ: Mapping[str, str], home: Path) -> Finding:
 
 
 def run_checks(*, environ: Mapping[str, str], home: Path, course_root: Path = REPO_ROOT) -> list[Finding]:
+    from .doctor_tools import sam_cli_finding
+
     path = environ.get("PATH")
     background_endpoint = running_background(course_root)
     return [
@@ -340,6 +342,7 @@ def run_checks(*, environ: Mapping[str, str], home: Path, course_root: Path = RE
         embedded_backend(),
         *command_line_tools(path),
         bash(path),
+        sam_cli_finding(path, course_root),
         *docker(path),
         *localstack(environ),
         background(background_endpoint),

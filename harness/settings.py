@@ -28,6 +28,7 @@ ENV_CI = "COURSE_CI"  # "github": also write the job summary, annotations and st
 ENV_FAIL_UNDER = "COURSE_FAIL_UNDER"
 ENV_STRICT_INTEGRITY = "COURSE_STRICT_INTEGRITY"
 ENV_BACKGROUND_PORT = "COURSE_BACKEND_PORT"  # `course backend up` without --port
+ENV_SAM_CLI_HOME = "COURSE_SAM_CLI_HOME"  # where `course sam-cli install` puts SAM CLI (default .course/tools/)
 # Set, not read, by the harness: awslocal prints a 14-line deprecation banner on every command unless it is "1".
 ENV_AWSLOCAL_NO_BANNER = "DISABLE_DEPRECATION_NOTICE"
 

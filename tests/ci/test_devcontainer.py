@@ -4,7 +4,6 @@ set-up script runs here. Docker is not here, so the image itself is not started.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -15,12 +14,12 @@ import pytest
 from docs_commands import console_commands, student_environment
 from support import REPO, copy_of_repository
 
-from harness.settings import BACKGROUND_PORT
+from harness import sam_cli
+from harness.settings import BACKGROUND_PORT, ENV_SAM_CLI_HOME
 
 DEVCONTAINER = REPO / ".devcontainer" / "devcontainer.json"
 POST_CREATE = "bash .devcontainer/post-create.sh"
-SAM_INSTALL = "pipx install aws-sam-cli"  # README, "Backends": a tool of its own, never in .venv
-FAKE_PIPX = '#!/bin/sh\necho "$@" >> "$HOME/pipx-calls"\n'
+SAM_INSTALL = "course sam-cli install"  # README, "Backends": a tool of its own, never in .venv
 
 
 def jsonc(text: str) -> Any:
@@ -70,7 +69,7 @@ def test_creating_the_container_runs_the_readmes_install_and_sam_cli_as_its_own_
     script = (REPO / POST_CREATE.split()[-1]).read_text(encoding="utf-8")
     commands = [line.strip() for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     assert "make .venv/.installed-stamp" in commands  # what `make grade` does first
-    assert SAM_INSTALL in commands and not any(".venv/bin/" in c for c in commands)
+    assert f".venv/bin/{SAM_INSTALL}" in commands and not any(" pip " in c for c in commands)
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert SAM_INSTALL in readme and "Codespaces" in readme and "`.devcontainer/`" in readme
     # The Makefile's install is the README's (without make) one, quietly.
@@ -84,15 +83,13 @@ def test_creating_the_container_runs_the_readmes_install_and_sam_cli_as_its_own_
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_the_set_up_script_runs_here_and_leaves_make_grade_nothing_to_install(tmp_path: Path) -> None:
     copy = copy_of_repository(tmp_path / "course")
-    home, fake_bin = tmp_path / "home", tmp_path / "bin"
+    home = tmp_path / "home"
     home.mkdir()
-    fake_bin.mkdir()
-    (fake_bin / "pipx").write_text(FAKE_PIPX)  # SAM CLI weighs ~330 MB: record the call instead
-    (fake_bin / "pipx").chmod(0o755)
-    env = student_environment() | {"HOME": str(home), "PATH": f"{fake_bin}{os.pathsep}{student_environment()['PATH']}"}
+    # SAM CLI weighs ~340 MB: installed once per checkout (the home the suite shares), then only linked here.
+    env = student_environment() | {"HOME": str(home), ENV_SAM_CLI_HOME: str(sam_cli.home(REPO))}
     done = subprocess.run(POST_CREATE.split(), cwd=copy, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert (home / "pipx-calls").read_text().split("\n")[0] == SAM_INSTALL.removeprefix("pipx ")
+    assert sam_cli.version_of(copy / ".venv" / "bin" / "sam") == sam_cli.VERSION
     assert (copy / ".venv" / "bin" / "course").is_file()
     assert not list((copy / ".venv").glob("lib/python*/site-packages/samcli")), "SAM CLI must stay out of .venv"
     dry_run = subprocess.run(["make", "-n", "grade"], cwd=copy, env=env, capture_output=True, text=True, timeout=60)

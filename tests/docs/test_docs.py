@@ -30,8 +30,9 @@ from docs_commands import (
 )
 from support import REPO, copy_of_repository
 
+from harness import sam_cli
 from harness.cli import build_parser
-from harness.settings import BACKGROUND_PORT, ENV_BACKGROUND_PORT
+from harness.settings import BACKGROUND_PORT, ENV_BACKGROUND_PORT, ENV_SAM_CLI_HOME
 from harness.terminal_env import one_line_export
 from instructor.doclinks import broken_links_on_disk
 
@@ -59,9 +60,7 @@ def fresh_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def install_solution(copy: Path, doc: str) -> None:
     folder = Path(doc).parent
-    for source in (copy / "solutions" / folder).iterdir():
-        if source.is_file():
-            shutil.copy2(source, copy / folder / source.name)
+    shutil.copytree(copy / "solutions" / folder, copy / folder, dirs_exist_ok=True)  # src/ folders too (Lab 4)
 
 
 def test_every_documented_command_is_found_and_ci_runs_the_readme_test_command() -> None:
@@ -92,7 +91,10 @@ def test_every_command_in_the_document_runs(doc: str, fresh_copy: Path) -> None:
         return
     if WITH_SOLUTION in (REPO / doc).read_text():
         install_solution(fresh_copy, doc)
-    env = student_environment() | {"COURSE_COPY": str(fresh_copy), ENV_BACKGROUND_PORT: str(port)}
+    # SAM CLI (week 3, ~340 MB) is installed once per checkout and shared: `course sam-cli install` only links it.
+    env = student_environment() | {
+        "COURSE_COPY": str(fresh_copy), ENV_BACKGROUND_PORT: str(port), ENV_SAM_CLI_HOME: str(sam_cli.home(REPO)),
+    }
     try:
         done = subprocess.run(
             ["bash", "-c", session_script(runnable)], env=env, capture_output=True, text=True, timeout=DOC_TIMEOUT

@@ -230,7 +230,7 @@ def test_the_commands_of_the_template_readme_run_and_make_test_says_what_a_cohor
     shown = subprocess.run([str(copy / ".venv" / "bin" / "course"), "--help"], cwd=copy, env=env, capture_output=True,
                            text=True, timeout=60, check=True).stdout
     listed = set(re.findall(r"^    ([a-z-]+)\b", shown, re.M))
-    assert listed == {"grade", "status", "quiz", "exam", "doctor", "backend"}, shown
+    assert listed == {"grade", "status", "quiz", "exam", "doctor", "sam-cli", "backend"}, shown
 
 
 def test_git_makes_one_commit_of_the_whole_template_on_main_by_a_fixed_identity(published: Published) -> None:
