@@ -1,4 +1,5 @@
-"""The AWS emulators graders run against: moto embedded in the process, or LocalStack in Docker."""
+"""The AWS emulators graders run against: moto embedded in the process, LocalStack in Docker, or MiniStack
+in a process of its own (harness/ministack.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from . import emulator
 from .call_log import CallLog, recording_middleware
@@ -22,6 +23,15 @@ CALL_LOG = "call log (which API calls your code made)"
 LAMBDA_SERVICE_RUNS_CODE = "Lambda itself running code (event source mappings, SNS to Lambda)"
 DEPLOYED_API_OVER_HTTP = "calling a deployed API Gateway stage over HTTP"
 SAM_TRANSFORM = "CloudFormation applying the SAM transform"
+WEIGHTED_ALIAS_ROUTING = "Lambda aliases splitting invocations by their routing weights"
+XRAY_TRACES = "an X-Ray service that stores and answers trace segments"
+ALARM_EVALUATION = "CloudWatch evaluating alarms on the datapoints of their own metric and dimensions"
+ALL_CAPABILITIES = frozenset(
+    {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES, ALARM_EVALUATION}
+)
+
+if TYPE_CHECKING:
+    from .ministack import MiniStack
 
 LOCALSTACK_NOT_RUNNING = (
     "LocalStack is not answering at {endpoint} ({reason}).\n"
@@ -62,7 +72,7 @@ class EmbeddedMoto:
     port: int = 0
     name: str = "moto"
     account_id: str = ACCOUNT_ID
-    capabilities: frozenset[str] = frozenset({CALL_LOG})
+    capabilities: frozenset[str] = frozenset({CALL_LOG, XRAY_TRACES})
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
     seeded: bool = False  # reset and seeded: its state is what was asked of it since (script replay)
@@ -173,10 +183,14 @@ def token_present(environ: dict[str, str] | None = None) -> bool:
     return bool(environ.get(ENV_LOCALSTACK_TOKEN))
 
 
-Backend = Union[EmbeddedMoto, LocalStack]
+Backend = Union[EmbeddedMoto, LocalStack, "MiniStack"]
 
 
 def make_backend(name: str, environ: dict[str, str] | None = None) -> Backend:
     if name == "localstack":
         return LocalStack.from_environment(environ)
+    if name == "ministack":
+        from .ministack import MiniStack
+
+        return MiniStack()
     return EmbeddedMoto()

@@ -277,10 +277,10 @@ def localstack(environ: Mapping[str, str]) -> list[Finding]:
 
 def running_background(course_root: Path) -> str | None:
     """The endpoint of the background emulator (`course backend up`) when it runs and answers."""
-    from .background_control import answers_as_moto, is_our_server, read_state, state_path
+    from .background_control import answers, is_our_server, read_state, state_path
 
     state = read_state(state_path(course_root))
-    if state is not None and is_our_server(state["pid"]) and answers_as_moto(state["endpoint"]):
+    if state is not None and is_our_server(state["pid"]) and answers(state):
         return str(state["endpoint"])
     return None
 
@@ -293,7 +293,7 @@ def background(endpoint: str | None) -> Finding:
 
 def terminal_endpoint(environ: Mapping[str, str], background_endpoint: str | None) -> list[Finding]:
     """Whether AWS commands typed in this terminal reach an emulator, and the command that makes them."""
-    from .background_control import answers_as_localstack, answers_as_moto
+    from .background_control import answers_as_localstack, answers_as_ministack, answers_as_moto
     from .safety import is_local_host
 
     fix = POINT_AT_RUNNING.format(endpoint=background_endpoint) if background_endpoint else START_THEN_POINT
@@ -304,6 +304,8 @@ def terminal_endpoint(environ: Mapping[str, str], background_endpoint: str | Non
         return []  # localstack() says it is not this machine and how to fix that
     if answers_as_moto(endpoint):
         return [Finding(OK, f"This terminal's {ENV_ENDPOINT} is {endpoint}: the embedded emulator answers there")]
+    if answers_as_ministack(endpoint):  # before LocalStack: MiniStack answers LocalStack's health route too
+        return [Finding(OK, f"This terminal's {ENV_ENDPOINT} is {endpoint}: MiniStack answers there")]
     if answers_as_localstack(endpoint):
         return [Finding(OK, f"This terminal's {ENV_ENDPOINT} is {endpoint}: LocalStack answers there")]
     return [Finding(NOTE, TERMINAL_NOTHING_ANSWERS.format(endpoint=endpoint), fix)]
@@ -332,6 +334,8 @@ def credentials(environ: Mapping[str, str], home: Path) -> Finding:
 
 
 def run_checks(*, environ: Mapping[str, str], home: Path, course_root: Path = REPO_ROOT) -> list[Finding]:
+    from .doctor_ministack import ministack_backend  # it builds on this module's Finding
+
     path = environ.get("PATH")
     background_endpoint = running_background(course_root)
     return [
@@ -342,6 +346,7 @@ def run_checks(*, environ: Mapping[str, str], home: Path, course_root: Path = RE
         bash(path),
         *docker(path),
         *localstack(environ),
+        ministack_backend(),
         background(background_endpoint),
         *terminal_endpoint(environ, background_endpoint),
         credentials(environ, home),

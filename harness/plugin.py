@@ -118,6 +118,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             where = LocalStack.from_environment().endpoint
         except ValueError as error:
             where = str(error)
+    elif state.backend_name == "ministack":
+        where = "MiniStack in a process of its own on 127.0.0.1 (free port), no Docker"
     else:
         where = "embedded moto server on 127.0.0.1 (free port), no Docker"
     return [

@@ -31,7 +31,7 @@ ENV_BACKGROUND_PORT = "COURSE_BACKEND_PORT"  # `course backend up` without --por
 # Set, not read, by the harness: awslocal prints a 14-line deprecation banner on every command unless it is "1".
 ENV_AWSLOCAL_NO_BANNER = "DISABLE_DEPRECATION_NOTICE"
 
-BACKENDS = ("moto", "localstack")
+BACKENDS = ("moto", "localstack", "ministack")
 DEFAULT_BACKEND = "moto"
 DEFAULT_LOCALSTACK_ENDPOINT = "http://localhost:4566"
 # The compose service name: the one non-loopback host an endpoint may name (CI service containers).
