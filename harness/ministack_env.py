@@ -95,7 +95,12 @@ def _tail(path: Path, lines: int = 12) -> str:
 
 
 def _base_python() -> str:
-    """The interpreter to build the venv from: this one's base, so a venv is never nested in another."""
+    """The interpreter to build the venv from: this one's base, so MiniStack's venv does not depend on
+    the course's (Python 3.10 reports the venv's own interpreter as its _base_executable)."""
+    if os.name != "nt":
+        base = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+        if base.exists():
+            return str(base)
     return getattr(sys, "_base_executable", None) or sys.executable
 
 
