@@ -9,6 +9,7 @@ import logging
 import os
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Union
@@ -143,14 +144,20 @@ def localstack_endpoint(environ: dict[str, str] | None = None) -> tuple[str, str
 
 @dataclass
 class LocalStack:
-    """A LocalStack already running (docker compose); isolation by its state-reset endpoint."""
+    """A LocalStack already running (docker compose, or its runtime as a host process), behind the
+    call-log forwarder. What it really offers is probed at start (harness/localstack_probe.py): where
+    it has no state-reset route, each check starts after a cleanup of every service instead."""
 
-    endpoint: str
+    endpoint: str  # where LocalStack answers; once started, the forwarder's
     name: str = "localstack"
     account_id: str = "000000000000"  # LocalStack's default account
     capabilities: frozenset[str] = frozenset({LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM})
     call_log: CallLog | None = None
     health_timeout: float = 3.0
+    upstream: str = ""
+    has_reset_route: bool = True
+    unavailable: dict[str, str] = field(default_factory=dict)  # service -> why checks that call it are not graded
+    _forwarder: object = None
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> LocalStack:
@@ -158,24 +165,57 @@ class LocalStack:
         return cls(check_endpoint_is_local(endpoint, source))
 
     def health(self) -> dict:
-        with _direct.open(f"{self.endpoint}/_localstack/health", timeout=self.health_timeout) as response:
+        with _direct.open(f"{self.upstream or self.endpoint}/_localstack/health", timeout=self.health_timeout) as response:
             return json.loads(response.read() or b"{}")
 
     def start(self) -> None:
+        from .forwarder import Forwarder
+        from .localstack_probe import probe
+        from .unavailable import TouchLog
+
         try:
             self.health()
         except (OSError, ValueError) as error:
             reason = getattr(error, "reason", None) or error
             raise BackendUnavailable(LOCALSTACK_NOT_RUNNING.format(endpoint=self.endpoint, reason=reason)) from None
+        self.upstream = self.endpoint
+        offer = probe(self.upstream)
+        self.has_reset_route, self.unavailable = offer.has_reset_route, dict(offer.unavailable)
+        if not offer.runs_lambda_code:
+            self.capabilities = self.capabilities - {LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP}
+        self.call_log = TouchLog()
+        parts = urllib.parse.urlsplit(self.upstream)
+        forwarder = Forwarder(parts.hostname or "127.0.0.1", parts.port or 4566, self.call_log, scheme=parts.scheme)
+        self.endpoint = f"http://127.0.0.1:{forwarder.start()}"
+        self._forwarder = forwarder
+        self.capabilities = self.capabilities | {CALL_LOG}
+
+    @property
+    def isolation(self) -> str:
+        from .localstack_probe import ISOLATION_CLEANUP, ISOLATION_RESET
+
+        return ISOLATION_RESET if self.has_reset_route else ISOLATION_CLEANUP
 
     def reset(self) -> None:
+        from .localstack_cleanup import CleanupFailed, clean
+
+        upstream = self.upstream or self.endpoint
         try:
-            _post(f"{self.endpoint}/_localstack/state/reset", timeout=30.0)
-        except (OSError, urllib.error.HTTPError) as error:
-            raise BackendUnavailable(LOCALSTACK_RESET_FAILED.format(endpoint=self.endpoint, reason=error)) from None
+            if self.has_reset_route:
+                _post(f"{upstream}/_localstack/state/reset", timeout=30.0)
+            else:
+                clean(upstream, skip=self.unavailable)
+        except (OSError, urllib.error.HTTPError, CleanupFailed) as error:
+            raise BackendUnavailable(LOCALSTACK_RESET_FAILED.format(endpoint=upstream, reason=error)) from None
+        if self.call_log is not None:
+            self.call_log.clear()
+            self.call_log.forget_touched()  # type: ignore[attr-defined]
 
     def stop(self) -> None:
-        """LocalStack belongs to docker compose; the harness leaves it running."""
+        """LocalStack belongs to docker compose (or whoever started it): the harness leaves it running."""
+        if self._forwarder is not None:
+            self._forwarder.stop()  # type: ignore[attr-defined]
+            self._forwarder = None
 
 
 def token_present(environ: dict[str, str] | None = None) -> bool:

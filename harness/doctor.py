@@ -236,6 +236,7 @@ def docker(path: str | None) -> list[Finding]:
 def localstack(environ: Mapping[str, str]) -> list[Finding]:
     from .backends import localstack_endpoint
     from .background_control import answers_as_moto, get_json
+    from .doctor_backends import localstack_offer
     from .safety import UnsafeEndpointError, check_endpoint_is_local
 
     endpoint, source = localstack_endpoint(dict(environ))
@@ -255,6 +256,7 @@ def localstack(environ: Mapping[str, str]) -> list[Finding]:
         health = get_json(f"{endpoint}/_localstack/health", timeout=2.0)
         version = health.get("version", "?") if isinstance(health, dict) else "?"
         findings.append(Finding(OK, f"LocalStack {version} answers at {endpoint}"))
+        findings += localstack_offer(endpoint)
     except (OSError, ValueError) as error:
         reason = getattr(error, "reason", None) or error
         if answers_as_moto(endpoint):
@@ -334,7 +336,7 @@ def credentials(environ: Mapping[str, str], home: Path) -> Finding:
 
 
 def run_checks(*, environ: Mapping[str, str], home: Path, course_root: Path = REPO_ROOT) -> list[Finding]:
-    from .doctor_ministack import ministack_backend  # it builds on this module's Finding
+    from .doctor_backends import ministack_backend  # it builds on this module's Finding
 
     path = environ.get("PATH")
     background_endpoint = running_background(course_root)

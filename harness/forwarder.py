@@ -36,8 +36,9 @@ def _request_headers(environ: dict[str, Any]) -> dict[str, str]:
     return {name: value for name, value in headers.items() if name not in HOP_BY_HOP}
 
 
-def forwarding_app(host: str, port: int) -> Callable[..., Iterable[bytes]]:
+def forwarding_app(host: str, port: int, scheme: str = "http") -> Callable[..., Iterable[bytes]]:
     """A WSGI app that sends each request to host:port and answers with what came back."""
+    connection_class = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -45,7 +46,7 @@ def forwarding_app(host: str, port: int) -> Callable[..., Iterable[bytes]]:
         # The path exactly as sent: SigV4 signs the encoded path, which PATH_INFO has decoded.
         target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
         method = environ["REQUEST_METHOD"]
-        connection = http.client.HTTPConnection(host, port, timeout=FORWARD_TIMEOUT)
+        connection = connection_class(host, port, timeout=FORWARD_TIMEOUT)
         try:
             connection.request(method, target, body=body, headers=_request_headers(environ))
             response = connection.getresponse()
@@ -74,6 +75,7 @@ class Forwarder:
     target_port: int
     call_log: CallLog = field(default_factory=CallLog)
     port: int = 0
+    scheme: str = "http"  # the target's
     _server: Any = None
     _thread: threading.Thread | None = None
 
@@ -81,7 +83,7 @@ class Forwarder:
         from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # werkzeug ignores verbose=False
-        app = recording_middleware(forwarding_app(self.target_host, self.target_port), self.call_log)
+        app = recording_middleware(forwarding_app(self.target_host, self.target_port, self.scheme), self.call_log)
         self._server = make_server("127.0.0.1", self.port, app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()

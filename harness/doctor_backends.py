@@ -1,8 +1,10 @@
-"""`course doctor`'s look at MiniStack, the optional backend that runs Lambda code without Docker.
+"""`course doctor`'s look at the optional backends beyond LocalStack's health route.
 
-Not installed is fine (it installs on first use). Installed, it is started on a free port, asked
-one DynamoDB call through the call-log forwarder, reset and stopped, and the finding names what
-graders cannot judge there. Trouble is a NOTE: grading on the embedded backend does not need it.
+MiniStack: not installed is fine (it installs on first use). Installed, it is started on a free port,
+asked one DynamoDB call through the call-log forwarder, reset and stopped, and the finding names what
+graders cannot judge there. LocalStack, when it answers: how checks are kept apart there (its
+state-reset route or a cleanup) and what really works (its /health says "available" for services
+that cannot run). Trouble is a NOTE: grading on the embedded backend needs neither.
 """
 
 from __future__ import annotations
@@ -53,3 +55,30 @@ def ministack_backend() -> Finding:
     where = backend.endpoint.removeprefix("http://")
     seconds = time.perf_counter() - started
     return Finding(OK, WORKS.format(version=ministack_env.VERSION, where=where, seconds=seconds, lacks=lacks))
+
+
+LOCALSTACK_ISOLATION = "LocalStack isolates checks by {isolation}"
+LOCALSTACK_WORKS = "LocalStack runs Lambda code and every service the course uses"
+LOCALSTACK_LACKS = "{lacks}: checks that call these are \"not graded on this backend\" there"
+LOCALSTACK_LACKS_FIX = (
+    "Nothing to fix for grading (the embedded backend grades everything but deployed APIs over HTTP; MiniStack "
+    "runs Lambda code without Docker: `--backend ministack`). LocalStack's Docker image runs both."
+)
+
+
+def localstack_offer(endpoint: str) -> list[Finding]:
+    """What a LocalStack that answers at endpoint really offers (a probe function is created and deleted)."""
+    from .localstack_probe import LAMBDA_CANNOT_RUN, probe
+
+    try:
+        offer = probe(endpoint)
+    except Exception as error:  # a half-working LocalStack: say so, grading on moto is unaffected
+        return [Finding(NOTE, f"LocalStack at {endpoint} answered its health route, then failed a probe: {error}")]
+    findings = [Finding(OK, LOCALSTACK_ISOLATION.format(isolation=offer.isolation))]
+    lacks = sorted({reason.removeprefix(LAMBDA_CANNOT_RUN.removesuffix("Lambda code")) for reason in offer.unavailable.values()})
+    if lacks:
+        lacks_text = LAMBDA_CANNOT_RUN.removesuffix("Lambda code") + ", nor ".join(lacks)
+        findings.append(Finding(NOTE, LOCALSTACK_LACKS.format(lacks=lacks_text), LOCALSTACK_LACKS_FIX))
+    else:
+        findings.append(Finding(OK, LOCALSTACK_WORKS))
+    return findings
