@@ -158,12 +158,15 @@ class InvokeResult:
 
 def invoke_deployed(function_name_or_arn: str, payload: Any, qualifier: str | None = None) -> InvokeResult:
     """Invoke the function as deployed on the backend: its stored package, handler, env and timeout."""
-    from .backends import LAMBDA_SERVICE_RUNS_CODE  # here: the harness's helpers import this module light
+    from .backends import LAMBDA_SERVICE_RUNS_CODE, EmbeddedMoto  # here: helpers import this module light
+    from .checks import not_graded
 
     backend = active_backend()
     client = boto3.client("lambda", endpoint_url=backend.endpoint, region_name=REGION)
     if LAMBDA_SERVICE_RUNS_CODE in backend.capabilities:  # LocalStack, MiniStack: Lambda runs it
         return _invoke_for_real(client, function_name_or_arn, payload, qualifier)
+    if not isinstance(backend, EmbeddedMoto):  # a LocalStack without Docker: nothing can run the package
+        not_graded(getattr(backend, "unavailable", {}).get("lambda") or f"{backend.name} cannot run Lambda code")
     return _run_stored_package(client, backend.account_id, function_name_or_arn, payload, qualifier)
 
 
