@@ -1,4 +1,5 @@
-"""The AWS emulators graders run against: moto embedded in the process, or LocalStack in Docker."""
+"""The AWS emulators graders run against: moto embedded in the process, LocalStack in Docker, or MiniStack
+in a process of its own (harness/ministack.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import logging
 import os
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from . import emulator
 from .call_log import CallLog, recording_middleware
@@ -33,6 +35,16 @@ DEPLOYED_API_OVER_HTTP = "calling a deployed API Gateway stage over HTTP"
 SAM_TRANSFORM = "CloudFormation applying the SAM transform"
 VIRTUAL_CLOCK = "a clock the grader advances (CloudWatch alarms evaluated at once; harness/kit/clock.py)"
 XRAY_DAEMON = "an X-Ray daemon address for aws-xray-sdk (backend.xray_daemon_address)"
+WEIGHTED_ALIAS_ROUTING = "Lambda aliases splitting invocations by their routing weights"
+XRAY_TRACES = "an X-Ray service that stores and answers trace segments"
+ALARM_EVALUATION = "CloudWatch evaluating alarms on the datapoints of their own metric and dimensions"
+ALL_CAPABILITIES = frozenset(
+    {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
+    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON}
+)
+
+if TYPE_CHECKING:
+    from .ministack import MiniStack
 
 LOCALSTACK_NOT_RUNNING = (
     "LocalStack is not answering at {endpoint} ({reason}).\n"
@@ -73,7 +85,10 @@ class EmbeddedMoto:
     port: int = 0
     name: str = "moto"
     account_id: str = ACCOUNT_ID
-    capabilities: frozenset[str] = frozenset({CALL_LOG, SAM_TRANSFORM, VIRTUAL_CLOCK, XRAY_DAEMON})
+    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray.
+    capabilities: frozenset[str] = frozenset(
+        {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
+    )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
     xray_daemon_address: str = ""  # "127.0.0.1:PORT": deployed code's AWS_XRAY_DAEMON_ADDRESS
@@ -153,14 +168,20 @@ def localstack_endpoint(environ: dict[str, str] | None = None) -> tuple[str, str
 
 @dataclass
 class LocalStack:
-    """A LocalStack already running (docker compose); isolation by its state-reset endpoint."""
+    """A LocalStack already running (docker compose, or its runtime as a host process), behind the
+    call-log forwarder. What it really offers is probed at start (harness/localstack_probe.py): where
+    it has no state-reset route, each check starts after a cleanup of every service instead."""
 
-    endpoint: str
+    endpoint: str  # where LocalStack answers; once started, the forwarder's
     name: str = "localstack"
     account_id: str = "000000000000"  # LocalStack's default account
     capabilities: frozenset[str] = frozenset({LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM})
     call_log: CallLog | None = None
     health_timeout: float = 3.0
+    upstream: str = ""
+    has_reset_route: bool = True
+    unavailable: dict[str, str] = field(default_factory=dict)  # service -> why checks that call it are not graded
+    _forwarder: object = None
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> LocalStack:
@@ -168,24 +189,57 @@ class LocalStack:
         return cls(check_endpoint_is_local(endpoint, source))
 
     def health(self) -> dict:
-        with _direct.open(f"{self.endpoint}/_localstack/health", timeout=self.health_timeout) as response:
+        with _direct.open(f"{self.upstream or self.endpoint}/_localstack/health", timeout=self.health_timeout) as response:
             return json.loads(response.read() or b"{}")
 
     def start(self) -> None:
+        from .forwarder import Forwarder
+        from .localstack_probe import probe
+        from .unavailable import TouchLog
+
         try:
             self.health()
         except (OSError, ValueError) as error:
             reason = getattr(error, "reason", None) or error
             raise BackendUnavailable(LOCALSTACK_NOT_RUNNING.format(endpoint=self.endpoint, reason=reason)) from None
+        self.upstream = self.endpoint
+        offer = probe(self.upstream)
+        self.has_reset_route, self.unavailable = offer.has_reset_route, dict(offer.unavailable)
+        if not offer.runs_lambda_code:
+            self.capabilities = self.capabilities - {LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP}
+        self.call_log = TouchLog()
+        parts = urllib.parse.urlsplit(self.upstream)
+        forwarder = Forwarder(parts.hostname or "127.0.0.1", parts.port or 4566, self.call_log, scheme=parts.scheme)
+        self.endpoint = f"http://127.0.0.1:{forwarder.start()}"
+        self._forwarder = forwarder
+        self.capabilities = self.capabilities | {CALL_LOG}
+
+    @property
+    def isolation(self) -> str:
+        from .localstack_probe import ISOLATION_CLEANUP, ISOLATION_RESET
+
+        return ISOLATION_RESET if self.has_reset_route else ISOLATION_CLEANUP
 
     def reset(self) -> None:
+        from .localstack_cleanup import CleanupFailed, clean
+
+        upstream = self.upstream or self.endpoint
         try:
-            _post(f"{self.endpoint}/_localstack/state/reset", timeout=30.0)
-        except (OSError, urllib.error.HTTPError) as error:
-            raise BackendUnavailable(LOCALSTACK_RESET_FAILED.format(endpoint=self.endpoint, reason=error)) from None
+            if self.has_reset_route:
+                _post(f"{upstream}/_localstack/state/reset", timeout=30.0)
+            else:
+                clean(upstream, skip=self.unavailable)
+        except (OSError, urllib.error.HTTPError, CleanupFailed) as error:
+            raise BackendUnavailable(LOCALSTACK_RESET_FAILED.format(endpoint=upstream, reason=error)) from None
+        if self.call_log is not None:
+            self.call_log.clear()
+            self.call_log.forget_touched()  # type: ignore[attr-defined]
 
     def stop(self) -> None:
-        """LocalStack belongs to docker compose; the harness leaves it running."""
+        """LocalStack belongs to docker compose (or whoever started it): the harness leaves it running."""
+        if self._forwarder is not None:
+            self._forwarder.stop()  # type: ignore[attr-defined]
+            self._forwarder = None
 
 
 def token_present(environ: dict[str, str] | None = None) -> bool:
@@ -193,10 +247,14 @@ def token_present(environ: dict[str, str] | None = None) -> bool:
     return bool(environ.get(ENV_LOCALSTACK_TOKEN))
 
 
-Backend = Union[EmbeddedMoto, LocalStack]
+Backend = Union[EmbeddedMoto, LocalStack, "MiniStack"]
 
 
 def make_backend(name: str, environ: dict[str, str] | None = None) -> Backend:
     if name == "localstack":
         return LocalStack.from_environment(environ)
+    if name == "ministack":
+        from .ministack import MiniStack
+
+        return MiniStack()
     return EmbeddedMoto()

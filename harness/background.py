@@ -1,8 +1,8 @@
-"""The embedded emulator as a detached process (`course backend up`), for trying the docs' commands by hand.
+"""The embedded emulator (or MiniStack) as a detached process (`course backend up`), for the docs' commands by hand.
 
-Run as ``python -m harness.background --port P --state-file F --idle-minutes M``. It writes F (its pid and
-endpoint) once moto answers, and removes it when it stops: on SIGTERM, or after M minutes without an AWS
-call, so a forgotten server does not live for ever.
+Run as ``python -m harness.background --port P --state-file F --idle-minutes M [--backend ministack]``. It
+writes F (its pid, backend and endpoint) once the emulator answers, and removes it when it stops: on
+SIGTERM, or after M minutes without an AWS call, so a forgotten server does not live for ever.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 POLL_SECONDS = 1.0
 DEFAULT_IDLE_MINUTES = 120.0
+BACKGROUND_BACKENDS = ("moto", "ministack")  # LocalStack runs under docker compose, not here
 MODULE = "harness.background"  # `down` only signals a pid whose command line names this module
 
 
@@ -36,18 +37,27 @@ def remove_state_if_mine(path: Path, pid: int) -> None:
         pass
 
 
-def serve(*, port: int, state_file: Path, idle_minutes: float) -> int:
+def _backend(name: str, port: int):  # type: ignore[no-untyped-def]
+    if name == "ministack":
+        from .ministack import MiniStack
+
+        return MiniStack(port=port)  # behind the call-log forwarder: its log tells activity as moto's does
     from .backends import EmbeddedMoto
 
+    return EmbeddedMoto(port=port)
+
+
+def serve(*, port: int, state_file: Path, idle_minutes: float, backend_name: str = "moto") -> int:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    backend = EmbeddedMoto(port=port)
-    backend.start()  # also switches Lambda to its no-Docker mode
+    backend = _backend(backend_name, port)
+    backend.start()  # moto: also switches Lambda to its no-Docker mode
     write_state(
         state_file,
         {
             "pid": os.getpid(),
+            "backend": backend_name,
             "endpoint": backend.endpoint,
             "port": port,
             "xray_daemon_address": backend.xray_daemon_address,  # for AWS_XRAY_DAEMON_ADDRESS
@@ -74,8 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state-file", type=Path, required=True)
     parser.add_argument("--idle-minutes", type=float, default=DEFAULT_IDLE_MINUTES)
+    parser.add_argument("--backend", choices=BACKGROUND_BACKENDS, default="moto")
     args = parser.parse_args(argv)
-    return serve(port=args.port, state_file=args.state_file, idle_minutes=args.idle_minutes)
+    return serve(port=args.port, state_file=args.state_file, idle_minutes=args.idle_minutes, backend_name=args.backend)
 
 
 if __name__ == "__main__":

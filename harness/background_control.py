@@ -1,4 +1,5 @@
-"""`course backend up|down|status|env`: start, stop and find the background emulator (harness/background.py)."""
+"""`course backend up|down|status|env`: start, stop and find the background emulator (harness/background.py):
+the embedded one (moto), or MiniStack with `--backend ministack`."""
 
 from __future__ import annotations
 
@@ -19,26 +20,25 @@ from .terminal_env import DEFAULT_SHELL, EVAL_COMMAND, OTHER_SHELLS, env_output,
 STATE_DIR = ".course"  # gitignored
 STATE_FILE = "backend.json"
 LOG_FILE = "backend.log"
-START_TIMEOUT = 30.0  # importing moto and boto3 takes ~1 s; a slow laptop gets plenty more
+START_TIMEOUT = 30.0  # importing moto and boto3 takes ~1 s, MiniStack ~0.5 s; a slow laptop gets plenty more
 STOP_TIMEOUT = 5.0
 PROBE_TIMEOUT = 1.0
 # The package's parent: `python -m harness.background` imports from there even without an install.
 CODE_DIR = Path(__file__).resolve().parent.parent
 
-RUNNING = (
-    "The embedded AWS emulator is running at {endpoint} (pid {pid}; it stops after {idle:g} minutes without AWS calls)."
-)
+EMULATORS = {"moto": "The embedded AWS emulator", "ministack": "MiniStack"}
+RUNNING = "{emulator} is running at {endpoint} (pid {pid}; it stops after {idle:g} minutes without AWS calls)."
 ALREADY_RUNNING = "Already running: nothing started."
 USE_IT = "To point aws, awslocal and boto3 at it (nothing then reaches real AWS), run this in each terminal you use:"
 SETS = "It is the same as pasting:\n\n    {export}\n\nOther shells: {other_shells}."
 STOP_IT = "Stop it with `course backend down`. It keeps its data until it stops."
-NOT_RUNNING = "The embedded AWS emulator is not running. Start it with `course backend up`."
+NOT_RUNNING = "No background AWS emulator is running. Start it with `course backend up`."
 NOTHING_TO_POINT_AT = (
-    "course backend env: the embedded AWS emulator is not running, so there is nothing to point this terminal at. "
+    "course backend env: no background AWS emulator is running, so there is nothing to point this terminal at. "
     f"Start it with `course backend up`, then run `{EVAL_COMMAND}` again."
 )
-STOPPED = "Stopped the embedded AWS emulator (pid {pid})."
-STALE_STATE = "The embedded AWS emulator had already stopped (idle, or its process ended); cleared {path}."
+STOPPED = "{emulator} stopped (pid {pid})."
+STALE_STATE = "The background AWS emulator had already stopped (idle, or its process ended); cleared {path}."
 NOT_ANSWERING = (
     "Process {pid} is alive but the emulator does not answer at {endpoint}. "
     "Run `course backend down`, then `course backend up`."
@@ -49,7 +49,8 @@ PORT_IN_USE = (
 )
 LOCALSTACK_ADVICE = "LocalStack answers there: use it as it is, or stop it with `docker compose down`. "
 OTHER_ADVICE = "Stop that program first. "
-START_FAILED = "The embedded AWS emulator did not start{why}. Its log ({log}) ends with:\n{tail}"
+START_FAILED = "{emulator} did not start{why}. Its log ({log}) ends with:\n{tail}"
+OTHER_RUNNING = "{emulator} already runs in the background (pid {pid}); stop it first with `course backend down`."
 NOT_STOPPED = "Process {pid} did not stop; end it yourself (`kill -9 {pid}`), then delete {path}."
 
 
@@ -81,6 +82,25 @@ def answers_as_moto(endpoint: str) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(config, dict) and "lambda" in config
+
+
+def answers_as_ministack(endpoint: str) -> bool:
+    try:
+        health = get_json(f"{endpoint}/_ministack/health")
+    except (OSError, ValueError):
+        return False
+    return isinstance(health, dict) and "services" in health
+
+
+def answers(state: dict[str, Any]) -> bool:
+    """Whether the emulator a state file names answers at its endpoint as that emulator."""
+    if state.get("backend") == "ministack":
+        return answers_as_ministack(state["endpoint"])
+    return answers_as_moto(state["endpoint"])
+
+
+def emulator_name(state: dict[str, Any]) -> str:
+    return EMULATORS.get(str(state.get("backend", "moto")), EMULATORS["moto"])
 
 
 def answers_as_localstack(endpoint: str) -> bool:
@@ -133,9 +153,9 @@ def is_our_server(pid: int) -> bool:
 # ---------------------------------------------------------------------------------------- commands
 
 
-def _start_process(port: int, idle_minutes: float, path: Path) -> subprocess.Popen[bytes]:
+def _start_process(port: int, idle_minutes: float, path: Path, backend: str) -> subprocess.Popen[bytes]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    arguments = {"--port": port, "--state-file": path, "--idle-minutes": idle_minutes}
+    arguments = {"--port": port, "--state-file": path, "--idle-minutes": idle_minutes, "--backend": backend}
     command = [sys.executable, "-m", MODULE, *(str(part) for pair in arguments.items() for part in pair)]
     options: dict[str, Any] = {"start_new_session": True}  # not in the terminal's group: Ctrl-C there leaves it be
     if os.name == "nt":
@@ -155,9 +175,8 @@ def _log_tail(path: Path, lines: int = 15) -> str:
 
 
 def _print_running(state: dict[str, Any], out: TextIO) -> None:
-    print(
-        RUNNING.format(endpoint=state["endpoint"], pid=state["pid"], idle=float(state.get("idle_minutes", 0))), file=out
-    )
+    idle = float(state.get("idle_minutes", 0))
+    print(RUNNING.format(emulator=emulator_name(state), endpoint=state["endpoint"], pid=state["pid"], idle=idle), file=out)
     print(USE_IT, file=out)
     print(f"\n    {EVAL_COMMAND}\n", file=out)
     print(SETS.format(export=one_line_export(state["endpoint"]), other_shells=OTHER_SHELLS), file=out)
@@ -169,7 +188,7 @@ def running_state(path: Path) -> dict[str, Any] | None:
     state = read_state(path)
     if state is None:
         return None
-    if is_our_server(state["pid"]) and (os.name != "nt" or answers_as_moto(state["endpoint"])):
+    if is_our_server(state["pid"]) and (os.name != "nt" or answers(state)):
         return state
     path.unlink(missing_ok=True)
     return None
@@ -178,18 +197,25 @@ def running_state(path: Path) -> dict[str, Any] | None:
 def _who_holds(port: int) -> tuple[str, str]:
     """(who, advice) for a port that something other than our server listens on."""
     endpoint = f"http://127.0.0.1:{port}"
-    if answers_as_localstack(endpoint):
+    if answers_as_localstack(endpoint) and not answers_as_ministack(endpoint):
         return "LocalStack", LOCALSTACK_ADVICE
+    if answers_as_ministack(endpoint):
+        return "a MiniStack not started by `course backend up`", OTHER_ADVICE
     if answers_as_moto(endpoint):
         return "a moto server not started by `course backend up`", OTHER_ADVICE
     return "another program", OTHER_ADVICE
 
 
-def up(*, course_root: Path, port: int, idle_minutes: float = DEFAULT_IDLE_MINUTES, out: TextIO) -> int:
+def up(
+    *, course_root: Path, port: int, idle_minutes: float = DEFAULT_IDLE_MINUTES, backend: str = "moto", out: TextIO
+) -> int:
     path = state_path(course_root)
     state = running_state(path)
-    if state is not None and not answers_as_moto(state["endpoint"]):
+    if state is not None and not answers(state):
         print(NOT_ANSWERING.format(pid=state["pid"], endpoint=state["endpoint"]), file=out)
+        return 1
+    if state is not None and state.get("backend", "moto") != backend:
+        print(OTHER_RUNNING.format(emulator=emulator_name(state), pid=state["pid"]), file=out)
         return 1
     if state is not None:
         print(ALREADY_RUNNING, file=out)
@@ -199,29 +225,41 @@ def up(*, course_root: Path, port: int, idle_minutes: float = DEFAULT_IDLE_MINUT
         holder, advice = _who_holds(port)
         print(PORT_IN_USE.format(port=port, holder=holder, advice=advice, other=port + 1), file=out)
         return 1
-    process = _start_process(port, idle_minutes, path)
+    # MiniStack installs in the foreground, with a word first, before the server's start-up clock runs.
+    failed = _install_ministack(out) if backend == "ministack" else None
+    if failed:
+        print(failed, file=out)
+        return 1
+    process = _start_process(port, idle_minutes, path, backend)
+    emulator = EMULATORS[backend]
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         state = read_state(path)
-        if state is not None and state["pid"] == process.pid and answers_as_moto(state["endpoint"]):
+        if state is not None and state["pid"] == process.pid and answers(state):
             _print_running(state, out)
             return 0
         code = process.poll()
         if code is not None:
-            print(
-                START_FAILED.format(why=f" (exit code {code})", log=path.parent / LOG_FILE, tail=_log_tail(path)),
-                file=out,
-            )
+            why = f" (exit code {code})"
+            print(START_FAILED.format(emulator=emulator, why=why, log=path.parent / LOG_FILE, tail=_log_tail(path)), file=out)
             return 1
         time.sleep(0.1)
-    process.kill()  # a server that never became ready must not linger
-    process.wait(timeout=STOP_TIMEOUT)
+    process.terminate()  # a server that never became ready must not linger (SIGTERM: MiniStack ends with it)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
     path.unlink(missing_ok=True)
-    print(
-        START_FAILED.format(why=f" within {START_TIMEOUT:g} s", log=path.parent / LOG_FILE, tail=_log_tail(path)),
-        file=out,
-    )
+    why = f" within {START_TIMEOUT:g} s"
+    print(START_FAILED.format(emulator=emulator, why=why, log=path.parent / LOG_FILE, tail=_log_tail(path)), file=out)
     return 1
+
+
+def _install_ministack(out: TextIO) -> str | None:
+    from .ministack_env import install_for_command
+
+    return install_for_command(out)
 
 
 def _wait_until_gone(pid: int, seconds: float) -> bool:
@@ -254,7 +292,7 @@ def down(*, course_root: Path, out: TextIO) -> int:
         print(NOT_STOPPED.format(pid=pid, path=path), file=out)
         return 1
     path.unlink(missing_ok=True)
-    print(STOPPED.format(pid=pid), file=out)
+    print(STOPPED.format(emulator=emulator_name(state), pid=pid), file=out)
     return 0
 
 
@@ -265,7 +303,7 @@ def status(*, course_root: Path, out: TextIO) -> int:
     if state is None:
         print(STALE_STATE.format(path=path.relative_to(course_root).as_posix()) if had_state else NOT_RUNNING, file=out)
         return 0
-    if not answers_as_moto(state["endpoint"]):
+    if not answers(state):
         print(NOT_ANSWERING.format(pid=state["pid"], endpoint=state["endpoint"]), file=out)
         return 0
     _print_running(state, out)
@@ -278,7 +316,7 @@ def env(*, course_root: Path, shell: str = DEFAULT_SHELL, out: TextIO, err: Text
     if state is None:
         print(NOTHING_TO_POINT_AT, file=err)
         return 1
-    if not answers_as_moto(state["endpoint"]):
+    if not answers(state):
         print(NOT_ANSWERING.format(pid=state["pid"], endpoint=state["endpoint"]), file=err)
         return 1
     out.write(env_output(state["endpoint"], shell))

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
-from .background import DEFAULT_IDLE_MINUTES
+from .background import BACKGROUND_BACKENDS, DEFAULT_IDLE_MINUTES
 from .options import COURSE_ROOT_HELP, GRADING_OPTIONS, add_grading_options
 from .quiz import commands as quiz_commands
 from .settings import (
@@ -150,13 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
     backend = commands.add_parser(
         "backend",
         parents=[common],
-        help="run the embedded emulator in the background, for the docs' commands by hand",
+        help="run the embedded emulator (or MiniStack) in the background, for the docs' commands by hand",
         epilog=BACKEND_EPILOG,
     )
     backend.add_argument("action", choices=("up", "down", "status", "env"))
     backend.add_argument(
         "--port", type=_port, default=None,
         help=f"`up`: port on 127.0.0.1 (default: ${ENV_BACKGROUND_PORT}, else {BACKGROUND_PORT})",
+    )
+    backend.add_argument(
+        "--backend", choices=BACKGROUND_BACKENDS, default="moto",
+        help="`up`: moto (the embedded emulator, the default) or ministack (runs Lambda code; installed on first use)",
     )
     backend.add_argument(
         "--shell",
@@ -199,12 +203,29 @@ def _backend(args: argparse.Namespace, course_root: Path, out: TextIO) -> int:
         except SettingError as error:
             print(f"course backend: {error}", file=sys.stderr)
             return EXIT_USAGE
-        return background_control.up(course_root=course_root, port=port, idle_minutes=args.idle_minutes, out=out)
+        return background_control.up(
+            course_root=course_root, port=port, idle_minutes=args.idle_minutes, backend=args.backend, out=out
+        )
     if args.action == "down":
         return background_control.down(course_root=course_root, out=out)
     if args.action == "env":
         return background_control.env(course_root=course_root, shell=args.shell, out=out, err=sys.stderr)
     return background_control.status(course_root=course_root, out=out)
+
+
+def _install_backend(args: argparse.Namespace, course_root: Path, out: TextIO) -> str | None:
+    """MiniStack installs before grading starts, with a word first, not silently inside the first check."""
+    from .settings import SettingError, resolve_backend
+
+    try:
+        backend = resolve_backend(args.backend, root=course_root).value
+    except SettingError:
+        return None  # the plugin says what is wrong with it
+    if backend != "ministack":
+        return None
+    from .ministack_env import install_for_command
+
+    return install_for_command(out)
 
 
 def _grade(args: argparse.Namespace, course: Course, course_root: Path, extra: list[str], out: TextIO) -> int:
@@ -218,6 +239,10 @@ def _grade(args: argparse.Namespace, course: Course, course_root: Path, extra: l
         strict = resolve_strict_integrity(args.strict_integrity, root=course_root).value
     except SettingError as error:
         print(f"course grade: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    failed = _install_backend(args, course_root, out)
+    if failed:
+        print(f"course grade: {failed}", file=sys.stderr)
         return EXIT_USAGE
     try:
         return grade(

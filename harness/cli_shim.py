@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 import os
 import socketserver
 import sys
@@ -21,6 +22,11 @@ from pathlib import Path
 from typing import Any
 
 DISABLE_VARIABLE = "COURSE_REAL_AWS_CLI"
+# `aws ... wait` looks again after its model's delay: 5 s for lambda function-updated and
+# function-active, made for AWS. An emulator that reports an update in progress for half a second, as
+# MiniStack does, would spend most of a check's 30 s sleeping; here a waiter looks every second at
+# most, as the -v2 waiters do, for as long in total. What it waits for is unchanged.
+WAITER_DELAY_CAP = 1.0
 
 STAND_IN = """#!{python} -S
 # Stand-in for `{tool}` while a grader runs a script: see harness/cli_shim.py.
@@ -61,6 +67,27 @@ def _driver() -> Any:
     return driver
 
 
+_in_cli = threading.local()
+
+
+def _cap_waiter_delays() -> None:
+    """Patch botocore's Waiter.wait once: inside run_cli, a longer delay becomes WAITER_DELAY_CAP."""
+    from botocore.waiter import Waiter
+
+    real = Waiter.wait
+    if getattr(real, "course_capped", False):
+        return
+
+    def wait(self: Any, **kwargs: Any) -> Any:
+        delay, attempts = self.config.delay, self.config.max_attempts
+        if getattr(_in_cli, "active", False) and "WaiterConfig" not in kwargs and delay > WAITER_DELAY_CAP:
+            kwargs["WaiterConfig"] = {"Delay": WAITER_DELAY_CAP, "MaxAttempts": math.ceil(attempts * delay / WAITER_DELAY_CAP)}
+        return real(self, **kwargs)
+
+    wait.course_capped = True  # type: ignore[attr-defined]
+    Waiter.wait = wait  # type: ignore[method-assign]
+
+
 def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, bytes, bytes]:
     """Run one AWS CLI command in this process with the caller's environment, directory and argv."""
     # What awslocal itself adds. Its deprecation banner is not copied: the driver runs here, not awslocal's script.
@@ -76,6 +103,8 @@ def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[
             os.environ["AWS_DATA_PATH"] = saved_env["AWS_DATA_PATH"]
         os.chdir(cwd)
         sys.stdout, sys.stderr = out, err
+        _cap_waiter_delays()
+        _in_cli.active = True
         try:
             rc = _driver().main(argv)
         except SystemExit as exit_request:
@@ -84,6 +113,7 @@ def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[
             err.write(f"\n{type(error).__name__}: {error}\n")
             rc = 255
     finally:
+        _in_cli.active = False
         sys.stdout, sys.stderr = saved_streams
         os.chdir(saved_cwd)
         os.environ.clear()

@@ -236,6 +236,7 @@ def docker(path: str | None) -> list[Finding]:
 def localstack(environ: Mapping[str, str]) -> list[Finding]:
     from .backends import localstack_endpoint
     from .background_control import answers_as_moto, get_json
+    from .doctor_backends import localstack_offer
     from .safety import UnsafeEndpointError, check_endpoint_is_local
 
     endpoint, source = localstack_endpoint(dict(environ))
@@ -255,6 +256,7 @@ def localstack(environ: Mapping[str, str]) -> list[Finding]:
         health = get_json(f"{endpoint}/_localstack/health", timeout=2.0)
         version = health.get("version", "?") if isinstance(health, dict) else "?"
         findings.append(Finding(OK, f"LocalStack {version} answers at {endpoint}"))
+        findings += localstack_offer(endpoint)
     except (OSError, ValueError) as error:
         reason = getattr(error, "reason", None) or error
         if answers_as_moto(endpoint):
@@ -277,10 +279,10 @@ def localstack(environ: Mapping[str, str]) -> list[Finding]:
 
 def running_background(course_root: Path) -> str | None:
     """The endpoint of the background emulator (`course backend up`) when it runs and answers."""
-    from .background_control import answers_as_moto, is_our_server, read_state, state_path
+    from .background_control import answers, is_our_server, read_state, state_path
 
     state = read_state(state_path(course_root))
-    if state is not None and is_our_server(state["pid"]) and answers_as_moto(state["endpoint"]):
+    if state is not None and is_our_server(state["pid"]) and answers(state):
         return str(state["endpoint"])
     return None
 
@@ -293,7 +295,7 @@ def background(endpoint: str | None) -> Finding:
 
 def terminal_endpoint(environ: Mapping[str, str], background_endpoint: str | None) -> list[Finding]:
     """Whether AWS commands typed in this terminal reach an emulator, and the command that makes them."""
-    from .background_control import answers_as_localstack, answers_as_moto
+    from .background_control import answers_as_localstack, answers_as_ministack, answers_as_moto
     from .safety import is_local_host
 
     fix = POINT_AT_RUNNING.format(endpoint=background_endpoint) if background_endpoint else START_THEN_POINT
@@ -304,6 +306,8 @@ def terminal_endpoint(environ: Mapping[str, str], background_endpoint: str | Non
         return []  # localstack() says it is not this machine and how to fix that
     if answers_as_moto(endpoint):
         return [Finding(OK, f"This terminal's {ENV_ENDPOINT} is {endpoint}: the embedded emulator answers there")]
+    if answers_as_ministack(endpoint):  # before LocalStack: MiniStack answers LocalStack's health route too
+        return [Finding(OK, f"This terminal's {ENV_ENDPOINT} is {endpoint}: MiniStack answers there")]
     if answers_as_localstack(endpoint):
         return [Finding(OK, f"This terminal's {ENV_ENDPOINT} is {endpoint}: LocalStack answers there")]
     return [Finding(NOTE, TERMINAL_NOTHING_ANSWERS.format(endpoint=endpoint), fix)]
@@ -332,6 +336,7 @@ def credentials(environ: Mapping[str, str], home: Path) -> Finding:
 
 
 def run_checks(*, environ: Mapping[str, str], home: Path, course_root: Path = REPO_ROOT) -> list[Finding]:
+    from .doctor_backends import ministack_backend  # they build on this module's Finding
     from .doctor_tools import sam_cli_finding
 
     path = environ.get("PATH")
@@ -345,6 +350,7 @@ def run_checks(*, environ: Mapping[str, str], home: Path, course_root: Path = RE
         sam_cli_finding(path, course_root),
         *docker(path),
         *localstack(environ),
+        ministack_backend(),
         background(background_endpoint),
         *terminal_endpoint(environ, background_endpoint),
         credentials(environ, home),

@@ -38,6 +38,8 @@ class GradingState:
     environment: Any = None  # the sandboxed-environment context manager while grading
     results: list[CheckResult] = field(default_factory=list)
     outcomes: dict[tuple[str, str], str] = field(default_factory=dict)  # (exercise, check) -> outcome, this process
+    # (exercise, check) -> why: checks that called a service this backend cannot provide (harness/unavailable.py)
+    unavailable_checks: dict[tuple[str, str], str] = field(default_factory=dict)
     collect_errors: dict[str, list[str]] = field(default_factory=dict)
     selected: set[str] = field(default_factory=set)
     expected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks selected to run
@@ -65,7 +67,9 @@ def ensure_backend(state: GradingState) -> Backend:
         state.endpoint = backend.endpoint
         state.environment = sandboxed_process_environment(backend.endpoint)
         state.environment.__enter__()
-        state.guard = NetworkGuard(backend.endpoint or "moto in this process", extra_hosts=(_host_of(backend.endpoint),))
+        # The forwarder in front of LocalStack connects to where LocalStack answers (a compose host in CI).
+        hosts = (_host_of(backend.endpoint), _host_of(getattr(backend, "upstream", "")))
+        state.guard = NetworkGuard(backend.endpoint or "moto in this process", extra_hosts=hosts)
         state.guard.install()
         state.pool = StudentPool(cwd=state.course_root)
         runtime.activate(backend, state.pool)

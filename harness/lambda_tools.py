@@ -152,7 +152,13 @@ class InvokeResult:
 def invoke_deployed(function_name_or_arn: str, payload: Any, qualifier: str | None = None) -> InvokeResult:
     """Invoke the function as deployed on the backend (its stored package, handler, environment and
     timeout): a real ``lambda.invoke``, on the embedded backend too, where harness/emulator runs the code."""
+    from .backends import LAMBDA_SERVICE_RUNS_CODE, EmbeddedMoto  # here: helpers import this module light
+    from .checks import not_graded
+
     backend = active_backend()
+    if not isinstance(backend, EmbeddedMoto) and LAMBDA_SERVICE_RUNS_CODE not in backend.capabilities:
+        # a LocalStack without Docker: nothing can run the package
+        not_graded(getattr(backend, "unavailable", {}).get("lambda") or f"{backend.name} cannot run Lambda code")
     config = Config(read_timeout=MAX_FUNCTION_SECONDS + RUNNER_GRACE_SECONDS, retries={"max_attempts": 1})
     client = boto3.client("lambda", endpoint_url=backend.endpoint, region_name=REGION, config=config)
     extra = {"Qualifier": qualifier} if qualifier else {}

@@ -43,7 +43,7 @@ class GradingOption:
 
 
 GRADING_OPTIONS = (
-    GradingOption("--backend", "AWS emulator: moto (embedded, the default) or localstack", choices=BACKENDS),
+    GradingOption("--backend", "AWS emulator: moto (embedded, the default), localstack (docker compose) or ministack (installed on first use)", choices=BACKENDS),
     GradingOption("--solutions", "grade the reference solutions in solutions/ instead of your code", switch=True),
     GradingOption("--code-root", "grade the exercise folders found under DIR", metavar="DIR"),
     GradingOption("--report-dir", f"where grade reports go (default: {DEFAULT_REPORT_DIR}/)", metavar="DIR"),

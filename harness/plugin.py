@@ -46,6 +46,7 @@ from .settings import (
     resolve_report_dir,
 )
 from .student_files import set_display_roots
+from .unavailable import reason_not_graded
 
 RESULT_KEY = "course_check"
 RESULT_COLLECTOR = "course-result-collector"
@@ -118,6 +119,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             where = LocalStack.from_environment().endpoint
         except ValueError as error:
             where = str(error)
+    elif state.backend_name == "ministack":
+        where = "MiniStack in a process of its own on 127.0.0.1 (free port), no Docker"
     else:
         where = "embedded moto server on 127.0.0.1 (free port), no Docker"
     return [
@@ -255,6 +258,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if missing:
         pytest.skip(f"{NOT_GRADED_PREFIX}{backend.name} lacks {', '.join(missing)}")
     for name in required_checks(marker):
+        why = state.unavailable_checks.get((exercise.id, name))
+        if why:  # what it builds on could not run here, so neither can it (a cached script run, a deployment)
+            pytest.skip(f"{NOT_GRADED_PREFIX}{why} (this check builds on '{title_for(item, name)}')")
         outcome = state.outcomes.get((exercise.id, name))
         if outcome in (FAILED, PARTIAL, BLOCKED, ERROR):
             pytest.skip(f"{BLOCKED_PREFIX}finish '{title_for(item, name)}' first; this check builds on it")
@@ -289,6 +295,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if exercise is None or report.when == "teardown" or (report.when == "setup" and report.passed):
         return
     state = item.config.stash[STATE]
+    unavailable = reason_not_graded(state.backend) if report.when in ("setup", "call") and not report.skipped else None
+    if unavailable:  # it called a service this backend cannot provide: whatever happened proves nothing
+        report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1] or 0, NOT_GRADED_PREFIX + unavailable)
+        state.unavailable_checks[(exercise.id, item.name)] = unavailable
     result = judge(item, report, call, exercise, state)
     if result.outcome not in (PASSED, NOT_GRADED):
         report.outcome = "failed"  # partial credit and "finish X first" still show as not done

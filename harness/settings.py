@@ -32,7 +32,7 @@ ENV_SAM_CLI_HOME = "COURSE_SAM_CLI_HOME"  # where `course sam-cli install` puts 
 # Set, not read, by the harness: awslocal prints a 14-line deprecation banner on every command unless it is "1".
 ENV_AWSLOCAL_NO_BANNER = "DISABLE_DEPRECATION_NOTICE"
 
-BACKENDS = ("moto", "localstack")
+BACKENDS = ("moto", "localstack", "ministack")
 DEFAULT_BACKEND = "moto"
 DEFAULT_LOCALSTACK_ENDPOINT = "http://localhost:4566"
 # The compose service name: the one non-loopback host an endpoint may name (CI service containers).

@@ -5,6 +5,7 @@
 3. the whole course on the reference solutions (every check, student code in student processes);
 4. each exercise alone (`course grade ID`), on the reference solution and on the untouched starter;
 5. a Lambda invocation on the embedded backend, cold and warm (scripts/bench_lambda.py).
+`--backend ministack` measures MiniStack instead (install, start, reset, stop; then the same gradings).
 Targets on a 2-core machine (issue 17): the whole course <= 20 s; each exercise <= 6 s (the capstone
 excepted); a starter run of any exercise <= 2 s. Script replay (harness/script_replay.py) is on unless
 COURSE_NO_REPLAY=1, which `--no-replay` sets to measure without it.
@@ -29,7 +30,12 @@ REPO = Path(__file__).resolve().parent.parent
 COURSE = Path(sys.executable).with_name("course")
 
 
+BACKEND: list[str] = []  # `--backend ministack` for every `course grade` below, when asked for
+
+
 def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    if command[1:2] == ["grade"]:
+        command = [*command, *BACKEND]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
     return time.perf_counter() - started, done
@@ -61,6 +67,38 @@ def backend_costs(resets: int) -> None:
     print(f"  first HTTP answer                      {first_answer * 1000:8.1f} ms")
     print(f"  reset, median of {resets:<3}                 {statistics.median(samples) * 1000:8.1f} ms")
     print(f"  stop                                   {stop_time * 1000:8.1f} ms")
+
+
+def ministack_costs(resets: int) -> None:
+    from harness import ministack_env
+    from harness.ministack import MiniStack
+
+    environment = ministack_env.environment_dir()
+    installed = ministack_env.is_installed(environment)
+    started = time.perf_counter()
+    ministack_env.ensure_installed(environment)
+    install_time = time.perf_counter() - started
+    record = ministack_env.install_record(environment)
+    backend = MiniStack(environment=environment)
+    started = time.perf_counter()
+    backend.start()
+    start_time = time.perf_counter() - started
+    samples = []
+    for _ in range(resets):
+        started = time.perf_counter()
+        backend.reset()
+        samples.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    backend.stop()
+    stop_time = time.perf_counter() - started
+    print(f"MiniStack {ministack_env.VERSION} (its own process and venv, behind the call-log forwarder)")
+    if installed:
+        print(f"  install (done before; it took)         {record.get('seconds', '?'):>8} s")
+    else:
+        print(f"  install (first use, pip cache as is)   {install_time:8.1f} s")
+    print(f"  start until /_ministack/health answers {start_time * 1000:8.1f} ms")
+    print(f"  reset, median of {resets:<3}                 {statistics.median(samples) * 1000:8.1f} ms")
+    print(f"  stop (its process group ended)         {stop_time * 1000:8.1f} ms")
 
 
 def cold_grade(runs: int) -> None:
@@ -117,11 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resets", type=int, default=50, help="backend resets to time (default 50)")
     parser.add_argument("--no-replay", action="store_true", help="measure with script replay off (COURSE_NO_REPLAY=1)")
     parser.add_argument("--only", choices=("backend", "lab1", "course", "exercises", "lambda"), help="one figure only")
+    parser.add_argument("--backend", choices=("moto", "ministack"), default="moto", help="the backend to measure")
     args = parser.parse_args(argv)
+    BACKEND[:] = ["--backend", args.backend]
     if args.no_replay:
         os.environ["COURSE_NO_REPLAY"] = "1"  # the `course` processes inherit it
     figures = {
-        "backend": lambda: backend_costs(args.resets),
+        "backend": lambda: (ministack_costs if args.backend == "ministack" else backend_costs)(args.resets),
         "lab1": lambda: cold_grade(args.runs),
         "course": lambda: whole_course(args.runs),
         "exercises": lambda: each_exercise(args.runs),

@@ -100,7 +100,7 @@ DEPLOY_HINT = (
 IDEMPOTENT_HINT = (
     "Check whether each resource exists first (describe-table, get-role, get-function with "
     ">/dev/null 2>&1) and create it only if it is missing; for an existing function run "
-    "update-function-code, wait function-updated, then update-function-configuration."
+    "update-function-code, wait function-updated-v2, then update-function-configuration."
 )
 UPDATE_CODE_HINT = (
     "When the function exists, build a fresh function.zip and run `awslocal lambda update-function-code "

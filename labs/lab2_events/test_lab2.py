@@ -189,7 +189,7 @@ DEPLOY_HINT = (
 )
 DEPLOY_AGAIN_HINT = (
     "Look each resource up first and create it only when it is missing; for an existing function run "
-    "update-function-code, wait function-updated, then update-function-configuration; for an existing mapping "
+    "update-function-code, wait function-updated-v2, then update-function-configuration; for an existing mapping "
     "run update-event-source-mapping instead of creating a second one."
 )
 UPDATE_CODE_HINT = (

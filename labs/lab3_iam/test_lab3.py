@@ -165,7 +165,7 @@ ACCOUNT_HINT = (
 )
 FUNCTION_ROLE_HINT = (
     "Once the role exists, run `awslocal lambda update-function-configuration --function-name inventory-status "
-    "--role <the role's ARN>` and `awslocal lambda wait function-updated --function-name inventory-status`; "
+    "--role <the role's ARN>` and `awslocal lambda wait function-updated-v2 --function-name inventory-status`; "
     "change nothing else about the function."
 )
 RERUN_HINT = (

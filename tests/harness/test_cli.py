@@ -24,6 +24,7 @@ from support import REPO
 from harness import doctor as doctor_module
 from harness.background_control import (
     ALREADY_RUNNING,
+    EMULATORS,
     NOT_RUNNING,
     PORT_IN_USE,
     STOPPED,
@@ -364,7 +365,7 @@ def test_backend_up_serves_aws_calls_until_backend_down(background_root: Path) -
     assert f"running at {endpoint}" in course("backend", "status", *root).stdout
 
     stopped = course("backend", "down", *root)
-    assert stopped.returncode == 0 and STOPPED.split("(")[0] in stopped.stdout
+    assert stopped.returncode == 0 and STOPPED.format(emulator=EMULATORS["moto"], pid=0).split("(")[0] in stopped.stdout
     assert NOT_RUNNING in course("backend", "status", *root).stdout
     assert not state_path(background_root).exists()
     assert (background_root / ".course/backend.log").read_text() == ""  # the server printed nothing

@@ -80,3 +80,50 @@ def test_awslocal_in_a_graded_script_never_prints_its_deprecation_banner(
     assert result.ok, result.describe()
     assert result.stdout == "quiet=1\n"
     assert "deprecated" not in result.stderr and result.stderr == ""
+
+
+def _sleeps_of_one_retry(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The sleeps of a 5-second waiter that matches on its second look."""
+    from botocore import waiter
+
+    answers = iter([{"Done": False}, {"Done": True}])
+    config = waiter.SingleWaiterConfig(
+        {"delay": 5, "maxAttempts": 3, "operation": "Look",
+         "acceptors": [{"matcher": "path", "argument": "Done", "expected": True, "state": "success"}]}
+    )
+    sleeps: list[float] = []
+    monkeypatch.setattr(waiter.time, "sleep", sleeps.append)
+    waiter.Waiter("Slow", config, lambda **_: next(answers)).wait()
+    return sleeps
+
+
+def test_a_waiter_run_by_a_script_looks_every_second_as_the_v2_waiters_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    cli_shim._cap_waiter_delays()
+    monkeypatch.setattr(cli_shim._in_cli, "active", True, raising=False)
+    assert _sleeps_of_one_retry(monkeypatch) == [cli_shim.WAITER_DELAY_CAP]
+
+
+def test_a_graders_own_waiter_keeps_its_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    cli_shim._cap_waiter_delays()
+    monkeypatch.setattr(cli_shim._in_cli, "active", False, raising=False)
+    assert _sleeps_of_one_retry(monkeypatch) == [5]
+
+
+def test_a_script_waiting_for_a_table_made_later_ends_soon_after(tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dynamodb table-exists waits 20 s between looks; in a graded script a look comes every second."""
+    import threading
+    import time
+
+    import boto3
+
+    backend.reset()
+    dynamodb = boto3.client("dynamodb")
+    later = threading.Timer(0.5, lambda: dynamodb.create_table(
+        TableName="Late", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST"))
+    started = time.monotonic()
+    later.start()
+    result = run(tmp_path, backend, monkeypatch, False, "awslocal dynamodb wait table-exists --table-name Late\necho ready\n")
+    later.join()
+    assert result.ok and result.stdout == "ready\n", result.describe()
+    assert time.monotonic() - started < 6

@@ -45,7 +45,7 @@ python -m zipfile -c function.zip inventory_status_lambda.py
 if awslocal lambda get-function --function-name "$FUNCTION" >/dev/null 2>&1; then
   echo "updating function $FUNCTION"
   awslocal lambda update-function-code --function-name "$FUNCTION" --zip-file fileb://function.zip >/dev/null
-  awslocal lambda wait function-updated --function-name "$FUNCTION"
+  awslocal lambda wait function-updated-v2 --function-name "$FUNCTION"
   awslocal lambda update-function-configuration \
     --function-name "$FUNCTION" \
     --runtime python3.12 \
@@ -54,7 +54,7 @@ if awslocal lambda get-function --function-name "$FUNCTION" >/dev/null 2>&1; the
     --environment "Variables={INVENTORY_TABLE=$TABLE}" \
     --timeout 10 \
     --memory-size 128 >/dev/null
-  awslocal lambda wait function-updated --function-name "$FUNCTION"
+  awslocal lambda wait function-updated-v2 --function-name "$FUNCTION"
 else
   echo "creating function $FUNCTION"
   awslocal lambda create-function \
@@ -66,6 +66,6 @@ else
     --environment "Variables={INVENTORY_TABLE=$TABLE}" \
     --timeout 10 \
     --memory-size 128 >/dev/null
-  awslocal lambda wait function-active --function-name "$FUNCTION"
+  awslocal lambda wait function-active-v2 --function-name "$FUNCTION"
 fi
 echo "deployed $FUNCTION"

@@ -59,17 +59,17 @@ deploy_function() {
   if awslocal lambda get-function --function-name "$name" >/dev/null 2>&1; then
     echo "updating function $name"
     awslocal lambda update-function-code --function-name "$name" --zip-file "fileb://$package" >/dev/null
-    awslocal lambda wait function-updated --function-name "$name"
+    awslocal lambda wait function-updated-v2 --function-name "$name"
     awslocal lambda update-function-configuration --function-name "$name" \
       --runtime python3.12 --handler "$handler" --role "$ROLE_ARN" \
       --environment "$environment" --timeout 10 --memory-size 128 >/dev/null
-    awslocal lambda wait function-updated --function-name "$name"
+    awslocal lambda wait function-updated-v2 --function-name "$name"
   else
     echo "creating function $name"
     awslocal lambda create-function --function-name "$name" \
       --runtime python3.12 --handler "$handler" --role "$ROLE_ARN" \
       --zip-file "fileb://$package" --environment "$environment" --timeout 10 --memory-size 128 >/dev/null
-    awslocal lambda wait function-active --function-name "$name"
+    awslocal lambda wait function-active-v2 --function-name "$name"
   fi
 }
 deploy_function "$PROCESSOR" order_processor.lambda_handler processor.zip \

@@ -46,7 +46,7 @@ awslocal iam attach-role-policy --role-name "$ROLE" --policy-arn "$POLICY_ARN"
 # Step 5e: Lab 1's function runs as the new role from now on; nothing else about it changes.
 if awslocal lambda get-function --function-name "$FUNCTION" >/dev/null 2>&1; then
   awslocal lambda update-function-configuration --function-name "$FUNCTION" --role "$ROLE_ARN" >/dev/null
-  awslocal lambda wait function-updated --function-name "$FUNCTION"
+  awslocal lambda wait function-updated-v2 --function-name "$FUNCTION"
   echo "$FUNCTION now runs as $ROLE_ARN"
 else
   echo "function $FUNCTION is not deployed: run Lab 1's deploy.sh, then this script again" >&2
