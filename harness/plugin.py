@@ -23,6 +23,7 @@ from .judging import BACKEND_ERROR, BLOCKED_PREFIX, MISSING_POINTS, judge
 from .limits import clip, time_limit
 from .manifest import load_course
 from .options import COURSE_ROOT_HELP, NO_REPORT, add_grading_options
+from .quiz.practice import read_practice
 from .report import build_report, write_reports
 from .report_types import GradeReport
 from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, PASSED, CheckResult, format_failure, score_exercises
@@ -341,10 +342,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         ).to_json(),
         partial=partially_selected(session.config, state),
         untouched=progress.untouched(state.course_root, state.code_root, state.course),
+        practice=read_practice(state.course_root),
     )
     remembered = progress.record(report, state.report_dir, code_root=state.code_root, course=state.course)
     graded = [exercise["id"] for exercise in report["exercises"]]
     summary = progress.merged_view(state.course, remembered, this_run=graded, code_root=state.code_root) or report
+    summary["practice"] = report["practice"]
     write_reports(report, state.report_dir, REPORT_JSON, REPORT_MARKDOWN, summary=summary)
     session.config.stash[REPORT_KEY] = (report, summary)
 
