@@ -71,10 +71,14 @@ JS = """
     if (raw === null || raw === "") return null;
     return type === "num" ? parseFloat(raw) : raw.toLowerCase();
   }
+  function studentOf(row) {
+    var cell = row.querySelector('[data-key="student"]');
+    return cell ? cell.getAttribute("data-sort") : "";
+  }
   function sortTable(table, key, dir) {
     var heads = headsOf(table), body = table.tBodies[0];
     var head = heads.filter(function (th) { return th.getAttribute("data-key") === key; })[0];
-    if (!head) return;
+    if (!head) return false;
     var type = head.getAttribute("data-type"), sign = dir === "desc" ? -1 : 1;
     var rows = Array.prototype.slice.call(body.rows).map(function (row, index) {
       return {row: row, index: index, value: value(row, key, type)};
@@ -88,10 +92,25 @@ JS = """
     rows.forEach(function (item) { body.appendChild(item.row); });
     heads.forEach(function (th) { th.removeAttribute("aria-sort"); });
     head.setAttribute("aria-sort", dir === "asc" ? "ascending" : "descending");
+    return true;
+  }
+  function follow(table, leader) {
+    /* A table without the sorted column takes the students' order of the one that has it. */
+    var body = table.tBodies[0], waiting = {};
+    Array.prototype.slice.call(body.rows).forEach(function (row) {
+      (waiting[studentOf(row)] = waiting[studentOf(row)] || []).push(row);
+    });
+    Array.prototype.slice.call(leader.tBodies[0].rows).forEach(function (row) {
+      var same = waiting[studentOf(row)];
+      if (same && same.length) body.appendChild(same.shift());
+    });
+    headsOf(table).forEach(function (th) { th.removeAttribute("aria-sort"); });
   }
   function sortBy(key, dir) {
     if (dir !== "asc" && dir !== "desc") return;
-    tables.forEach(function (table) { sortTable(table, key, dir); });
+    var sorted = tables.filter(function (table) { return sortTable(table, key, dir); });
+    if (!sorted.length) return;
+    tables.forEach(function (table) { if (sorted.indexOf(table) < 0) follow(table, sorted[0]); });
     current = {key: key, dir: dir};
   }
   function fromHash() {

@@ -36,6 +36,7 @@ from instructor.gradebook import (
 )
 from instructor.gradebook_files import write_gradebook
 from instructor.gradebook_html import FLAG_COLOURS, NO_GRADE_COLOUR, colour, render_html
+from instructor.gradebook_practice import PRACTICE_STATES
 
 sys.path.insert(0, str(REPO / "scripts"))
 from gradebook_screenshot import demo_rows
@@ -284,12 +285,14 @@ def test_the_url_sorts_totals_descending_then_ascending_with_missing_grades_last
     assert dumped_order(out_dir, browser, "sort=total:asc") == ascending
 
 
-def test_the_url_sorts_the_practice_table_by_its_own_columns_and_leaves_the_grades_as_they_are(out_dir: Path, browser: str) -> None:
+def test_the_url_sorts_the_practice_table_by_its_columns_and_the_other_table_follows(out_dir: Path, browser: str) -> None:
     page = Page(dump_dom(out_dir / GRADEBOOK_HTML, browser=browser, fragment="sort=practice_exam_scaled:desc"))
     assert page.practice_students == ["Ada", HOSTILE, "Bob", "Mallory", "Nora", "Yan", "Zed"]  # 751, 515, then none
-    assert page.students == [row.student for row in ROWS]
-    both = Page(dump_dom(out_dir / GRADEBOOK_HTML, browser=browser, fragment="sort=student:desc"))
-    assert both.practice_students == both.students == ["Zed", "Yan", "Nora", "Mallory", "Bob", "Ada", HOSTILE]
+    assert page.students == page.practice_students  # the grades follow the practice table's order
+    totals = Page(dump_dom(out_dir / GRADEBOOK_HTML, browser=browser, fragment="sort=total:desc"))
+    assert totals.students == totals.practice_students == ["Ada", "Mallory", HOSTILE, "Nora", "Bob", "Yan", "Zed"]
+    names = Page(dump_dom(out_dir / GRADEBOOK_HTML, browser=browser, fragment="sort=student:desc"))
+    assert names.practice_students == names.students == ["Zed", "Yan", "Nora", "Mallory", "Bob", "Ada", HOSTILE]
 
 
 def test_the_url_sorts_an_exercise_column_and_names(out_dir: Path, browser: str) -> None:
@@ -305,4 +308,5 @@ def test_the_demo_cohort_covers_every_status_and_flag() -> None:
     rows = demo_rows(load_course(REPO))
     assert {row.status for row in rows} == set(STATUSES)
     assert {flag for row in rows for flag in row.flags} == set(FLAGS)
+    assert {row.practice_state for row in rows if row.status == GRADED} == set(PRACTICE_STATES)
     assert (REPO / "docs" / "images" / "gradebook.png").read_bytes().startswith(b"\x89PNG")

@@ -137,6 +137,11 @@ def test_the_template_is_the_release_without_solutions_tests_or_instructor_files
     assert {"README.md", LAB1_GRADER, "harness/plugin.py", "course.toml", WORKFLOW, LOCK_FILE} <= published.files
 
 
+def test_shared_exam_practice_in_the_checkout_stays_out_and_the_question_bank_goes_in() -> None:
+    assert left_out_entry("quizzes/results.json") == "quizzes/results.json"
+    assert left_out_entry("quizzes/bank/week1.yaml") is None and left_out_entry("quizzes/README.md") is None
+
+
 def test_the_output_counts_what_was_left_out_and_names_the_pin(release: Path, published: Published) -> None:
     solutions = [path for path in checkout_files(release) if path.startswith("solutions/")]
     assert solutions, "the release has reference solutions to leave out"
