@@ -49,6 +49,7 @@ from .settings import (
 from .student_files import set_display_roots
 
 RESULT_KEY = "course_check"
+ENDPOINT_KEY = "course_endpoint"  # where the process that ran a check had its backend (xdist workers each start one)
 RESULT_COLLECTOR = "course-result-collector"
 POINTS_MARKER = (
     "points(n, *, hint=None, read=None, requires=None): this grader check is worth n points; "
@@ -149,6 +150,8 @@ class ResultCollector:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for key, value in report.user_properties:
+            if key == ENDPOINT_KEY:
+                self.state.check_endpoints.add(str(value))
             if key == RESULT_KEY:
                 data = dict(value)
                 exercise_id = data.pop("exercise")
@@ -296,6 +299,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = format_failure(exercise.title, result.title, result.message, result.hint, result.read)
     state.outcomes[(exercise.id, item.name)] = result.outcome
     report.user_properties.append((RESULT_KEY, {"exercise": exercise.id, "order": [item.location[1] or 0, result.id], **result.to_json()}))
+    if state.endpoint:
+        report.user_properties.append((ENDPOINT_KEY, state.endpoint))
     _clip_sections(report)
 
 
@@ -331,7 +336,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report = build_report(
         course=state.course,
         scores=scores,
-        backend={"name": state.backend_name, "chosen_by": state.backend_source, "endpoint": state.endpoint},
+        backend={"name": state.backend_name, "chosen_by": state.backend_source, "endpoint": _endpoints(state)},
         code_root=_shown_code_root(state),
         started=state.started,
         finished=datetime.now(timezone.utc),
@@ -353,6 +358,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 REPORT_KEY: pytest.StashKey[tuple[GradeReport, GradeReport]] = pytest.StashKey()  # this run's, every exercise's latest
+
+
+def _endpoints(state: GradingState) -> str:
+    """Where the checks' AWS calls went: this process's backend, or under --jobs/-n the workers' own
+    (the controller starts none), comma-separated; empty when no check reached a backend."""
+    return ", ".join(sorted(state.check_endpoints | ({state.endpoint} if state.endpoint else set())))
 
 
 def _shown_code_root(state: GradingState) -> str:

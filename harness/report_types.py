@@ -78,7 +78,7 @@ class CourseName(TypedDict):
 
 
 class _BackendWhere(TypedDict, total=False):
-    endpoint: str  # empty when no check reached the backend
+    endpoint: str  # empty when no check reached the backend; parallel workers' own emulators, comma-separated
 
 
 class BackendUsed(_BackendWhere):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 import typing
 
@@ -196,9 +197,15 @@ def test_shared_practice_is_carried_in_the_report_and_its_summary_and_changes_no
 def test_the_report_orders_checks_as_the_grader_file_does_under_xdist(pytester: pytest.Pytester) -> None:
     make_course(pytester, SCORING_GRADER)
     _, serial = grade(pytester)
-    _, parallel = grade(pytester, "-n", "2")
+    result, parallel = grade(pytester, "-n", "2")
     strip = lambda r: [(e["id"], [(c["id"], c["outcome"], c["points"]) for c in e["checks"]]) for e in r["exercises"]]  # noqa: E731
     assert strip(parallel) == strip(serial)
+    # The controller starts no emulator: the report and the scoreboard name the workers' own.
+    endpoints = parallel["backend"]["endpoint"].split(", ")
+    assert endpoints and all(re.fullmatch(r"http://127\.0\.0\.1:\d+", endpoint) for endpoint in endpoints), endpoints
+    where = ", one emulator per worker at " if len(endpoints) > 1 else " at "
+    shown = " ".join(result.stdout.str().split())  # the scoreboard wraps long lines
+    assert f"Backend: moto{where}{parallel['backend']['endpoint']} (chosen by default)" in shown
     assert parallel["totals"] == serial["totals"]
 
 
