@@ -17,6 +17,7 @@ from typing import Any
 
 from .integrity import is_grader_name
 from .manifest import Course, load_course
+from .quiz.practice import SHARED_RESULTS
 from .report_types import CheckReport, ExerciseReport, GradeReport
 from .results import NOT_GRADED, PASSED
 from .settings import MANIFEST_FILE, REPO_ROOT
@@ -28,6 +29,10 @@ HARNESS_NOTE = (
     "The grading harness failed, so this score is not final; your instructor has been told by this message: {errors}"
 )
 INTEGRITY_NOTE = "Grading files differ from graders.lock: {files}."
+PRACTICE_NOTE = (
+    "Your shared exam practice (quizzes/results.json) is passed on to your instructor as self-reported practice; "
+    "it is not part of the score."
+)
 NOT_STUDENT_FILES = {"README.md"}
 
 
@@ -80,6 +85,8 @@ def _overview(report: GradeReport) -> str:
         lines.append(INTEGRITY_NOTE.format(files=", ".join(integrity["modified"])))
     if report["harness_errors"]:
         lines.append(HARNESS_NOTE.format(errors="; ".join(report["harness_errors"])))
+    if report.get("practice"):
+        lines.append(PRACTICE_NOTE)
     return "\n".join(lines)
 
 
@@ -104,6 +111,7 @@ def results(report: GradeReport) -> dict[str, Any]:
             "integrity": integrity.get("verdict", "unlocked"),
             "modified": integrity.get("modified", []),
             "lock_sha256": integrity.get("lock_sha256"),
+            "practice": report.get("practice"),  # self-reported (course quiz --share), never in the score
         },
         "tests": tests,
     }
@@ -125,8 +133,9 @@ def _is_student_file(path: Path) -> bool:
 
 
 def student_files(course_root: Path, course: Course) -> list[str]:
-    """The files students write: everything in the exercise folders but graders and READMEs."""
-    found = set()
+    """The files students write: everything in the exercise folders but graders and READMEs, and the exam
+    practice they share (copied from a submitted repository that has it; never graded)."""
+    found = {SHARED_RESULTS}
     for exercise in course.exercises:
         folder = course_root / exercise.folder
         for path in folder.rglob("*") if folder.is_dir() else ():
@@ -164,6 +173,7 @@ def prepare(submission: Path, course_root: Path, course: Course) -> list[tuple[s
             matches = by_name.get(Path(relative).name, [])
             source = matches[0] if len(matches) == 1 and names.count(Path(relative).name) == 1 else None
         if source is not None:
+            (course_root / relative).parent.mkdir(parents=True, exist_ok=True)  # quizzes/ is not in the bundle
             shutil.copyfile(source, course_root / relative)
             copied.append((source.relative_to(submission).as_posix(), relative))
     return copied

@@ -32,6 +32,7 @@ class GradingState:
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     backend: Backend | None = None
     endpoint: str = ""  # kept after the backend stops, for the report
+    check_endpoints: set[str] = field(default_factory=set)  # the controller: where the workers' checks went
     backend_error: str | None = None
     guard: NetworkGuard | None = None
     pool: StudentPool | None = None  # student processes: student code never runs in this process

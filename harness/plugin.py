@@ -23,6 +23,7 @@ from .judging import BACKEND_ERROR, BLOCKED_PREFIX, MISSING_POINTS, judge
 from .limits import clip, time_limit
 from .manifest import load_course
 from .options import COURSE_ROOT_HELP, NO_REPORT, add_grading_options
+from .quiz.practice import read_practice
 from .report import build_report, write_reports
 from .report_types import GradeReport
 from .results import BLOCKED, ERROR, FAILED, NOT_GRADED, PARTIAL, PASSED, CheckResult, format_failure, score_exercises
@@ -49,6 +50,7 @@ from .student_files import set_display_roots
 from .unavailable import reason_not_graded
 
 RESULT_KEY = "course_check"
+ENDPOINT_KEY = "course_endpoint"  # where the process that ran a check had its backend (xdist workers each start one)
 RESULT_COLLECTOR = "course-result-collector"
 POINTS_MARKER = (
     "points(n, *, hint=None, read=None, requires=None): this grader check is worth n points; "
@@ -151,6 +153,8 @@ class ResultCollector:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for key, value in report.user_properties:
+            if key == ENDPOINT_KEY:
+                self.state.check_endpoints.add(str(value))
             if key == RESULT_KEY:
                 data = dict(value)
                 exercise_id = data.pop("exercise")
@@ -305,6 +309,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = format_failure(exercise.title, result.title, result.message, result.hint, result.read)
     state.outcomes[(exercise.id, item.name)] = result.outcome
     report.user_properties.append((RESULT_KEY, {"exercise": exercise.id, "order": [item.location[1] or 0, result.id], **result.to_json()}))
+    if state.endpoint:
+        report.user_properties.append((ENDPOINT_KEY, state.endpoint))
     _clip_sections(report)
 
 
@@ -340,7 +346,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report = build_report(
         course=state.course,
         scores=scores,
-        backend={"name": state.backend_name, "chosen_by": state.backend_source, "endpoint": state.endpoint},
+        backend={"name": state.backend_name, "chosen_by": state.backend_source, "endpoint": _endpoints(state)},
         code_root=_shown_code_root(state),
         started=state.started,
         finished=datetime.now(timezone.utc),
@@ -351,15 +357,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         ).to_json(),
         partial=partially_selected(session.config, state),
         untouched=progress.untouched(state.course_root, state.code_root, state.course),
+        practice=read_practice(state.course_root),
     )
     remembered = progress.record(report, state.report_dir, code_root=state.code_root, course=state.course)
     graded = [exercise["id"] for exercise in report["exercises"]]
     summary = progress.merged_view(state.course, remembered, this_run=graded, code_root=state.code_root) or report
+    summary["practice"] = report["practice"]
     write_reports(report, state.report_dir, REPORT_JSON, REPORT_MARKDOWN, summary=summary)
     session.config.stash[REPORT_KEY] = (report, summary)
 
 
 REPORT_KEY: pytest.StashKey[tuple[GradeReport, GradeReport]] = pytest.StashKey()  # this run's, every exercise's latest
+
+
+def _endpoints(state: GradingState) -> str:
+    """Where the checks' AWS calls went: this process's backend, or under --jobs/-n the workers' own
+    (the controller starts none), comma-separated; empty when no check reached a backend."""
+    return ", ".join(sorted(state.check_endpoints | ({state.endpoint} if state.endpoint else set())))
 
 
 def _shown_code_root(state: GradingState) -> str:

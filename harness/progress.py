@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .manifest import Course, Exercise
-from .report_types import ExerciseReport, GradeReport
+from .report_types import SCHEMA_VERSION, ExerciseReport, GradeReport
 from .results import percent, totals_of
 from .student_files import folder_digest, is_grader_file
 
@@ -145,7 +145,7 @@ def merged_view(
 
 def _with_totals(course: Course, exercises: list[ExerciseReport], last: dict[str, Any]) -> GradeReport:
     return {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "course": {"name": course.name, "version": course.version},
         "git_commit": last["git_commit"],
         "backend": {"name": last["backend"], "chosen_by": "the runs remembered in progress.json"},
@@ -156,6 +156,7 @@ def _with_totals(course: Course, exercises: list[ExerciseReport], last: dict[str
         "totals": totals_of([e for e in exercises if not e.get("partial_run")]),  # a partial run is no grade
         "harness_errors": [],
         "exercises": exercises,
+        "practice": None,  # the run's own report carries what the student shared (plugin.py puts it here)
     }
 
 

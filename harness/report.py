@@ -7,14 +7,14 @@ import subprocess
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from .manifest import Course
-from .progress import headline, number, status_text
-from .report_types import CheckReport, GradeReport, IntegrityReport
+from .progress import headline, number, status_text, when
+from .report_types import SCHEMA_VERSION, CheckReport, GradeReport, IntegrityReport, PracticeReport
 from .results import BLOCKED, ERROR, FAILED, PARTIAL, ExerciseScore, percent, totals_of
 from .settings import REPO_ROOT
 
-SCHEMA_VERSION = 1
 SCHEMA_FILE = Path(__file__).with_name("report.schema.json")
 
 
@@ -40,9 +40,11 @@ def build_report(
     integrity: IntegrityReport | None = None,
     partial: frozenset[str] | set[str] = frozenset(),
     untouched: frozenset[str] | set[str] = frozenset(),
+    practice: PracticeReport | None = None,
 ) -> GradeReport:
     """``partial``: exercises of which only some checks were selected (marked, never a grade);
-    ``untouched``: exercises whose files are still the starter's (marked: not started)."""
+    ``untouched``: exercises whose files are still the starter's (marked: not started);
+    ``practice``: the exam practice the student shared (harness/quiz/practice.py), carried, never graded."""
     exercises = []
     for score in scores:
         exercises.append(
@@ -79,6 +81,7 @@ def build_report(
         "totals": totals_of(exercises),
         "harness_errors": harness_errors,
         "exercises": exercises,
+        "practice": practice,
     }
     if integrity is not None:
         report["integrity"] = integrity
@@ -164,7 +167,45 @@ def render_markdown(report: GradeReport, *, link: Link | None = None) -> str:
             )
         for error in report["harness_errors"]:
             lines.append(f"| (harness) | | | {_cell(error)} | |")
+    practice = report.get("practice")
+    if practice:
+        lines += ["", *practice_markdown(practice)]
     return "\n".join(lines) + "\n"
+
+
+PRACTICE_TITLE = "### Exam practice (self-reported, not part of the grade)"
+PRACTICE_UNUSABLE = "`{source}` was shared but cannot be used: {problem}."
+
+
+def _practice_score(score: dict[str, Any]) -> str:
+    text = f"{score['percent']:g}% ({score['right']}/{score['questions']})"
+    if "scaled" in score:
+        text = f"{score['scaled']} ({'pass' if score['passed'] else 'fail'}), " + text
+    return text
+
+
+def practice_markdown(practice: PracticeReport) -> list[str]:
+    """The summary's section on the shared exam practice (its numbers recomputed by the grading run)."""
+    lines = [PRACTICE_TITLE, ""]
+    if practice.get("problem"):
+        return lines + [PRACTICE_UNUSABLE.format(source=practice["source"], problem=_cell(practice["problem"]))]
+    shared = when(practice["shared_at"]) if practice["shared_at"] else "?"
+    lines += [f"Shared by `course quiz --share` in `{practice['source']}` ({shared}).", ""]
+    rows = [(f"Week {q['week']} quiz", q) for q in practice["quizzes"]]
+    rows += [(f"Mock exam, form {e['form']}", e) for e in practice["exams"]]
+    if rows:
+        lines += ["| Practice | Best | Latest | Attempts |", "| :--- | :--- | :--- | ---: |"]
+        lines += [
+            f"| {name} | {_practice_score(entry['best'])} | {_practice_score(entry['latest'])} | {entry['attempts']} |"
+            for name, entry in rows
+        ]
+    if practice["domains"]:
+        ready = "; ".join(
+            f"{d['domain']} {d['name']} {d['percent']:g}% ({d['right']}/{d['questions']})" + (" ✓" if d["meets"] else "")
+            for d in practice["domains"]
+        )
+        lines += ["", f"Readiness by exam domain (latest answer to each question seen; ✓ at the pass mark's share): {ready}."]
+    return lines
 
 
 def write_reports(

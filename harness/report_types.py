@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
+# 2: `practice` (self-reported exam practice, harness/quiz/practice.py) added, present in every report.
+SCHEMA_VERSION = 2
+
 Outcome = Literal["passed", "partial", "failed", "blocked", "not_graded", "error"]
 
 
@@ -75,7 +78,7 @@ class CourseName(TypedDict):
 
 
 class _BackendWhere(TypedDict, total=False):
-    endpoint: str  # empty when no check reached the backend
+    endpoint: str  # empty when no check reached the backend; parallel workers' own emulators, comma-separated
 
 
 class BackendUsed(_BackendWhere):
@@ -83,12 +86,62 @@ class BackendUsed(_BackendWhere):
     chosen_by: str
 
 
+class PracticeScore(TypedDict):
+    right: int
+    questions: int
+    percent: float
+    finished_at: str
+
+
+class ExamScore(PracticeScore):
+    scaled: int
+    passed: bool
+
+
+class QuizPractice(TypedDict):
+    week: int
+    attempts: int
+    best: PracticeScore
+    latest: PracticeScore
+
+
+class ExamPractice(TypedDict):
+    form: int
+    attempts: int
+    best: ExamScore
+    latest: ExamScore
+
+
+class DomainReadiness(TypedDict):
+    domain: int
+    name: str
+    questions: int  # distinct questions of the domain answered
+    right: int  # of them, those whose latest answer was right
+    percent: float
+    meets: bool  # percent reaches the pass mark's share (68.9 %)
+
+
+class _PracticeProblem(TypedDict, total=False):
+    problem: str  # the shared file could not be used: why (the lists are then empty)
+
+
+class PracticeReport(_PracticeProblem):
+    """What the student shared of their quizzes and mock exams: self-reported, never part of a grade."""
+
+    self_reported: Literal[True]
+    source: str
+    shared_at: str | None
+    quizzes: list[QuizPractice]
+    exams: list[ExamPractice]
+    domains: list[DomainReadiness]
+
+
 class _ReportIntegrity(TypedDict, total=False):
     integrity: IntegrityReport  # absent when the run compared nothing (collect-only, --no-report)
 
 
 class GradeReport(_ReportIntegrity):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     course: CourseName
     git_commit: str | None
     backend: BackendUsed
@@ -99,3 +152,4 @@ class GradeReport(_ReportIntegrity):
     totals: Totals
     harness_errors: list[str]
     exercises: list[ExerciseReport]
+    practice: PracticeReport | None  # None: the student shared no practice results

@@ -109,7 +109,8 @@ def render(
     if len(view["exercises"]) > len(report["exercises"]):
         console.print("\nDimmed rows are earlier runs' results (progress.json); `course status` shows the whole course.")
     backend = report["backend"]
-    where = f" at {backend['endpoint']}" if backend.get("endpoint") else ""
+    endpoint = backend.get("endpoint") or ""  # parallel workers' own emulators are comma-separated
+    where = (", one emulator per worker at " if "," in endpoint else " at ") + endpoint if endpoint else ""
     # Text, not markup: "pyproject.toml [tool.course]" is not a style tag
     console.print(Text(f"\nBackend: {backend['name']}{where} (chosen by {backend['chosen_by']})"))
     console.print(Text(f"Reports: {report_dir}/grade-report.json, {report_dir}/grade-summary.md"))

@@ -103,7 +103,7 @@ def status(*, course: Course, course_root: Path, report_dir: str | None, out: Te
     code = _grades(course=course, course_root=course_root, directory=directory, out=out)
     from .quiz.summary import status_lines  # exam practice: quizzes/README.md
 
-    for line in status_lines(directory, shown(directory, course_root)):
+    for line in status_lines(directory, shown(directory, course_root), course_root):
         print(line, file=out)
     return code
 

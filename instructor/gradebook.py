@@ -3,7 +3,8 @@
 `course gradebook` (reports fetched from GitHub) and `course regrade` (reports made here) both end in
 `build_row`: every report is checked against the official graders.lock, every exercise's points are
 compared with the state at its week's due date, and the row says, in flags, what an instructor must
-look at. The HTML heat map is drawn from the same rows (gradebook_html.py).
+look at. The HTML heat map is drawn from the same rows (gradebook_html.py). Beside the grade, a row
+carries the exam practice the student shared (gradebook_practice.py): self-reported, never in the points.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from harness.report_types import ExerciseReport, GradeReport
 from harness.results import percent
 
 from .due_dates import DueDates, iso
+from .gradebook_practice import PRACTICE_COLUMNS, practice_of, practice_record
 from .roster import Student
 
 # A row's status: whether there is a grade at all, and if not, why.
@@ -92,6 +94,9 @@ class Row:
     points: float = 0.0
     max: float = 0.0
     flags: list[str] = field(default_factory=list)
+    # Self-reported exam practice, beside the grade and never in it (gradebook_practice.py): "" without a grade.
+    practice_state: str = ""
+    practice: dict[str, Any] | None = None  # the report's practice section, checked again
 
     @property
     def percent(self) -> float:
@@ -163,6 +168,8 @@ def build_row(
         source=latest.source,
         backend=str((report.get("backend") or {}).get("name", "")),
     )
+    row.practice_state, practice = practice_of(report)
+    row.practice = dict(practice) if practice is not None else None
     snapshots = [latest, *(snapshot for snapshot in on_time.values() if snapshot is not None)]
     row.problems = list(problems or []) + [problem for snapshot in snapshots for problem in verify_report(snapshot.report, lock, course)]
     row.integrity = INTEGRITY_TAMPERED if row.problems else INTEGRITY_VERIFIED
@@ -201,7 +208,7 @@ def build_row(
 
 def csv_columns(course: Course) -> list[str]:
     """Stable columns: the same for every cohort of a course release, whatever the rows hold."""
-    return [*CSV_LEADING, *(exercise.id for exercise in course.exercises), *CSV_TRAILING]
+    return [*CSV_LEADING, *(exercise.id for exercise in course.exercises), *CSV_TRAILING, *PRACTICE_COLUMNS]
 
 
 def _number(value: float) -> str:
@@ -229,6 +236,7 @@ def csv_record(row: Row, course: Course) -> dict[str, str]:
     for exercise in course.exercises:
         cell = row.cells.get(exercise.id)
         record[exercise.id] = _number(cell.points) if cell else ""
+    record.update(practice_record(row.practice_state, row.practice))  # type: ignore[arg-type]
     return record
 
 

@@ -3,6 +3,7 @@
 No external resource of any kind (fonts, scripts, images): the page opens from file:// on an
 instructor's laptop or from a CI artifact, offline. Everything taken from rows is escaped, since names,
 repositories and details come from students. Sorting: click a header, or open `#sort=KEY:asc|desc`.
+Under the grades, the exam practice students shared (gradebook_practice_html.py), labelled self-reported.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from html import escape
 from harness.manifest import Course, Exercise
 
 from .gradebook import FLAG_HARNESS, FLAG_LATE, FLAG_MISSING, FLAG_NOT_GRADED, FLAG_TAMPERED, FLAGS, GRADED, Row
+from .gradebook_practice_html import CSS as PRACTICE_CSS
+from .gradebook_practice_html import practice_table
 from .roster import Student
 
 # Viridis (matplotlib's default map): perceptually even and readable with every common colour-blindness.
@@ -58,18 +61,24 @@ tr{break-inside:avoid}*{-webkit-print-color-adjust:exact;print-color-adjust:exac
 
 JS = """
 (function () {
-  var table = document.getElementById("gradebook"), body = table.tBodies[0];
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  /* Every table.sortable sorts on a header click, or from #sort=KEY:asc|desc: the grades, and the practice. */
+  var tables = Array.prototype.slice.call(document.querySelectorAll("table.sortable"));
   var current = {key: null, dir: null};
+  function headsOf(table) { return Array.prototype.slice.call(table.tHead.rows[0].cells); }
   function value(row, key, type) {
     var cell = row.querySelector('[data-key="' + CSS.escape(key) + '"]');
     var raw = cell ? cell.getAttribute("data-sort") : "";
     if (raw === null || raw === "") return null;
     return type === "num" ? parseFloat(raw) : raw.toLowerCase();
   }
-  function sortBy(key, dir) {
+  function studentOf(row) {
+    var cell = row.querySelector('[data-key="student"]');
+    return cell ? cell.getAttribute("data-sort") : "";
+  }
+  function sortTable(table, key, dir) {
+    var heads = headsOf(table), body = table.tBodies[0];
     var head = heads.filter(function (th) { return th.getAttribute("data-key") === key; })[0];
-    if (!head || (dir !== "asc" && dir !== "desc")) return;
+    if (!head) return false;
     var type = head.getAttribute("data-type"), sign = dir === "desc" ? -1 : 1;
     var rows = Array.prototype.slice.call(body.rows).map(function (row, index) {
       return {row: row, index: index, value: value(row, key, type)};
@@ -83,35 +92,57 @@ JS = """
     rows.forEach(function (item) { body.appendChild(item.row); });
     heads.forEach(function (th) { th.removeAttribute("aria-sort"); });
     head.setAttribute("aria-sort", dir === "asc" ? "ascending" : "descending");
+    return true;
+  }
+  function follow(table, leader) {
+    /* A table without the sorted column takes the students' order of the one that has it. */
+    var body = table.tBodies[0], waiting = {};
+    Array.prototype.slice.call(body.rows).forEach(function (row) {
+      (waiting[studentOf(row)] = waiting[studentOf(row)] || []).push(row);
+    });
+    Array.prototype.slice.call(leader.tBodies[0].rows).forEach(function (row) {
+      var same = waiting[studentOf(row)];
+      if (same && same.length) body.appendChild(same.shift());
+    });
+    headsOf(table).forEach(function (th) { th.removeAttribute("aria-sort"); });
+  }
+  function sortBy(key, dir) {
+    if (dir !== "asc" && dir !== "desc") return;
+    var sorted = tables.filter(function (table) { return sortTable(table, key, dir); });
+    if (!sorted.length) return;
+    tables.forEach(function (table) { if (sorted.indexOf(table) < 0) follow(table, sorted[0]); });
     current = {key: key, dir: dir};
   }
   function fromHash() {
     var match = /^#sort=(.+):(asc|desc)$/.exec(decodeURIComponent(location.hash));
     if (match) sortBy(match[1], match[2]);
   }
-  heads.forEach(function (th) {
-    th.tabIndex = 0;
-    function click() {
-      var key = th.getAttribute("data-key");
-      var first = th.getAttribute("data-type") === "num" ? "desc" : "asc";
-      var dir = current.key === key ? (current.dir === "asc" ? "desc" : "asc") : first;
-      sortBy(key, dir);
-      if (history.replaceState) history.replaceState(null, "", "#sort=" + encodeURIComponent(key) + ":" + dir);
-    }
-    th.addEventListener("click", click);
-    th.addEventListener("keydown", function (event) { if (event.key === "Enter") click(); });
+  tables.forEach(function (table) {
+    headsOf(table).forEach(function (th) {
+      th.tabIndex = 0;
+      function click() {
+        var key = th.getAttribute("data-key");
+        var first = th.getAttribute("data-type") === "num" ? "desc" : "asc";
+        var dir = current.key === key ? (current.dir === "asc" ? "desc" : "asc") : first;
+        sortBy(key, dir);
+        if (history.replaceState) history.replaceState(null, "", "#sort=" + encodeURIComponent(key) + ":" + dir);
+      }
+      th.addEventListener("click", click);
+      th.addEventListener("keydown", function (event) { if (event.key === "Enter") click(); });
+    });
   });
   var boxes = Array.prototype.slice.call(document.querySelectorAll(".filters input"));
+  var grades = document.getElementById("gradebook").tBodies[0];
   function filter() {
     var wanted = boxes.filter(function (box) { return box.checked; }).map(function (box) { return box.value; });
-    var shown = 0;
-    Array.prototype.slice.call(body.rows).forEach(function (row) {
-      var flags = (row.getAttribute("data-flags") || "").split(" ");
-      var show = !wanted.length || wanted.some(function (flag) { return flags.indexOf(flag) >= 0; });
-      row.hidden = !show;
-      if (show) shown += 1;
+    tables.forEach(function (table) {
+      Array.prototype.slice.call(table.tBodies[0].rows).forEach(function (row) {
+        var flags = (row.getAttribute("data-flags") || "").split(" ");
+        row.hidden = !(!wanted.length || wanted.some(function (flag) { return flags.indexOf(flag) >= 0; }));
+      });
     });
-    document.getElementById("shown").textContent = shown + " of " + body.rows.length + " shown";
+    var shown = Array.prototype.slice.call(grades.rows).filter(function (row) { return !row.hidden; }).length;
+    document.getElementById("shown").textContent = shown + " of " + grades.rows.length + " shown";
   }
   boxes.forEach(function (box) { box.addEventListener("change", filter); });
   window.addEventListener("hashchange", fromHash);
@@ -134,12 +165,13 @@ PAGE = """<!DOCTYPE html>
 <div class="legend">{scale}</div>
 <div class="legend">{flags}</div>
 <div class="filters">Show only: {filters} <span id="shown"></span></div>
-<table id="gradebook">
+<table id="gradebook" class="sortable">
 <thead><tr>{header}</tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
+{practice}
 <script>{js}</script>
 </body>
 </html>
@@ -261,7 +293,7 @@ def render_html(rows: list[Row], *, course: Course, title: str, generated_at: st
     filters = "".join(f'<label><input type="checkbox" value="{flag}"> {flag}</label>' for flag in (FLAG_TAMPERED, FLAG_LATE, FLAG_MISSING))
     return PAGE.format(
         title=escape(title),
-        css=CSS,
+        css=CSS + PRACTICE_CSS,
         course=escape(course.name),
         version=escape(course.version),
         generated_at=escape(generated_at.replace("T", " ")),
@@ -271,5 +303,6 @@ def render_html(rows: list[Row], *, course: Course, title: str, generated_at: st
         filters=filters,
         header=_header(course),
         rows="\n".join(_row(row, course) for row in rows),
+        practice=practice_table(rows),
         js=JS,
     )

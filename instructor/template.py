@@ -47,6 +47,7 @@ LEFT_OUT: dict[str, str] = {
     "docs/examples/": "the instructors' examples (grade.yml is made from cohort-grade.yml)",
     "docs/templates/": "what publish-template inserts (the README's cohort section)",
     "docs/images/gradebook.png": "the instructors' guide's picture of a gradebook",
+    "quizzes/results.json": "exam practice someone shared from this checkout (`course quiz --share`), not the cohort's",
 }
 
 DROP_MARKER = "<!-- template: drop -->"

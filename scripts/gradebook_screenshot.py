@@ -3,7 +3,8 @@
 
     python scripts/gradebook_screenshot.py [PNG]      (default: docs/images/gradebook.png)
 
-The students are fictional and cover every status and flag; the exercises are the real course.toml's.
+The students are fictional and cover every status and flag, and every state of shared exam practice; the
+exercises are the real course.toml's.
 Needs Chromium (see scripts/headless_chromium.py for where it is looked for).
 """
 
@@ -23,6 +24,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent))
 from headless_chromium import ChromiumError, find_chromium, screenshot
 
 from harness.manifest import Course, load_course
+from harness.quiz.practice import SHARED_RESULTS, practice_section, unusable
 from harness.settings import GRADEBOOK_HTML
 from instructor.gradebook import (
     EMPTY,
@@ -42,12 +44,31 @@ GENERATED_AT = datetime(2026, 10, 26, 9, 0, tzinfo=timezone.utc)
 DUE_WEEK_0 = datetime(2026, 10, 11, 23, 59, 59, tzinfo=timezone.utc)
 SORT = "sort=total:desc"  # as an instructor reads it first: best totals on top, no grade last
 TITLE = "Cohort 2026-10: gradebook (demo)"
+WINDOW = (1400, 1250)  # the grades, then the exam practice table under them
+SHARED_AT = "2026-10-23T18:00:00+00:00"
+OLD_REPORT = object()  # demo_report(): a schema version 1 report, from before practice was reported
 RUN_URL = "https://github.com/{repository}/actions/runs/{run}"
 
 
 def demo_lock(course: Course) -> dict[str, str]:
     """A stand-in official lock: one grader per exercise, with made-up digests."""
     return {f"{exercise.folder}/test_{exercise.id}.py": f"{index:064x}" for index, exercise in enumerate(course.exercises, start=1)}
+
+
+def demo_practice(quizzes: dict[int, tuple[int, int]], exams: dict[int, tuple[int, int]], ready: dict[int, tuple[int, int]]) -> dict[str, Any]:
+    """A practice section as a grading run writes it: quizzes {week: (best, latest) of 12 right}, exams
+    {form: (best, latest) of 65 right}, readiness {domain: (right, questions)}."""
+
+    def scores(best: int, latest: int, questions: int) -> dict[str, Any]:
+        return {"best": {"right": best, "questions": questions, "finished_at": SHARED_AT},
+                "latest": {"right": latest, "questions": questions, "finished_at": SHARED_AT}}
+
+    return dict(practice_section({
+        "shared_at": SHARED_AT,
+        "quizzes": [{"week": week, "attempts": 2, **scores(*pair, 12)} for week, pair in quizzes.items()],
+        "exams": [{"form": form, "attempts": 1, **scores(*pair, 65)} for form, pair in exams.items()],
+        "domains": [{"domain": domain, "right": right, "questions": questions} for domain, (right, questions) in ready.items()],
+    }, source=SHARED_RESULTS))
 
 
 def demo_report(course: Course, lock: dict[str, str], fractions: dict[str, float], **extra: Any) -> dict[str, Any]:
@@ -63,8 +84,10 @@ def demo_report(course: Course, lock: dict[str, str], fractions: dict[str, float
             "status": "passed" if points == maximum else "failed" if points == 0 else "partial",
             "not_graded": not_graded.get(exercise.id, 0), "errors": [], "checks": [],
         })
+    practice = extra.get("practice")
+    shape: dict[str, Any] = {"schema_version": 1} if practice is OLD_REPORT else {"schema_version": 2, "practice": practice}
     return {
-        "schema_version": 1,
+        **shape,
         "course": {"name": course.name, "version": course.version},
         "backend": {"name": "moto"},
         "harness_errors": extra.get("harness_errors", []),
@@ -94,13 +117,17 @@ def demo_rows(course: Course) -> list[Row]:
     everything = dict.fromkeys(ids, 1.0)
     tampered = dict(lock, **{next(iter(lock)): "f" * 64})
     return [
-        graded("Ada Lovelace", everything, 0xA1D),
-        graded("Grace Hopper", dict(everything, lab3b=0.6, **{"kata2-ext": 0.3}), 0xB2E, on_time=dict.fromkeys(ids[:1], 1.0)),
+        graded("Ada Lovelace", everything, 0xA1D, practice=demo_practice(
+            {0: (10, 9), 1: (11, 11), 2: (12, 10)}, {1: (49, 49), 2: (44, 44)}, {1: (48, 60), 2: (35, 46), 3: (30, 41), 4: (22, 30)})),
+        graded("Grace Hopper", dict(everything, lab3b=0.6, **{"kata2-ext": 0.3}), 0xB2E, on_time=dict.fromkeys(ids[:1], 1.0),
+               practice=demo_practice({0: (8, 8), 1: (9, 7)}, {}, {1: (13, 17), 2: (5, 7)})),
         graded("Alan Turing", dict(zip(ids, (1.0, 0.9, 0.8, 0.0, 0.7, 0.5, 0.3, 0.1))), 0xC3F, not_graded={"lab2": 2, "lab3b": 1}),
-        graded("Katherine Johnson", dict(zip(ids, (0.55, 0.35, 0.2, 0.0, 0.1))), 0xD40),
-        graded("Mallory Example", everything, 0xE51, hashes=tampered),
+        graded("Katherine Johnson", dict(zip(ids, (0.55, 0.35, 0.2, 0.0, 0.1))), 0xD40, practice=OLD_REPORT),
+        graded("Mallory Example", everything, 0xE51, hashes=tampered,
+               practice=demo_practice({week: (12, 12) for week in range(6)}, {1: (65, 65)}, {d: (40, 40) for d in range(1, 5)})),
         graded("Edsger Dijkstra", dict(zip(ids, (1.0, 1.0, 0.65, 0.0, 0.45))), 0xF62,
-               harness_errors=["the emulator stopped answering during lab2"]),
+               harness_errors=["the emulator stopped answering during lab2"],
+               practice=dict(unusable(SHARED_RESULTS, "quizzes[0].best scores lower than quizzes[0].latest"))),
         without("Barbara Liskov", MISSING, "no such repository, or not visible with this token"),
         without("Donald Knuth", EMPTY, "the repository has no commits"),
         without("Frances Allen", NO_RUN, "no completed grading run on the default branch"),
@@ -120,7 +147,7 @@ def main(argv: list[str]) -> int:
     course = load_course(COURSE_ROOT)
     with tempfile.TemporaryDirectory(prefix="gradebook-demo-") as folder:
         write_gradebook(demo_rows(course), course=course, out_dir=Path(folder), title=TITLE, generated_at=GENERATED_AT, out=io.StringIO())
-        screenshot(Path(folder) / GRADEBOOK_HTML, target, browser=browser, fragment=SORT)
+        screenshot(Path(folder) / GRADEBOOK_HTML, target, browser=browser, fragment=SORT, window=WINDOW)
     print(f"Wrote {target}.")
     return 0
 

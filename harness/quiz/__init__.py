@@ -4,7 +4,8 @@
 ``lint`` holds the bank's quality rules (``python -m harness.quiz.lint`` prints them and the figures).
 The engine: ``forms`` draws quizzes and assembles exam forms, ``session`` is one sitting (answers, flags,
 the timer), ``scoring`` scores it, ``attempts`` stores attempts, ``ui`` is the terminal, ``commands`` the
-`course quiz` and `course exam` commands.
+`course quiz` and `course exam` commands. ``share`` writes the results a student shares (`course quiz
+--share`), and ``practice`` reads them into the grade report, in the grading process (no PyYAML there).
 
 The names below load on first use (PEP 562), so that `course --help` and `course grade`, which add the
 quiz commands to their parser, do not import PyYAML.

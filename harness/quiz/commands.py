@@ -27,7 +27,8 @@ EXIT_USAGE = 2
 QUIZ_EPILOG = (
     f"`course quiz WEEK` asks {QUIZ_SIZE} questions of that week with feedback after each; `--weak` drills the task "
     "statements you missed most; `--export json` prints the whole bank. Attempts are kept in reports/quiz-attempts.json "
-    "(`course status` sums them up). --answers FILE answers without a terminal (one `<question id> <letters>` per "
+    "(`course status` sums them up); `--share` writes a summary to quizzes/results.json for you to commit, so your "
+    "instructor sees it (self-reported, never part of your grade). --answers FILE answers without a terminal (one `<question id> <letters>` per "
     "line, or JSON; `-` reads standard input); --key prints the answers that score every question right."
 )
 EXAM_EPILOG = (
@@ -43,6 +44,15 @@ NO_OPEN_EXAM = "there is no unfinished exam to resume; `course exam` starts one.
 NO_SEED = (
     "the letters in {name} depend on the seed the questions were shown with: give --seed N, or a `seed N` line "
     "in the file"
+)
+SHARED = (
+    "Wrote {path}: {summary}, from {count} attempt(s) answered in the terminal{left_out}. Your instructor sees it "
+    "once you commit and push it:\n  git add {path} && git commit -m \"Share my exam practice\" && git push\n"
+    "It is self-reported practice, never part of your grade. Run `course quiz --share` again to update it."
+)
+NOTHING_TO_SHARE = (
+    "Nothing to share: no quiz or mock exam answered in the terminal in {path} yet{left_out}. Take one "
+    "(`course quiz 0`), then `course quiz --share`."
 )
 NO_MISSES = (
     "No missed questions in your stored attempts yet ({path}): take a week's quiz (`course quiz 0`) or a mock exam "
@@ -78,6 +88,10 @@ def add(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     quiz.add_argument("week", nargs="?", type=_week, metavar="WEEK", help="the course week, 0-5")
     quiz.add_argument("--weak", action="store_true", help="a short drill on the task statements you missed most")
     quiz.add_argument("--export", choices=("json",), help="print the whole question bank in this format")
+    quiz.add_argument(
+        "--share", action="store_true",
+        help="write a summary of your results to quizzes/results.json: commit and push it to show your instructor",
+    )
     quiz.add_argument("--seed", type=_whole(0, "a whole number"), help=seed_help)
     quiz.add_argument("--answers", metavar="FILE", help=answers_help)
     quiz.add_argument("--key", action="store_true", help="print the quiz's key as an answers file, and ask nothing")
@@ -197,11 +211,18 @@ class _Context:
 
     def quiz(self) -> int:
         args = self.args
-        chosen = [name for name, given in (("WEEK", args.week is not None), ("--weak", args.weak), ("--export", args.export)) if given]
+        chosen = [
+            name
+            for name, given in (("WEEK", args.week is not None), ("--weak", args.weak), ("--export", args.export), ("--share", args.share))
+            if given
+        ]
         if len(chosen) != 1:
             raise UsageError(
-                "give a week (`course quiz 1`), --weak or --export json" + (f", not {' and '.join(chosen)}" if chosen else "")
+                "give a week (`course quiz 1`), --weak, --export json or --share"
+                + (f", not {' and '.join(chosen)}" if chosen else "")
             )
+        if args.share:
+            return self.share()
         if args.export:
             from .export import export_text
 
@@ -250,6 +271,27 @@ class _Context:
         show_quiz_result(terminal, sitting.result())
         self.record(sitting, how=how)
         terminal.say(f"Saved in {self.shown(self.store.path)}; `{command}` asks the same questions again.", style="dim")
+        return 0
+
+    def share(self) -> int:
+        from .share import in_terminal, share, summary
+
+        attempts = self.store.attempts()
+        left = len(attempts) - len(in_terminal(attempts))
+        left_out = f" ({left} answered from a file are left out)" if left else ""
+        path = share(self.root, attempts)
+        if path is None:
+            print(NOTHING_TO_SHARE.format(path=self.shown(self.store.path), left_out=left_out), file=self.out)
+            return 0
+        shared = summary(attempts, shared_at="")
+        parts = [
+            f"the quizzes of {len(shared['quizzes'])} week(s)", f"{len(shared['exams'])} mock exam form(s)",
+            f"readiness in {len(shared['domains'])} exam domain(s)",
+        ]
+        print(
+            SHARED.format(path=self.shown(path), summary=", ".join(parts), count=len(attempts) - left, left_out=left_out),
+            file=self.out,
+        )
         return 0
 
     def quiz_paper(self, seed: int) -> Paper | None:

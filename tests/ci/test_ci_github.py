@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from xml.etree import ElementTree
@@ -90,6 +91,23 @@ def test_the_job_summary_has_the_scoreboard_table_and_links_the_failing_line(tin
 def test_step_outputs_give_score_max_percent_and_integrity(tiny: Path) -> None:
     break_exercise_two(tiny)
     assert Run(tiny).outputs == {"score": "2", "max": "3", "percent": "66.7", "integrity": "unlocked"}
+
+
+def test_shared_exam_practice_is_in_the_job_summary_apart_from_the_score(tiny: Path) -> None:
+    break_exercise_two(tiny)
+    shared = {
+        "format": "course-quiz-results", "version": 1, "shared_at": "2026-10-04T18:30:00+00:00", "quizzes": [],
+        "exams": [{"form": 1, "attempts": 1, "best": {"right": 65, "questions": 65, "finished_at": "2026-10-04T12:00:00+00:00"},
+                   "latest": {"right": 65, "questions": 65, "finished_at": "2026-10-04T12:00:00+00:00"}}],
+        "domains": [],
+    }
+    (tiny / "quizzes").mkdir()
+    (tiny / "quizzes" / "results.json").write_text(json.dumps(shared))
+    run = Run(tiny)
+    assert run.outputs == {"score": "2", "max": "3", "percent": "66.7", "integrity": "unlocked"}  # as without it
+    tail = run.summary.split("### Exam practice (self-reported, not part of the grade)", 1)[1]
+    assert "Shared by `course quiz --share` in `quizzes/results.json` (2026-10-04 18:30 UTC)." in tail
+    assert "| Mock exam, form 1 | 1000 (pass), 100% (65/65) | 1000 (pass), 100% (65/65) | 1 |" in tail
 
 
 def test_junit_xml_lands_beside_the_reports_with_one_testcase_per_check(tiny: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from ci_support import clean_environment, copy_of_repository, course, make_tiny_course, read_report
 from support import REPO
 
-from harness.gradescope import NOT_GRADED_NOTE, OPTIONAL_NOTE, prepare, results
+from harness.gradescope import NOT_GRADED_NOTE, OPTIONAL_NOTE, PRACTICE_NOTE, prepare, results
 from harness.integrity import LOCK_FILE, check, write_lock
 from harness.manifest import load_course
 
@@ -96,6 +96,17 @@ def test_not_graded_checks_are_worth_nothing_and_optional_extensions_stay_out_of
     assert data["execution_time"] == 13 and data["extra_data"]["integrity"] == "ok"
 
 
+def test_shared_exam_practice_goes_to_extra_data_and_never_into_the_score() -> None:
+    report = fabricated_report()
+    plain = results(report)
+    practice = {"self_reported": True, "source": "quizzes/results.json", "shared_at": "2026-10-04T18:30:00+00:00",
+                "quizzes": [], "exams": [], "domains": []}
+    shared = results({**report, "practice": practice})
+    assert shared["extra_data"]["practice"] == practice and plain["extra_data"]["practice"] is None
+    assert shared["score"] == plain["score"] and shared["tests"] == plain["tests"]
+    assert PRACTICE_NOTE in shared["output"] and PRACTICE_NOTE not in plain["output"]
+
+
 # --------------------------------------------------------------------------------- the submission
 
 
@@ -110,9 +121,11 @@ def test_a_submitted_repository_is_matched_path_by_path_and_its_graders_are_igno
     (submission / "course.toml").write_text("# the student's copy\n")
     (submission / "ex/one/answer.py").write_text("ANSWER = 7\n")
     (submission / "ex/one/test_one.py").write_text("# a loosened grader\n")
+    (submission / "quizzes").mkdir()
+    (submission / "quizzes/results.json").write_text("{}\n")  # shared exam practice comes along, to be reported
     copied = prepare(tmp_path / "submission", tiny, load_course(tiny))
-    assert copied == [("my-repo/ex/one/answer.py", "ex/one/answer.py")]
-    assert (tiny / "ex/one/answer.py").read_text() == "ANSWER = 7\n"
+    assert copied == [("my-repo/ex/one/answer.py", "ex/one/answer.py"), ("my-repo/quizzes/results.json", "quizzes/results.json")]
+    assert (tiny / "ex/one/answer.py").read_text() == "ANSWER = 7\n" and (tiny / "quizzes/results.json").is_file()
     assert (tiny / "ex/one/test_one.py").read_text() != "# a loosened grader\n"
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
+import typing
 
 import jsonschema
 import pytest
@@ -153,6 +155,7 @@ def test_report_files_match_the_schema_and_hold_no_absolute_paths(pytester: pyte
     make_course(pytester, SCORING_GRADER)
     _, report = grade(pytester)
     jsonschema.validate(report, SCHEMA)
+    assert report["schema_version"] == 2 and report["practice"] is None  # nothing shared
     assert report["backend"]["name"] == "moto" and report["backend"]["endpoint"].startswith("http://127.0.0.1:")
     raw = (pytester.path / "reports" / "grade-report.json").read_text()
     assert str(pytester.path) not in raw
@@ -162,12 +165,47 @@ def test_report_files_match_the_schema_and_hold_no_absolute_paths(pytester: pyte
     assert "| ex1 | Fails with a message | 0 / 2 | Expected 1 for input 'x', got 2. | Look at step 2. |" in summary
 
 
+SHARED_PRACTICE = {
+    "format": "course-quiz-results", "version": 1, "shared_at": "2026-10-04T18:30:00+00:00",
+    "quizzes": [{"week": 1, "attempts": 2, "best": {"right": 9, "questions": 12, "finished_at": "2026-10-03T10:00:00+00:00"},
+                 "latest": {"right": 6, "questions": 12, "finished_at": "2026-10-04T10:00:00+00:00"}}],
+    "exams": [{"form": 2, "attempts": 1, "best": {"right": 65, "questions": 65, "finished_at": "2026-10-04T12:00:00+00:00",
+                                                  "scaled": 1000},
+               "latest": {"right": 65, "questions": 65, "finished_at": "2026-10-04T12:00:00+00:00"}}],
+    "domains": [{"domain": 2, "questions": 20, "right": 13}],
+}
+
+
+def test_shared_practice_is_carried_in_the_report_and_its_summary_and_changes_no_point(pytester: pytest.Pytester) -> None:
+    make_course(pytester, SCORING_GRADER)
+    (pytester.path / "quizzes").mkdir()
+    (pytester.path / "quizzes" / "results.json").write_text(json.dumps(SHARED_PRACTICE))
+    _, report = grade(pytester)
+    jsonschema.validate(report, SCHEMA)
+    practice = report["practice"]
+    assert practice["self_reported"] is True and practice["source"] == "quizzes/results.json"
+    assert practice["quizzes"][0]["best"] == {"right": 9, "questions": 12, "percent": 75.0, "finished_at": "2026-10-03T10:00:00+00:00"}
+    assert (practice["exams"][0]["best"]["scaled"], practice["exams"][0]["best"]["passed"]) == (1000, True)
+    assert practice["domains"] == [{"domain": 2, "name": "Security", "questions": 20, "right": 13, "percent": 65.0, "meets": False}]
+    assert (report["totals"]["points"], report["totals"]["max"]) == (10.0, 14.0)  # as without it
+    summary = (pytester.path / "reports" / "grade-summary.md").read_text()
+    assert "### Exam practice (self-reported, not part of the grade)" in summary
+    assert "| Week 1 quiz | 75% (9/12) | 50% (6/12) | 2 |" in summary
+    assert "| Mock exam, form 2 | 1000 (pass), 100% (65/65) |" in summary and "2 Security 65% (13/20)." in summary
+
+
 def test_the_report_orders_checks_as_the_grader_file_does_under_xdist(pytester: pytest.Pytester) -> None:
     make_course(pytester, SCORING_GRADER)
     _, serial = grade(pytester)
-    _, parallel = grade(pytester, "-n", "2")
+    result, parallel = grade(pytester, "-n", "2")
     strip = lambda r: [(e["id"], [(c["id"], c["outcome"], c["points"]) for c in e["checks"]]) for e in r["exercises"]]  # noqa: E731
     assert strip(parallel) == strip(serial)
+    # The controller starts no emulator: the report and the scoreboard name the workers' own.
+    endpoints = parallel["backend"]["endpoint"].split(", ")
+    assert endpoints and all(re.fullmatch(r"http://127\.0\.0\.1:\d+", endpoint) for endpoint in endpoints), endpoints
+    where = ", one emulator per worker at " if len(endpoints) > 1 else " at "
+    shown = " ".join(result.stdout.str().split())  # the scoreboard wraps long lines
+    assert f"Backend: moto{where}{parallel['backend']['endpoint']} (chosen by default)" in shown
     assert parallel["totals"] == serial["totals"]
 
 
@@ -366,8 +404,15 @@ def test_the_report_types_say_what_the_schema_says() -> None:
         return set(node["required"]), set(node["properties"]) - set(node["required"])
 
     exercise = SCHEMA["properties"]["exercises"]["items"]
+    practice = SCHEMA["properties"]["practice"]["properties"]
     pairs = {
         types.GradeReport: SCHEMA,
+        types.PracticeReport: SCHEMA["properties"]["practice"],
+        types.QuizPractice: practice["quizzes"]["items"],
+        types.ExamPractice: practice["exams"]["items"],
+        types.DomainReadiness: practice["domains"]["items"],
+        types.PracticeScore: SCHEMA["$defs"]["score"],
+        types.ExamScore: SCHEMA["$defs"]["exam_score"],
         types.Totals: SCHEMA["properties"]["totals"],
         types.IntegrityReport: SCHEMA["properties"]["integrity"],
         types.CourseName: SCHEMA["properties"]["course"],
@@ -377,3 +422,5 @@ def test_the_report_types_say_what_the_schema_says() -> None:
     }
     for typed, node in pairs.items():
         assert (set(typed.__required_keys__), set(typed.__optional_keys__)) == keys(node), typed.__name__
+    assert SCHEMA["properties"]["schema_version"]["const"] == types.SCHEMA_VERSION == 2
+    assert typing.get_args(typing.get_type_hints(types.GradeReport)["schema_version"]) == (types.SCHEMA_VERSION,)

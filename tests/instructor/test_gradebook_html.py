@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gradebook_support import COURSE, DUE_WEEK_1, LOCK, report
+from gradebook_support import COURSE, DUE_WEEK_1, LOCK, SHARED_PRACTICE, report
 from png_pixels import read_png
 from support import REPO
 
@@ -36,6 +36,7 @@ from instructor.gradebook import (
 )
 from instructor.gradebook_files import write_gradebook
 from instructor.gradebook_html import FLAG_COLOURS, NO_GRADE_COLOUR, colour, render_html
+from instructor.gradebook_practice import PRACTICE_STATES
 
 sys.path.insert(0, str(REPO / "scripts"))
 from gradebook_screenshot import demo_rows
@@ -69,13 +70,19 @@ def ungraded(name: str, status: str, detail: str) -> Row:
 
 
 TAMPERED_FILE = "ex/two/test_two.py"
+# Eve shared a weaker mock exam (30 of 65: 515) and no quizzes; Nora's shared file could not be used.
+EVE_PRACTICE = {**SHARED_PRACTICE, "quizzes": [], "domains": [], "exams": [
+    {"form": 1, "attempts": 1, "best": {"right": 30, "questions": 65, "finished_at": "2026-10-09T12:00:00+00:00"},
+     "latest": {"right": 30, "questions": 65, "finished_at": "2026-10-09T12:00:00+00:00"}}]}
+NORA_PRACTICE = {**SHARED_PRACTICE, "problem": HOSTILE_DETAIL, "shared_at": None}
 ROWS = sorted(
     [
-        graded("Ada", "ada/course", {"one": 4, "two": 6, "extra": 2}),  # 10: full marks
-        graded("Bob", "bob/course", {"one": 4, "two": 0, "extra": 0}, at=AFTER_DUE, on_time={"one": 1}),  # 4: late, a zero
+        graded("Ada", "ada/course", {"one": 4, "two": 6, "extra": 2}, practice=SHARED_PRACTICE),  # 10: full marks
+        graded("Bob", "bob/course", {"one": 4, "two": 0, "extra": 0}, at=AFTER_DUE, on_time={"one": 1}, practice=None),  # 4: late
         graded("Mallory", "mallory/course", {"one": 4, "two": 5, "extra": 2}, hashes=dict(LOCK, **{TAMPERED_FILE: "9" * 64})),  # 9
-        graded("Nora", "nora/course", {"one": 4, "two": 1, "extra": 0}, not_graded={"two": 1}, harness_errors=["boom"]),  # 5
-        graded(HOSTILE, "eve/course", {"one": 4, "two": 3, "extra": 1}),  # 7
+        graded("Nora", "nora/course", {"one": 4, "two": 1, "extra": 0}, not_graded={"two": 1}, harness_errors=["boom"],
+               practice=NORA_PRACTICE),  # 5
+        graded(HOSTILE, "eve/course", {"one": 4, "two": 3, "extra": 1}, practice=EVE_PRACTICE),  # 7
         ungraded("Zed", MISSING, HOSTILE_DETAIL),
         ungraded("Yan", NO_RUN, "no completed grading run on the default branch"),
     ],
@@ -92,14 +99,20 @@ class Page(HTMLParser):
         self.tags: list[tuple[str, dict[str, str]]] = []
         self.text: list[str] = []
         self.students: list[str] = []
+        self.practice_students: list[str] = []  # the practice table's rows, in document order
+        self.table = ""
         self.feed(text)
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         self.tags.append((tag, values))
+        if tag == "table":
+            self.table = values.get("id", "")
         if tag == "tr" and "data-student" in values:
             self.students.append(values["data-student"])
+        if tag == "td" and self.table == "practice" and values.get("data-key") == "student":
+            self.practice_students.append(values["data-sort"])
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -201,6 +214,29 @@ def test_the_csv_reads_back_with_the_csv_module(out_dir: Path) -> None:
     assert records["Mallory"]["integrity"] == "tampered" and TAMPERED_FILE in records["Mallory"]["detail"]
     assert records["Nora"]["not_graded"] == "two" and records["Nora"]["flags"] == f"{FLAG_NOT_GRADED} {FLAG_HARNESS}"
     assert records[HOSTILE]["extra"] == "1" and records["Zed"]["status"] == MISSING and records["Zed"]["points"] == ""
+    assert (records["Ada"]["practice"], records["Ada"]["practice_exam_scaled"], records["Ada"]["practice_quiz_w0"]) == ("shared", "751", "75")
+    assert [records[name]["practice"] for name in ("Bob", "Mallory", "Nora", "Zed")] == ["not-shared", "not-recorded", "unusable", ""]
+
+
+def test_the_practice_table_stands_apart_says_self_reported_and_uses_no_heat_map_colour(html: str) -> None:
+    grades, practice = html.split('<table id="gradebook"', 1)[1].split("</table>", 1)
+    assert "practice_" not in grades, "a practice column sits among the grades"
+    heading = practice.split('<table id="practice"', 1)[0]
+    assert "Exam practice <small>self-reported by students, not part of any grade</small>" in heading
+    assert "conversation starter, not as evidence" in heading
+    page = Page(html)
+    assert page.practice_students == [row.student for row in ROWS]
+    assert "background:" not in practice.split('<table id="practice"', 1)[1], "practice cells must not be coloured like points"
+    ada_exam = page.find("td", data_key="practice_exam_scaled", data_sort="751")
+    assert ada_exam and "form 2: best 751" in ada_exam[0]["title"] and "form 1: best 709" in ada_exam[0]["title"]
+    assert page.find("td", data_key="practice_exam_scaled", data_sort="515")  # Eve's, recomputed from 30 of 65
+    quiz = page.find("td", data_key="practice_quiz_w2", data_sort="91.7")
+    assert quiz and quiz[0]["title"].startswith("Week 2 quiz: best 11/12 (91.7%) on 2026-10-08; latest 10/12")
+    ready = page.find("td", data_key="practice_ready_d1", data_sort="75")
+    assert ready and "meets" in ready[0]["class"] and "75% ✓" in html
+    text = " ".join(page.text)
+    assert "not shared" in text and "older report" in text  # Bob's version 2 report and Mallory's version 1 report
+    assert "&lt;/script&gt;&lt;script&gt;alert(2)" in practice  # Nora's unusable file, its problem escaped
 
 
 # ------------------------------------------------------------------------ in Chromium
@@ -249,6 +285,16 @@ def test_the_url_sorts_totals_descending_then_ascending_with_missing_grades_last
     assert dumped_order(out_dir, browser, "sort=total:asc") == ascending
 
 
+def test_the_url_sorts_the_practice_table_by_its_columns_and_the_other_table_follows(out_dir: Path, browser: str) -> None:
+    page = Page(dump_dom(out_dir / GRADEBOOK_HTML, browser=browser, fragment="sort=practice_exam_scaled:desc"))
+    assert page.practice_students == ["Ada", HOSTILE, "Bob", "Mallory", "Nora", "Yan", "Zed"]  # 751, 515, then none
+    assert page.students == page.practice_students  # the grades follow the practice table's order
+    totals = Page(dump_dom(out_dir / GRADEBOOK_HTML, browser=browser, fragment="sort=total:desc"))
+    assert totals.students == totals.practice_students == ["Ada", "Mallory", HOSTILE, "Nora", "Bob", "Yan", "Zed"]
+    names = Page(dump_dom(out_dir / GRADEBOOK_HTML, browser=browser, fragment="sort=student:desc"))
+    assert names.practice_students == names.students == ["Zed", "Yan", "Nora", "Mallory", "Bob", "Ada", HOSTILE]
+
+
 def test_the_url_sorts_an_exercise_column_and_names(out_dir: Path, browser: str) -> None:
     # two, by points/max: Bob 0/6, Nora 1/4, Eve 3/6, Mallory 5/6, Ada 6/6; no grade last either way
     assert dumped_order(out_dir, browser, "sort=two:asc") == ["Bob", "Nora", HOSTILE, "Mallory", "Ada", "Yan", "Zed"]
@@ -262,4 +308,5 @@ def test_the_demo_cohort_covers_every_status_and_flag() -> None:
     rows = demo_rows(load_course(REPO))
     assert {row.status for row in rows} == set(STATUSES)
     assert {flag for row in rows for flag in row.flags} == set(FLAGS)
+    assert {row.practice_state for row in rows if row.status == GRADED} == set(PRACTICE_STATES)
     assert (REPO / "docs" / "images" / "gradebook.png").read_bytes().startswith(b"\x89PNG")

@@ -74,6 +74,15 @@ ACCEPT_ALL = "def pytest_runtest_makereport(item, call):\n    pass\n"
 # Kills the grading process: no report, so no grade (killing itself only fails its checks).
 KILLS_GRADING = GRADING_PROCESS + "os.kill(GRADING, signal.SIGKILL)\n"
 HALF_TWO = "ANSWER = 42\n\n\ndef double(n):\n    return n\n"
+# Exam practice a student shared (course quiz --share), claiming every question right: self-reported.
+PERFECT_PRACTICE = json.dumps({
+    "format": "course-quiz-results", "version": 1, "shared_at": "2026-01-04T10:00:00+00:00",
+    "quizzes": [{"week": 1, "attempts": 1, "best": {"right": 12, "questions": 12, "finished_at": "2026-01-04T09:00:00+00:00"},
+                 "latest": {"right": 12, "questions": 12, "finished_at": "2026-01-04T09:00:00+00:00"}}],
+    "exams": [{"form": 1, "attempts": 1, "best": {"right": 65, "questions": 65, "finished_at": "2026-01-04T09:30:00+00:00"},
+               "latest": {"right": 65, "questions": 65, "finished_at": "2026-01-04T09:30:00+00:00"}}],
+    "domains": [{"domain": 1, "questions": 21, "right": 21}],
+})
 
 
 def commit(folder: Path, *, when: str | None = None, message: str = "work") -> str:
@@ -124,7 +133,7 @@ def rows_of(out: Path) -> dict[str, Row]:
 
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Ten students regraded by one `course regrade --jobs 2` child, as an instructor runs it."""
+    """Eleven students regraded by one `course regrade --jobs 2` child, as an instructor runs it."""
     root = tmp_path_factory.mktemp("cohort")
     official = official_course(root / "official")
     students = root / "students"
@@ -145,6 +154,9 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "runaway": student_repository(official, students / "runaway", {"ex/one/answer.py": RUNAWAY}),
         "complete": complete,
         "partial": student_repository(official, students / "partial", {"ex/one/answer.py": WRONG_ONE}),
+        "practiced": student_repository(
+            official, students / "practiced", {"ex/one/answer.py": WRONG_ONE, "quizzes/results.json": PERFECT_PRACTICE}
+        ),
         "tampered": student_repository(
             official, students / "tampered",
             {"ex/one/answer.py": WRONG_ONE, "ex/one/test_one.py": EDITED_GRADER, "ex/one/conftest.py": ACCEPT_ALL},
@@ -188,7 +200,7 @@ def test_the_regrade_finishes_in_bounded_time_and_prints_one_line_per_student(co
     assert done.returncode == 0, done.stdout + done.stderr
     assert cohort["seconds"] < WHOLE_RUN
     progress = [line for line in done.stdout.splitlines() if line.startswith("[")]
-    assert len(progress) == 10 and progress[-1].startswith("[10/10] ")
+    assert len(progress) == 11 and progress[-1].startswith("[11/11] ")
     timed_out = f"runaway: timeout ({GRADING_TIMED_OUT.format(seconds=REGRADE_TIMEOUT)})"
     assert any(line.endswith(timed_out) for line in progress)
     assert any(line.startswith("[") and "complete: 3 / 3 (100%) in " in line for line in progress)
@@ -212,6 +224,17 @@ def test_a_wrong_answer_loses_only_its_exercises_points(cohort: dict[str, Any]) 
     record = cohort["csv"]["partial"]
     assert score(record) == (GRADED, "2", "3") and (record["one"], record["two"]) == ("0", "2")
     assert record["flags"] == "" and record["integrity"] == "verified"
+
+
+@pytestmark_cohort
+def test_shared_exam_practice_is_carried_as_self_reported_and_never_changes_the_grade(cohort: dict[str, Any]) -> None:
+    record, partial = cohort["csv"]["practiced"], cohort["csv"]["partial"]
+    assert score(record) == score(partial) == (GRADED, "2", "3") and (record["one"], record["two"]) == ("0", "2")
+    assert record["flags"] == "" and record["integrity"] == "verified"  # a shared results file is no grading file
+    assert (record["practice"], record["practice_quiz_w1"], record["practice_exam_scaled"]) == ("shared", "100", "1000")
+    assert (partial["practice"], partial["practice_exam_scaled"]) == ("not-shared", "")
+    report = json.loads((cohort["out"] / "reports" / "practiced" / "grade-report.json").read_text())
+    assert report["practice"]["self_reported"] is True and report["totals"]["points"] == 2
 
 
 @pytestmark_cohort

@@ -13,11 +13,19 @@ from pathlib import Path
 import pytest
 import yaml
 from ci_support import course, lint, read_report
-from docs_commands import assert_every_command_exited_0, console_commands, session_script, student_environment
+from docs_commands import (
+    assert_every_command_exited_0,
+    console_commands,
+    free_port,
+    on_port,
+    session_script,
+    student_environment,
+)
 from support import GradeRun, copy_of_repository
 
 from harness.integrity import LOCK_CURRENT, LOCK_FILE, tracked_files, write_lock
 from harness.manifest import load_course
+from harness.settings import ENV_BACKGROUND_PORT
 from instructor.doclinks import broken_links_on_disk
 from instructor.template import (
     BAD_REF,
@@ -68,9 +76,6 @@ INSTRUCTOR_ONLY = (
     "solutions", "tests", ".ci", ".github/workflows/ci.yml", ".github/workflows/grade-official.yml", "gradescope",
     "scripts/gradescope_bundle.py", "docs/instructors.md", "docs/maintainers.md", "docs/examples", "instructor",
 )
-# The README's background-emulator block holds port 4566, which tests/docs/test_docs.py's run of the very same
-# block (on the other xdist worker) may hold at that moment; that run covers it.
-BACKGROUND_BLOCK = ("course backend up", "course backend down")
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -135,6 +140,11 @@ def test_the_template_is_the_release_without_solutions_tests_or_instructor_files
     kept = {path for path in checkout_files(release) if left_out_entry(path) is None}
     assert published.files == kept
     assert {"README.md", LAB1_GRADER, "harness/plugin.py", "course.toml", WORKFLOW, LOCK_FILE} <= published.files
+
+
+def test_shared_exam_practice_in_the_checkout_stays_out_and_the_question_bank_goes_in() -> None:
+    assert left_out_entry("quizzes/results.json") == "quizzes/results.json"
+    assert left_out_entry("quizzes/bank/week1.yaml") is None and left_out_entry("quizzes/README.md") is None
 
 
 def test_the_output_counts_what_was_left_out_and_names_the_pin(release: Path, published: Published) -> None:
@@ -213,13 +223,19 @@ def test_the_commands_of_the_template_readme_run_and_make_test_says_what_a_cohor
     published: Published, tmp_path: Path
 ) -> None:
     copy = Path(shutil.copytree(published.root, tmp_path / "student", ignore=shutil.ignore_patterns(".git", "__pycache__")))
-    commands = console_commands(copy / "README.md", copy)
-    start, stop = (next(i for i, c in enumerate(commands) if c.text == text) for text in BACKGROUND_BLOCK)
-    runnable = commands[:start] + commands[stop + 1 :]
-    assert {"make grade", "course grade lab1"} <= {c.text for c in runnable}
-    env = student_environment() | {"COURSE_COPY": str(copy)}
+    # Every command, the background emulator's block too: on a free port (as tests/docs does), so a port 4566
+    # held by anything else on this machine cannot fail it.
+    port = free_port()
+    runnable = on_port([c for c in console_commands(copy / "README.md", copy) if not c.needs], port)
+    assert {"make grade", "course grade lab1", "course backend up", "course backend down"} <= {c.text for c in runnable}
+    env = student_environment() | {"COURSE_COPY": str(copy), ENV_BACKGROUND_PORT: str(port)}
     script = session_script(runnable)
-    done = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=900, check=False)
+    try:
+        done = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=900, check=False)
+    finally:  # a session that stopped half-way must not leave the background emulator running
+        if (copy / ".venv" / "bin" / "course").exists():
+            subprocess.run([str(copy / ".venv" / "bin" / "course"), "backend", "down"], env=env, cwd=copy,
+                           capture_output=True, timeout=60, check=False)
     assert_every_command_exited_0(done, runnable)
 
     make_test = subprocess.run(["make", "test"], cwd=copy, env=env, capture_output=True, text=True, timeout=60, check=False)

@@ -135,7 +135,7 @@ def test_the_export_is_the_whole_bank_in_the_documented_shape(bank: Bank) -> Non
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["quiz"], "give a week (`course quiz 1`), --weak or --export json"),
+        (["quiz"], "give a week (`course quiz 1`), --weak, --export json or --share"),
         (["quiz", "1", "--weak"], "not WEEK and --weak"),
         (["exam", "--resume"], "there is no unfinished exam to resume"),
         (["exam", "--resume", "--seed", "3"], "--resume takes no --seed"),
