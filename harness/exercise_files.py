@@ -18,12 +18,11 @@ from .cli_shim import warm_cli_bin_dir
 from .limits import clip
 from .loader import StudentCodeError, load_module
 from .manifest import Exercise
-from .settings import ENV_AWSLOCAL_NO_BANNER, ENV_ENDPOINT
+from .settings import ENV_AWSLOCAL_NO_BANNER, ENV_ENDPOINT, SITECUSTOM_DIR
 from .student.proxy import StudentModule
 from .student_files import shown_path
 from .unreachable_endpoint import unreachable_endpoint_note
 
-SITECUSTOM_DIR = Path(__file__).resolve().parent / "sitecustom"
 NO_BASH = "bash was not found; on Windows run the course from WSL (see README, 'Without make')."
 
 

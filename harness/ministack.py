@@ -33,8 +33,7 @@ from .backends import (
 )
 from .call_log import CallLog
 from .forwarder import Forwarder
-from .lambda_tools import SITECUSTOM_DIR
-from .settings import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, REGION, REPO_ROOT
+from .settings import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, REGION, REPO_ROOT, SITECUSTOM_DIR
 
 HEALTH_PATH = "/_ministack/health"
 RESET_PATH = "/_ministack/reset"

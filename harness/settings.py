@@ -47,6 +47,8 @@ DUMMY_SECRET_KEY = "test"
 BACKGROUND_PORT = 4566
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# On PYTHONPATH of every Python program student code starts: its sitecustomize installs the network guard.
+SITECUSTOM_DIR = Path(__file__).resolve().parent / "sitecustom"
 MANIFEST_FILE = "course.toml"
 DEFAULT_REPORT_DIR = "reports"
 REPORT_JSON = "grade-report.json"

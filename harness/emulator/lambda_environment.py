@@ -24,13 +24,12 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 from harness.lambda_runtime_log import EVENT_NEWLINE
 from harness.safety import sandbox_environment
+from harness.settings import SITECUSTOM_DIR
 
-SITECUSTOM_DIR = Path(__file__).resolve().parent.parent / "sitecustom"
 INIT_TIMEOUT_SECONDS = 10.0  # Lambda's limit on the init phase
 DRAIN_SECONDS = 1.0  # the rest of an invocation's output, written before its reply
 SHORT_DRAIN_SECONDS = 0.2  # a dead or killed environment's last words

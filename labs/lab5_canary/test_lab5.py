@@ -21,6 +21,7 @@ import boto3
 import pytest
 
 from harness import PartialCredit, expect, fail, invoke_deployed, not_graded, scrub_paths, student_error_summary
+from harness.backends import WEIGHTED_ALIAS_ROUTING
 from harness.exercise_files import ExerciseFiles, ScriptResult
 from harness.kit.lambda_versions import (
     WAIT_HINT,
@@ -325,6 +326,7 @@ def test_a_second_run_with_the_same_code_changes_nothing(exercise: ExerciseFiles
 
 
 @pytest.mark.points(3, hint=MEASURE_HINT, read=step(6))
+@pytest.mark.needs(WEIGHTED_ALIAS_ROUTING)  # without it every invocation runs live's own version: no split to measure
 def test_measure_split_counts_the_versions_that_answered(
     exercise: ExerciseFiles, backend: Any, partial_credit: PartialCredit
 ) -> None:
