@@ -60,7 +60,8 @@ def serve(*, port: int, state_file: Path, idle_minutes: float, backend_name: str
             "backend": backend_name,
             "endpoint": backend.endpoint,
             "port": port,
-            "xray_daemon_address": backend.xray_daemon_address,  # for AWS_XRAY_DAEMON_ADDRESS
+            # for AWS_XRAY_DAEMON_ADDRESS; only the embedded backend runs a daemon
+            "xray_daemon_address": getattr(backend, "xray_daemon_address", ""),
             "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "idle_minutes": idle_minutes,
         },

@@ -450,7 +450,7 @@ def test_a_script_that_forgets_the_function_loses_the_function_role_part(tmp_pat
         tmp_path,
         "setup_iam.sh",
         '  awslocal lambda update-function-configuration --function-name "$FUNCTION" --role "$ROLE_ARN" >/dev/null\n'
-        '  awslocal lambda wait function-updated --function-name "$FUNCTION"\n',
+        '  awslocal lambda wait function-updated-v2 --function-name "$FUNCTION"\n',
         "",
     )
     (function,) = assert_only_failures(grade(code, tmp_path, *RUNS_AND_FUNCTION), FUNCTION_ROLE)
