@@ -120,6 +120,7 @@ class EmbeddedMoto:
         self.xray_daemon_address = self._xray.start()
         # Must precede any create_function: Lambda then stores code without needing Docker.
         _post(f"{self.endpoint}/moto-api/config", {"lambda": {"use_docker": False}})
+        emulator.event_sources.start(self.endpoint)  # mappings poll from now on; their code calls this endpoint
 
     def reset(self) -> None:
         _post(f"{self.endpoint}/moto-api/reset")

@@ -25,6 +25,7 @@ from harness.emulator import (
     clock,
     cloudwatch_alarms,
     cloudwatch_metrics,
+    event_sources,
     lambda_aliases,
     lambda_invoke,
     lambda_updates,
@@ -63,6 +64,7 @@ def apply() -> None:
         sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
         cfn_template_url.apply()
         s3_secure_transport.apply()
+        event_sources.apply()
         _applied = True
 
 
@@ -70,4 +72,5 @@ def shutdown() -> None:
     """End what the emulator runs beside moto (Lambda's execution environments) when the server stops."""
     from harness.emulator.lambda_environments import POOL
 
+    event_sources.stop()
     POOL.close_all()

@@ -4,6 +4,8 @@
     POST /_course/clock/advance {"seconds": 60}        moves the clock on; alarms are evaluated; answers as GET
     POST /_course/clock/advance {"to_period_start": 60} jumps to the next multiple of 60 s since the epoch
     GET  /_course/xray                                {"daemon_address": "127.0.0.1:PORT"}
+    POST /_course/event-sources/drain {"timeout": 10} waits until no event source mapping has work it could
+                                      do now: {"idle": true, "delivered": 3, "pending": []}
 
 They answer the grading process (harness/kit/clock.py) and anyone trying ``course backend up`` by hand;
 they never reach the call log. Before any AWS request, alarms catch up with the clock (an alarm's
@@ -19,8 +21,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import clock, cloudwatch_alarms
+from .esm_poller import POLLER
 
 PREFIX = "/_course/"
+MAX_DRAIN_SECONDS = 60.0
 Wsgi = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 
@@ -57,9 +61,20 @@ def _answer(
         except (TypeError, ValueError) as error:
             return "400 Bad Request", {"error": str(error)}
         return "200 OK", _clock()
+    if route == "event-sources/drain" and method == "POST":
+        return _drain(body)
     if route == "xray" and method == "GET":
         return "200 OK", {"daemon_address": xray_daemon_address()}
     return "404 Not Found", {"error": f"no {method} /_course/{route}: see harness/emulator/course_api.py"}
+
+
+def _drain(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    try:
+        timeout = min(float(body.get("timeout", 10)), MAX_DRAIN_SECONDS)
+    except (TypeError, ValueError) as error:
+        return "400 Bad Request", {"error": str(error)}
+    result = POLLER.drain(timeout)
+    return "200 OK", {"idle": result.idle, "delivered": result.delivered, "pending": result.pending}
 
 
 def _clock() -> dict[str, Any]:
