@@ -85,9 +85,11 @@ class EmbeddedMoto:
     port: int = 0
     name: str = "moto"
     account_id: str = ACCOUNT_ID
-    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray.
+    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray,
+    # and Lambda's pollers (event source mappings, SNS lambda subscriptions: emulator/event_sources.py).
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
+        | {LAMBDA_SERVICE_RUNS_CODE}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import esm_sqs, esm_streams, lambda_execution, lambda_invoke
-from .lambda_environments import POOL
 
 POLL_INTERVAL = 0.05
 WORKERS = 4  # batches of different mappings that may run at once

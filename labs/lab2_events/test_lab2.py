@@ -5,16 +5,16 @@ publish) to a topic, receives what SNS delivered to a queue, builds the Lambda S
 messages (harness.sqs_event) and calls your logger with it, the way Lambda's poller would.
 Run it with ``course grade lab2`` or ``pytest labs/lab2_events``.
 
-Why the grader, not the event source mapping, calls the logger (measured on moto 5.2.5, embedded,
-Lambda without Docker): once a mapping exists, every message that arrives in the queue makes moto
-receive up to BatchSize messages (older visible ones included), "invoke" the function without
-running its code, and delete them. Messages already in the queue when the mapping is created stay
-until the next one arrives. So the checks that follow messages never run deploy.sh (the backend is
-reset before every check), the deploy checks read the mapping back with list/get_event_source_mapping,
-and the deployed logger is run with an event built from a message received before deploy.sh created
-the mapping. moto also accepts a second mapping for the same queue and function (AWS refuses it), so
-the second-deploy check counts them. Queue policies are stored but not enforced by moto: the policy
-check reads the document.
+Why the grader calls the logger itself in most checks: it judges the logger's answer to one batch
+(batchItemFailures, duplicates, invalid records), which a mapping would consume. The checks that follow
+messages never run deploy.sh (the backend is reset before every check), so no mapping takes their
+messages. The deployed check sends a message after deploy.sh and waits (harness.kit.event_sources) for
+the deployed logger to record what the student's mapping delivered (the embedded backend delivers
+through mappings: harness/emulator/event_sources.py). A second mapping for the same queue and function
+is refused (ResourceConflictException) by AWS and the embedded backend alike, so a deploy.sh that
+always creates it fails its second run; the second-deploy check still counts mappings, for a backend
+that accepts the duplicate. Queue policies are stored but not enforced by moto: the policy check reads
+the document.
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ from harness import (
     sqs_event,
     student_error_summary,
 )
+from harness.backends import LAMBDA_SERVICE_RUNS_CODE
 from harness.call_log import ApiCall, CallLog
 from harness.exercise_files import ExerciseFiles
-from harness.kit import resources
+from harness.kit import event_sources, resources
 from harness.kit.iam import Policy, Statement, parse_policy, trust_admits_others, trust_allows_lambda
 from harness.kit.logs import StudentLog
 from harness.kit.messages import readme_step
@@ -1387,6 +1388,27 @@ def test_a_failing_message_moves_to_the_dlq_after_3_receives(
 # ------------------------------------------------------------------------------------ deploy.sh
 
 
+DELIVERY_SECONDS = 10  # a backend without the embedded one's drain: the logger's cold start, then its write
+
+
+def where_the_message_is(queue_url: str) -> str:
+    attributes = client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    if int(attributes.get("ApproximateNumberOfMessages", 0)):
+        return f"the message is still waiting in {QUEUE}: no enabled mapping of this queue took it"
+    if int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)):
+        return "the message was taken but not deleted: the logger failed or reported it in batchItemFailures"
+    return f"the message left {QUEUE}"
+
+
+def function_log_tail(name: str, limit: int = 600) -> str:
+    """The end of a deployed function's CloudWatch log (its error, when delivery failed)."""
+    try:
+        events = client("logs").filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+    except ClientError:
+        return ""
+    return scrub_paths("".join(e["message"] if e["message"].endswith("\n") else e["message"] + "\n" for e in events).strip())[-limit:]
+
+
 def logger_mappings(queue: str | None = None) -> list[dict[str, Any]]:
     found = []
     for page in client("lambda").get_paginator("list_event_source_mappings").paginate():
@@ -1575,19 +1597,12 @@ def test_the_event_source_mapping_feeds_the_queue_to_the_logger_with_batch_item_
 
 
 @pytest.mark.points(2, hint=DEPLOYED_HINT, read=step(10), requires=DEPLOY_RUNS)
+@pytest.mark.needs(LAMBDA_SERVICE_RUNS_CODE)  # the logger is judged on what the student's mapping delivers
 def test_the_deployed_functions_run_from_their_packages(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """deployed functions run from their packages: the processor publishes, the logger records"""
     make_setup_messaging()
     made = student_messaging()
     audit_url = make_queue("grader-audit", made.topic_arn, raw=False)  # a second subscriber: SNS fans out
-    # A message received before deploy.sh creates the mapping (see this file's docstring).
-    event = order_events(14)[0]
-    client("sqs").send_message(
-        QueueUrl=made.queue_url,
-        MessageBody=json.dumps(event),
-        MessageAttributes={"event_type": {"DataType": "String", "StringValue": EVENT_TYPE}},
-    )
-    messages = receive(made.queue_url)
     run_deploy(exercise)
 
     def invoked(name: str, payload: Any) -> Any:
@@ -1603,14 +1618,21 @@ def test_the_deployed_functions_run_from_their_packages(exercise: ExerciseFiles,
         return result.payload
 
     with partial_credit.part(LOGGER):
-        answer = invoked(LOGGER, sqs_event(messages, made.queue_arn))
-        failed, why = reported_failures(answer, [messages[0]["MessageId"]])
+        # Sent after deploy.sh: Lambda's poller delivers it through the student's mapping.
+        event = order_events(14)[0]
+        sent = client("sqs").send_message(
+            QueueUrl=made.queue_url,
+            MessageBody=json.dumps(event),
+            MessageAttributes={"event_type": {"DataType": "String", "StringValue": EVENT_TYPE}},
+        )["MessageId"]
+        recorded = event_sources.wait_for(lambda: sent in processed_ids(), timeout=DELIVERY_SECONDS, mappings_only=True)
+        log = function_log_tail(LOGGER) if not recorded else ""
         expect(
-            not failed and messages[0]["MessageId"] in processed_ids(),
-            f"expected the deployed {LOGGER} to record the messageId of {event['order_id']} in {PROCESSED}; it answered "
-            f"{short(answer)}"
-            + (f" ({why})" if why else "")
-            + f" and {PROCESSED} holds {sorted(processed_ids()) or 'nothing'}.",
+            recorded,
+            f"expected a message sent to {QUEUE} after `bash deploy.sh` to reach the deployed {LOGGER} through the "
+            f"event source mapping and its messageId to be recorded in {PROCESSED}; {PROCESSED} holds "
+            f"{sorted(processed_ids()) or 'nothing'} and {where_the_message_is(made.queue_url)}"
+            + (f". {LOGGER}'s log ends:\n{log}" if log else f"; {LOGGER} logged nothing."),
         )
     with partial_credit.part(PROCESSOR):
         answer = invoked(PROCESSOR, ORDER)

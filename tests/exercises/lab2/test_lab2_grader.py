@@ -467,14 +467,44 @@ def test_a_mapping_without_report_batch_item_failures_loses_part_of_the_mapping_
     )
 
 
-def test_a_deploy_script_that_always_creates_the_mapping_loses_part_of_the_second_run_check(tmp_path: Path) -> None:
+def test_a_deploy_script_that_always_creates_the_mapping_fails_its_second_run_as_on_aws(tmp_path: Path) -> None:
+    # The embedded backend refuses a second mapping of the same queue and function as AWS does
+    # (harness/emulator/event_sources.py), so such a script stops at its second run.
     code = mutant(tmp_path, DEPLOY, ('if [ -n "$MAPPING" ] && [ "$MAPPING" != "None" ]; then', "if false; then"))
     (check,) = assert_only_failures(grade(code, tmp_path, DEPLOY_AGAIN), DEPLOY_AGAIN)
-    assert check["message"].startswith("2 of 4 cases passed"), check["message"]  # the new mapping has other settings
-    assert (
-        "- one mapping: expected one event source mapping for order-event-logger after two deploys, found 2"
-        in check["message"]
-    )
+    assert check["message"].startswith("Expected a second `bash deploy.sh` (everything already exists) to exit with status 0"), check["message"]
+    assert "ResourceConflictException" in check["message"] and "order-event-logger" in check["message"]
+
+
+def test_a_deploy_script_that_creates_the_mapping_again_and_ignores_the_conflict_keeps_one_mapping(tmp_path: Path) -> None:
+    code = mutant(tmp_path, DEPLOY, ('if [ -n "$MAPPING" ] && [ "$MAPPING" != "None" ]; then', "if false; then"),
+                  ("--batch-size 10 --function-response-types ReportBatchItemFailures >/dev/null\nfi",
+                   "--batch-size 10 --function-response-types ReportBatchItemFailures >/dev/null || true\nfi"))
+    (check,) = assert_only_failures(grade(code, tmp_path, DEPLOY_AGAIN), DEPLOY_AGAIN)
+    assert check["message"].startswith("3 of 4 cases passed"), check["message"]
+    assert "- one mapping" not in check["message"], check["message"]  # refused: still one mapping
+    assert "- the settings applied again" in check["message"], check["message"]  # but nothing updated it
+
+
+def test_a_mapping_created_disabled_loses_the_enabled_part_and_the_delivered_logger_part(tmp_path: Path) -> None:
+    # The embedded backend delivers through the student's mapping: a disabled one delivers nothing.
+    code = mutant(tmp_path, DEPLOY, ("--batch-size 10 --function-response-types ReportBatchItemFailures >/dev/null\nfi",
+                                     "--batch-size 10 --function-response-types ReportBatchItemFailures --no-enabled >/dev/null\nfi"))
+    mapping, deployed = assert_only_failures(grade(code, tmp_path, MAPPING, DEPLOYED), MAPPING, DEPLOYED)
+    assert "- enabled: expected the mapping to be enabled, got the state 'Disabled'" in mapping["message"], mapping["message"]
+    assert deployed["message"].startswith("1 of 2 cases passed"), deployed["message"]
+    assert ("- order-event-logger: expected a message sent to order-events-queue after `bash deploy.sh` to reach the "
+            "deployed order-event-logger through the event source mapping") in deployed["message"], deployed["message"]
+    assert "the message is still waiting in order-events-queue: no enabled mapping of this queue took it" in deployed["message"]
+
+
+def test_a_logger_deployed_without_its_table_fails_where_the_mapping_delivers_and_its_log_says_why(tmp_path: Path) -> None:
+    code = mutant(tmp_path, DEPLOY, ('"Variables={PROCESSED_EVENTS_TABLE=$PROCESSED_EVENTS_TABLE}"', '"Variables={TABLE=$PROCESSED_EVENTS_TABLE}"'))
+    config, deployed = assert_only_failures(grade(code, tmp_path, DEPLOY_CONFIG, DEPLOYED), DEPLOY_CONFIG, DEPLOYED)
+    assert "- order-event-logger environment" in config["message"], config["message"]
+    assert deployed["message"].startswith("1 of 2 cases passed"), deployed["message"]
+    assert "the message was taken but not deleted: the logger failed" in deployed["message"], deployed["message"]
+    assert "PROCESSED_EVENTS_TABLE" in deployed["message"], deployed["message"]  # the import error, from its log
 
 
 def test_a_deploy_script_that_updates_the_mapping_with_other_settings_loses_part_of_the_second_run_check(
