@@ -84,7 +84,7 @@ def deliver(shard: Any, position: ShardPosition, esm: Any, region: str, invoke: 
     if failed_from:
         _done(position, failed_from, keep=batch[failed_from:])
     remaining = batch[failed_from:]
-    if esm.bisect_on_error and len(remaining) > 1 and function_error:
+    if str(esm.bisect_on_error).lower() == "true" and len(remaining) > 1 and function_error:  # CloudFormation may pass text
         half = len(remaining) // 2
         position.pending[:1] = [remaining[:half], remaining[half:]]
         return failed_from
