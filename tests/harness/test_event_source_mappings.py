@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import urllib.error
+import urllib.request
 
 import boto3
 import pytest
@@ -336,3 +338,25 @@ def test_wait_for_an_effect_only_a_mapping_makes_stops_once_the_mappings_are_idl
     started = time.monotonic()
     assert event_sources.wait_for(lambda: False, timeout=1) is False  # SNS deliveries are not mappings: it polls
     assert time.monotonic() - started >= 1
+
+
+def test_an_sns_subscription_made_by_cloudformation_invokes_the_function(aws: EmbeddedMoto) -> None:
+    seen = _recorder()
+    function_arn = boto3.client("lambda").get_function(FunctionName="consumer")["Configuration"]["FunctionArn"]
+    template = {"Resources": {
+        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "alerts"}},
+        "Subscription": {"Type": "AWS::SNS::Subscription", "Properties": {
+            "TopicArn": {"Ref": "Topic"}, "Protocol": "lambda", "Endpoint": function_arn}}}}
+    boto3.client("cloudformation").create_stack(StackName="alerts", TemplateBody=json.dumps(template))
+    topic = boto3.client("sns").create_topic(Name="alerts")["TopicArn"]
+    boto3.client("sns").publish(TopicArn=topic, Message="from the stack's subscription")
+    events = event_sources.wait_for(lambda: _batches(seen), timeout=10)
+    assert events and [event["Records"][0]["Sns"]["Message"] for event in events] == ["from the stack's subscription"]
+    assert events[0]["Records"][0]["Sns"]["Subject"] is None
+
+
+def test_the_drain_route_refuses_a_timeout_that_is_not_a_number(aws: EmbeddedMoto) -> None:
+    request = urllib.request.Request(aws.endpoint + "/_course/event-sources/drain", data=b'{"timeout": "soon"}', method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request)
+    assert refused.value.code == 400
