@@ -710,6 +710,7 @@ def neighbouring_calls() -> tuple[Call, ...]:
              {"TableName": "Inventory", "Key": item_key("o-1")}),
         Call("dynamodb:PutItem on the OrdersArchive table", "dynamodb:PutItem", "dynamodb", "put_item",
              {"TableName": "OrdersArchive", "Item": item_key("o-1")}),
+        Call("dynamodb:ListTables (the names of every table)", "dynamodb:ListTables", "dynamodb", "list_tables", {}),
         Call(f"secretsmanager:GetSecretValue on the secret {PAYMENTS_SECRET}", "secretsmanager:GetSecretValue",
              "secretsmanager", "get_secret_value", {"SecretId": PAYMENTS_SECRET}),
         Call(f"secretsmanager:PutSecretValue on the secret {SECRET}", "secretsmanager:PutSecretValue", "secretsmanager",
@@ -816,7 +817,7 @@ def test_the_policy_in_force_lets_the_function_do_its_job_and_nothing_more(
 def _target_arn(call: Call, account: str) -> str:
     """The ARN IAM was asked about, to quote the statement that allowed a neighbouring call."""
     if call.service == "dynamodb":
-        return table_arn(account, call.kwargs["TableName"])
+        return table_arn(account, call.kwargs["TableName"]) if "TableName" in call.kwargs else "*"
     if call.service == "secretsmanager":
         return secret_arn(account, call.kwargs["SecretId"])
     return group_arn(account, call.kwargs["logGroupName"]) + f":log-stream:{call.kwargs['logStreamName']}"
