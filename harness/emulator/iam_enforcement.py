@@ -82,8 +82,10 @@ def mint(account_id: str, region: str, role_arn: str, session_name: str) -> Sess
         region_name=region, role_session_name=session_name[:64], role_arn=role_arn,
         policy="", duration=43200, external_id="",
     )
+    parts = role_arn.split(":")
+    role_account = parts[4] if len(parts) > 5 and parts[4] else account_id  # a malformed ARN: no such role, denied
     session = Session(assumed.access_key_id, assumed.secret_access_key, assumed.session_token,
-                      role_arn.split(":")[4] or account_id, role_arn, assumed.arn)
+                      role_account, role_arn, assumed.arn)
     with LOCK:
         _State.sessions[session.access_key_id] = session
     return session

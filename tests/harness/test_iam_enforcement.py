@@ -219,3 +219,35 @@ def test_policies_are_read_at_each_call(aws: EmbeddedMoto, policy_change: str) -
         else:
             iam.put_role_policy(RoleName="live", PolicyName="p0", PolicyDocument=document(allow("dynamodb:PutItem", "*")))
         assert probe("live", get_item("Orders"))[0].startswith("AccessDeniedException")
+
+
+def test_the_course_route_answers_the_state_and_refuses_anything_but_a_boolean(aws: EmbeddedMoto) -> None:
+    import urllib.error
+    import urllib.request
+
+    def call(method: str, body: bytes | None = None) -> tuple[int, dict]:
+        request = urllib.request.Request(f"{aws.endpoint}/_course/iam-enforcement", data=body, method=method,
+                                         headers={"Content-Type": "application/json"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    assert call("GET") == (200, {"enabled": False})
+    assert call("POST", b'{"enabled": "yes"}')[0] == 400
+    assert call("POST", b'{"enabled": true}') == (200, {"enabled": True})
+    assert call("GET") == (200, {"enabled": True})
+    aws.reset()
+    assert call("GET") == (200, {"enabled": False})
+
+
+def test_a_function_whose_role_is_gone_is_refused_everything(aws: EmbeddedMoto) -> None:
+    tables("Orders")
+    prober("doomed", allow("dynamodb:*", "*"))
+    iam = boto3.client("iam")
+    iam.delete_role_policy(RoleName="doomed", PolicyName="p0")
+    iam.delete_role(RoleName="doomed")
+    with enforcing_iam(aws.endpoint):
+        assert probe("doomed", get_item("Orders"))[0].startswith("AccessDeniedException: ")
