@@ -3,9 +3,9 @@
 moto answers every refusal with the query-protocol XML ``AccessDenied`` (403), which botocore cannot
 parse for a JSON service (DynamoDB's client then reports the code "403" and the XML as its message),
 and without the resource or the reason. AWS's shapes, by protocol:
-- JSON services (DynamoDB, Secrets Manager, KMS, Logs, SSM, ...): 400 ``AccessDeniedException``
+- JSON-protocol services (DynamoDB, Secrets Manager, KMS, Logs, SSM, Kinesis, ...): 400 ``AccessDeniedException``
   (DynamoDB's ``__type`` carries its namespace, ``com.amazonaws.dynamodb.v20120810#``);
-- Lambda (REST JSON): 403 ``AccessDeniedException``;
+- Lambda and API Gateway (REST JSON): 403 ``AccessDeniedException``;
 - SQS: 403 ``AccessDenied`` (JSON or query XML, as the request came);
 - SNS: 403 ``AuthorizationError``; IAM, STS, CloudWatch and other query services: 403 ``AccessDenied``;
 - S3: 403 ``AccessDenied`` in S3's own XML.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-JSON_SERVICES = {"dynamodb", "secretsmanager", "kms", "logs", "ssm", "events", "states", "xray", "cloudwatch"}
+REST_JSON_SERVICES = {"lambda", "apigateway"}  # their refusals are 403 AccessDeniedException in JSON
 DYNAMODB_TYPE = "com.amazonaws.dynamodb.v20120810#AccessDeniedException"
 
 
@@ -42,14 +42,14 @@ def refusal(action: str, text: str, response: Any) -> Exception:
         return error
     if service == "dynamodb":
         return _with_status(JsonRESTError(DYNAMODB_TYPE, text), 400)
-    if service == "lambda":
+    if service in REST_JSON_SERVICES:
         return _with_status(JsonRESTError("AccessDeniedException", text), 403)
     if service == "sqs":
         kind = JsonRESTError if json_request else RESTError
         return _with_status(kind("AccessDenied", text), 403)
     if service == "sns":
         return _with_status(RESTError("AuthorizationError", text), 403)
-    if service in JSON_SERVICES and json_request:
+    if json_request:  # every other JSON-protocol service: Secrets Manager, KMS, Logs, SSM, Kinesis, ...
         return _with_status(JsonRESTError("AccessDeniedException", text), 400)
     return _with_status(RESTError("AccessDenied", text), 403)
 

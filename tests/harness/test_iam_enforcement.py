@@ -21,11 +21,13 @@ TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal":
 # Each probe: [service, method, kwargs]. The function answers {probe index: "ok" | "Code: message"}.
 PROBE_SOURCE = """import json, os, boto3
 from botocore.exceptions import ClientError
+CLIENTS = {}
 def handler(event, context):
     answers = {}
     for n, (service, method, kwargs) in enumerate(event['probes']):
         try:
-            getattr(boto3.client(service), method)(**kwargs)
+            client = CLIENTS.get(service) or CLIENTS.setdefault(service, boto3.client(service))
+            getattr(client, method)(**kwargs)
             answers[n] = 'ok'
         except ClientError as error:
             answers[n] = error.response['Error']['Code'] + ': ' + error.response['Error'].get('Message', '') + ' [' + str(error.response['ResponseMetadata']['HTTPStatusCode']) + ']'
@@ -56,7 +58,7 @@ def prober(role: str, *policies: dict, boundary: dict | None = None) -> str:
         iam.put_role_policy(RoleName=role, PolicyName=f"p{number}", PolicyDocument=document(policy))
     boto3.client("lambda").create_function(
         FunctionName=role, Runtime="python3.12", Role=arn, Handler="app.handler",
-        Code={"ZipFile": package(PROBE_SOURCE)}, Timeout=10,
+        Code={"ZipFile": package(PROBE_SOURCE)}, Timeout=60,
     )
     return arn
 
@@ -251,3 +253,17 @@ def test_a_function_whose_role_is_gone_is_refused_everything(aws: EmbeddedMoto) 
     iam.delete_role(RoleName="doomed")
     with enforcing_iam(aws.endpoint):
         assert probe("doomed", get_item("Orders"))[0].startswith("AccessDeniedException: ")
+
+
+def test_a_role_without_policies_is_refused_by_the_other_services_the_course_uses(aws: EmbeddedMoto) -> None:
+    prober("nobody")
+    calls = [("events", "list_rules", {}), ("stepfunctions", "list_state_machines", {}), ("cloudwatch", "list_metrics", {}),
+             ("ssm", "get_parameter", {"Name": "/app/x"}), ("kinesis", "list_streams", {}),
+             ("apigateway", "get_rest_apis", {}), ("cloudformation", "list_stacks", {}), ("lambda", "list_functions", {}),
+             ("lambda", "get_function", {"FunctionName": "nobody"}), ("iam", "list_roles", {}), ("dynamodb", "list_tables", {}),
+             ("logs", "describe_log_groups", {})]  # S3, SQS, SNS, KMS, Secrets Manager: the tests above
+    with enforcing_iam(aws.endpoint):
+        got = probe("nobody", *calls)
+    allowed = [f"{service}.{method}: {answer}" for (service, method, _), answer in zip(calls, got)
+               if not answer.split(":")[0] in ("AccessDeniedException", "AccessDenied", "AuthorizationError")]
+    assert not allowed, allowed
