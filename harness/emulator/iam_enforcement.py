@@ -16,6 +16,7 @@ account, with the grader kit's evaluator (harness/kit/iam.py, role_permissions.p
 Condition keys the request carries (aws:PrincipalArn, aws:PrincipalAccount, aws:SecureTransport,
 aws:RequestedRegion, aws:SourceArn...) are evaluated; a statement whose condition cannot be decided
 allows nothing and, when it denies, denies (fail closed). ``sts:GetCallerIdentity`` is always allowed.
+The function's own log is written by Lambda with the role too: without the Logs permissions it is lost.
 
 What this builds on moto and what it replaces: moto's hook (``ActionAuthenticatorMixin.
 _authenticate_and_authorize_action``, called before every action) and its STS sessions are used as
@@ -168,6 +169,31 @@ def decide(session: Session, action: str, resource: str, region: str) -> str | N
     if identity is not None and identity.allows and not identity_allows:
         return "because no permissions boundary allows the " + action + " action"
     return "because no identity-based policy allows the " + action + " action"
+
+
+def role_allows(account_id: str, region: str, role_arn: str, session_name: str, action: str, resource: str) -> bool:
+    """What a call of the role's session would be told, for calls the Lambda service makes with the role."""
+    arn = f"arn:aws:sts::{account_id}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/{session_name}"
+    return decide(Session("", "", "", account_id, role_arn, arn), action, resource, region) is None
+
+
+def lambda_log_access(spec: Any, stream: str) -> tuple[bool, bool]:
+    """Lambda writes a function's log with its role: (may it create the missing log group, may it write
+    the stream). Without enforcement, both; with it, logs:CreateLogGroup on the group when it is missing,
+    logs:CreateLogStream and logs:PutLogEvents on the stream."""
+    if not (spec.iam_enforced and spec.role_arn):
+        return True, True
+    from moto.logs.models import logs_backends
+
+    def allowed(action: str, arn: str) -> bool:
+        return role_allows(spec.account_id, spec.region, spec.role_arn, spec.name, action, arn)
+
+    group = f"arn:aws:logs:{spec.region}:{spec.account_id}:log-group:{spec.log_group}"
+    missing = spec.log_group not in logs_backends[spec.account_id][spec.region].groups
+    group_ready = not missing or allowed("logs:CreateLogGroup", group)
+    stream_arn = f"{group}:log-stream:{stream}"
+    writes = group_ready and allowed("logs:CreateLogStream", stream_arn) and allowed("logs:PutLogEvents", stream_arn)
+    return missing and group_ready, writes
 
 
 def authorize(response: Any, moto_resource: str) -> bool:

@@ -267,3 +267,18 @@ def test_a_role_without_policies_is_refused_by_the_other_services_the_course_use
     allowed = [f"{service}.{method}: {answer}" for (service, method, _), answer in zip(calls, got)
                if not answer.split(":")[0] in ("AccessDeniedException", "AccessDenied", "AuthorizationError")]
     assert not allowed, allowed
+
+
+@pytest.mark.parametrize("logs_allowed", [True, False])
+def test_lambda_writes_the_functions_log_only_where_the_role_allows_it(aws: EmbeddedMoto, logs_allowed: bool) -> None:
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/logger"
+    statements = [allow("logs:CreateLogGroup", "arn:aws:logs:us-east-1:123456789012:*"),
+                  allow(["logs:CreateLogStream", "logs:PutLogEvents"], f"{group}:*")]
+    prober("logger", *(statements if logs_allowed else statements[:1]))
+    with enforcing_iam(aws.endpoint):
+        probe("logger")
+    logs = boto3.client("logs")
+    groups = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/logger")["logGroups"]
+    assert len(groups) == 1  # CreateLogGroup was allowed in both cases
+    events = logs.filter_log_events(logGroupName="/aws/lambda/logger")["events"] if groups else []
+    assert any(event["message"].startswith("REPORT RequestId") for event in events) is logs_allowed
