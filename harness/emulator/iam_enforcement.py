@@ -159,14 +159,15 @@ def decide(session: Session, action: str, resource: str, region: str) -> str | N
             resource_allows = resource_allows or decision.allowed
         root = ("AWS", f"arn:aws:iam::{session.account_id}:root")
         delegates = policy.decide(action, resource, principal=root, context=keys).allowed
-    identity_allows = identity is not None and identity.allowed and permissions.within_boundary(action, resource, keys)
+    bounded = permissions is not None and permissions.within_boundary(action, resource, keys)
+    identity_allows = identity is not None and identity.allowed and bounded
     if service == "kms" and document is not None:  # the key policy decides; IAM policies only where it delegates
         if resource_allows or (delegates and identity_allows):
             return None
         return "because no resource-based policy allows the " + action + " action"
     if resource_allows or identity_allows:
         return None
-    if identity is not None and identity.allows and not identity_allows:
+    if identity is not None and identity.allowed and not bounded:
         return "because no permissions boundary allows the " + action + " action"
     return "because no identity-based policy allows the " + action + " action"
 
