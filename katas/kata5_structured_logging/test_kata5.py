@@ -6,6 +6,11 @@ Authorization header and an API key; a missing table for the 500; LOG_LEVEL set 
 what /aws/lambda/<name> holds afterwards, line by line (harness/kit/function_logs.py): never the source,
 so the standard library, python-json-logger and Powertools' Logger are judged alike. Run it with
 ``course grade kata5``.
+
+Eight checks judge the same five requests from different angles: the first of them to run makes the
+requests and reads the log, and the others read what it saw (kept for that package's bytes), so a
+grading deploys and invokes once instead of eight times. What is kept is data the backend answered,
+never an object of the student's.
 """
 
 from __future__ import annotations
@@ -124,7 +129,7 @@ REQUESTS = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Seen:
     """One request of the run: what the function answered and what it logged."""
 
@@ -166,8 +171,15 @@ def logs_of(name: str, count: int) -> list[InvocationLog]:
 
 def run(exercise: ExerciseFiles) -> list[Seen]:
     """The grader's requests, in order, to inventory-status deployed with LOG_LEVEL=DEBUG (every line shows)."""
+    return observed(package(exercise.path(MODULE).parent))
+
+
+@functools.lru_cache(maxsize=2)
+def observed(code: bytes) -> list[Seen]:
+    """What the requests got from this package, made once per package (an error is not kept: the next
+    check tries again, and fails with the same message)."""
     create_table()
-    deploy_student(exercise, FUNCTION, "DEBUG")
+    deploy(FUNCTION, HANDLER, code, {"INVENTORY_TABLE": TABLE, "LOG_LEVEL": "DEBUG"})
     answers = []
     for request in REQUESTS:
         if request.breaks_table:
@@ -416,35 +428,38 @@ def test_an_unexpected_error_is_logged_once_with_type_and_stack(exercise: Exerci
     )
 
 
+def levels_written(logs: list[InvocationLog]) -> list[int]:
+    return [
+        level
+        for log in logs
+        for line in log.lines
+        if (value := parsed(line)) is not None and (level := level_of(value)) is not None
+    ]
+
+
 @pytest.mark.points(3, hint=LOG_LEVEL_HINT, read=step("1, 4"))
 def test_log_level_sets_the_level(exercise: ExerciseFiles, partial_credit: Any) -> None:
     """LOG_LEVEL sets the level: DEBUG adds the debug line, WARNING leaves only warnings and errors"""
+    with partial_credit.part("LOG_LEVEL=DEBUG"):
+        seen = [s for s in run(exercise) if s.request.status in (200, 400)]  # the run is deployed with DEBUG
+        expect_levels("DEBUG", levels_written([s.log for s in seen]), f"{len(seen)} answers of 200 and 400")
     create_table()
     requests = [{"sku": "PU-1001"}, {"sku": "pu-1001"}]  # a 200, then a 400
-    asked = 'a 200 ({"sku": "PU-1001"}) and a 400 ({"sku": "pu-1001"})'
-    for setting, name in ((None, "inventory-status-default"), ("DEBUG", "inventory-status-debug"),
-                          ("WARNING", "inventory-status-warning")):
-        said = f"LOG_LEVEL={setting}" if setting else "LOG_LEVEL not set"
-        with partial_credit.part(said):
+    for setting, name in ((None, "inventory-status-default"), ("WARNING", "inventory-status-warning")):
+        with partial_credit.part(f"LOG_LEVEL={setting}" if setting else "LOG_LEVEL not set"):
             deploy_student(exercise, name, setting)
-            levels = [
-                level
-                for log in invoke_times(name, requests)
-                for line in log.lines
-                if (value := parsed(line)) is not None and (level := level_of(value)) is not None
-            ]
-            written = sorted({k for k, v in LEVELS.items() if v in levels and k != "WARN"}, key=LEVELS.get)
-            got = f"it wrote lines at {', '.join(written) or 'no level at all'}"
-            lowest = LEVELS[setting or "INFO"]
-            expect(
-                all(level >= lowest for level in levels),
-                f"Expected {said} to keep every line below {setting or 'INFO'} out ({asked}); {got}.",
-            )
-            expect(
-                lowest in levels,
-                f"Expected {said} to write the {setting or 'INFO'} line{'s' if setting != 'WARNING' else ''} of "
-                f"{asked}; {got}.",
-            )
+            levels = levels_written(invoke_times(name, requests))
+            expect_levels(setting, levels, 'a 200 ({"sku": "PU-1001"}) and a 400 ({"sku": "pu-1001"})')
+
+
+def expect_levels(setting: str | None, levels: list[int], asked: str) -> None:
+    """Nothing below the level in force, and its own lines written (the debug line, the info lines, the warning)."""
+    said = f"LOG_LEVEL={setting}" if setting else "LOG_LEVEL not set"
+    written = sorted({k for k, v in LEVELS.items() if v in levels and k != "WARN"}, key=LEVELS.__getitem__)
+    got = f"the function wrote lines at {', '.join(written) or 'no JSON line with a level'}"
+    lowest = LEVELS[setting or "INFO"]
+    expect(all(level >= lowest for level in levels), f"Expected {said} to keep every line below {setting or 'INFO'} out ({asked}); {got}.")
+    expect(lowest in levels, f"Expected {said} to let the {setting or 'INFO'} lines of {asked} through; {got}.")
 
 
 @pytest.mark.points(2, hint=SECRETS_HINT, read=step(6))
