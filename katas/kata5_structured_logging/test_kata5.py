@@ -42,7 +42,7 @@ ITEMS = [
 # What the API Gateway request carries that no log line may hold.
 TOKEN = "Bearer k5.grader-token.f3a9c1d7e2b84f06"
 API_KEY = "k5-api-key-8b1e4c7d9a2f"
-EVENT_KEYS = ("requestContext", "multiValueHeaders")  # two keys only the whole event has
+EVENT_KEYS = ("requestContext", "pathParameters")  # two keys only the whole event has
 
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "WARN": 30, "ERROR": 40, "CRITICAL": 50}
 LEVEL_KEYS = ("level", "levelname", "log_level")
