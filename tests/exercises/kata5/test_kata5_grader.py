@@ -132,7 +132,8 @@ def test_a_level_that_ignores_log_level_loses_only_the_log_level_check(tmp_path:
     code = mutant(tmp_path, ('logger.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())', "logger.setLevel(logging.INFO)"))
     (check,) = assert_only_failures(grade(code, tmp_path), LOG_LEVEL)
     assert check["outcome"] == "partial"
-    assert "LOG_LEVEL=DEBUG" in check["message"] and "LOG_LEVEL=WARNING" not in check["message"]
+    assert "LOG_LEVEL=DEBUG" in check["message"] and "LOG_LEVEL=WARNING" in check["message"]
+    assert "LOG_LEVEL not set" not in check["message"]  # INFO is right when nothing is set
 
 
 def test_a_warning_logged_at_info_loses_the_warning_part_of_the_log_level_check(tmp_path: Path) -> None:
