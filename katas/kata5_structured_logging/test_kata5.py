@@ -26,6 +26,7 @@ import boto3
 import pytest
 
 from harness import api_gateway_event, expect, fail, invoke_deployed
+from harness.backends import LAMBDA_RUNTIME_LOGGING
 from harness.exercise_files import ExerciseFiles
 from harness.kit.function_logs import InvocationLog, LogEvent, deploy, invocations, package
 from harness.kit.messages import readme_step, short
@@ -272,6 +273,7 @@ def test_the_deployed_function_still_answers_as_lab_1s(exercise: ExerciseFiles) 
             )
 
 
+@pytest.mark.needs(LAMBDA_RUNTIME_LOGGING)
 @pytest.mark.points(3, hint=JSON_HINT, read=step(1))
 def test_every_line_is_one_json_object(exercise: ExerciseFiles) -> None:
     """every line the function writes is one JSON object"""
@@ -292,6 +294,7 @@ def test_every_line_is_one_json_object(exercise: ExerciseFiles) -> None:
                 )
 
 
+@pytest.mark.needs(LAMBDA_RUNTIME_LOGGING)
 @pytest.mark.points(2, hint=LEVEL_HINT, read=step("1, 4"))
 def test_every_line_has_its_level_and_a_message(exercise: ExerciseFiles) -> None:
     """every line has its level and a message"""
@@ -310,6 +313,7 @@ def test_every_line_has_its_level_and_a_message(exercise: ExerciseFiles) -> None
             )
 
 
+@pytest.mark.needs(LAMBDA_RUNTIME_LOGGING)
 @pytest.mark.points(2, hint=TIMESTAMP_HINT, read=step(1))
 def test_every_line_has_a_utc_iso_8601_timestamp(exercise: ExerciseFiles) -> None:
     """every line has a UTC ISO 8601 timestamp"""
@@ -333,6 +337,7 @@ def test_every_line_has_a_utc_iso_8601_timestamp(exercise: ExerciseFiles) -> Non
             )
 
 
+@pytest.mark.needs(LAMBDA_RUNTIME_LOGGING)
 @pytest.mark.points(2, hint=REQUEST_HINT, read=step(3))
 def test_every_line_carries_the_request_id_and_function_name(exercise: ExerciseFiles) -> None:
     """every line carries the invocation's request id and the function name"""
@@ -352,6 +357,7 @@ def test_every_line_carries_the_request_id_and_function_name(exercise: ExerciseF
             )
 
 
+@pytest.mark.needs(LAMBDA_RUNTIME_LOGGING)
 @pytest.mark.points(2, hint=COLD_HINT, read=step(2))
 def test_cold_start_is_true_in_the_first_invocation_only(exercise: ExerciseFiles) -> None:
     """cold_start is true in an environment's first invocation only"""
@@ -367,6 +373,7 @@ def test_cold_start_is_true_in_the_first_invocation_only(exercise: ExerciseFiles
             )
 
 
+@pytest.mark.needs(LAMBDA_RUNTIME_LOGGING)
 @pytest.mark.points(1, hint=SKU_HINT, read=step(3))
 def test_every_line_of_an_invocation_names_its_sku(exercise: ExerciseFiles) -> None:
     """every line of an invocation names the SKU it asked for"""
@@ -396,6 +403,7 @@ def error_lines(seen: Seen) -> list[LogEvent]:
     return found
 
 
+@pytest.mark.needs(LAMBDA_RUNTIME_LOGGING)
 @pytest.mark.points(3, hint=ERROR_HINT, read=step(5))
 def test_an_unexpected_error_is_logged_once_with_type_and_stack(exercise: ExerciseFiles) -> None:
     """an unexpected error is logged once, at ERROR, with its type and stack in the same line"""
@@ -437,6 +445,7 @@ def levels_written(logs: list[InvocationLog]) -> list[int]:
     ]
 
 
+@pytest.mark.needs(LAMBDA_RUNTIME_LOGGING)
 @pytest.mark.points(3, hint=LOG_LEVEL_HINT, read=step("1, 4"))
 def test_log_level_sets_the_level(exercise: ExerciseFiles, partial_credit: Any) -> None:
     """LOG_LEVEL sets the level: DEBUG adds the debug line, WARNING leaves only warnings and errors"""
@@ -456,7 +465,7 @@ def expect_levels(setting: str | None, levels: list[int], asked: str) -> None:
     """Nothing below the level in force, and its own lines written (the debug line, the info lines, the warning)."""
     said = f"LOG_LEVEL={setting}" if setting else "LOG_LEVEL not set"
     written = sorted({k for k, v in LEVELS.items() if v in levels and k != "WARN"}, key=LEVELS.__getitem__)
-    got = f"the function wrote lines at {', '.join(written) or 'no JSON line with a level'}"
+    got = f"the function wrote lines at {', '.join(written)}" if written else "the function wrote no JSON line with a level"
     lowest = LEVELS[setting or "INFO"]
     expect(all(level >= lowest for level in levels), f"Expected {said} to keep every line below {setting or 'INFO'} out ({asked}); {got}.")
     expect(lowest in levels, f"Expected {said} to let the {setting or 'INFO'} lines of {asked} through; {got}.")
