@@ -40,9 +40,11 @@ XRAY_TRACES = "an X-Ray service that stores and answers trace segments"
 ALARM_EVALUATION = "CloudWatch evaluating alarms on the datapoints of their own metric and dimensions"
 # LocalStack's community edition and MiniStack accept every call whatever the role says.
 IAM_ENFORCEMENT = "deployed code's calls refused unless its execution role allows them (harness/kit/iam_enforcement.py)"
+# Kata 5 judges log lines as Lambda writes them: MiniStack's runtime puts no handler on the root logger.
+LAMBDA_RUNTIME_LOGGING = "Lambda's Python runtime logging (its handler on the root logger) in /aws/lambda/<name>"
 ALL_CAPABILITIES = frozenset(
     {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
-    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, IAM_ENFORCEMENT}
+    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING}
 )
 
 if TYPE_CHECKING:
@@ -87,10 +89,11 @@ class EmbeddedMoto:
     port: int = 0
     name: str = "moto"
     account_id: str = ACCOUNT_ID
-    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray, IAM.
+    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray, IAM,
+    # and the Lambda Python runtime's logging (harness/lambda_runtime_log.py).
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
-        | {IAM_ENFORCEMENT}
+        | {IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
