@@ -133,6 +133,8 @@ def _answer(request: proxy.Request, environ: dict, api_id: str, stage_name: str,
     if integration is None or integration.type != "AWS_PROXY":
         kind = integration.type if integration else "no"
         return _unsupported(500, f"{kind} integration: the embedded emulator serves AWS_PROXY Lambda integrations only")
+    if integration.http_method != "POST":
+        return _unsupported(500, f"Execution failed: a Lambda integration calls Invoke with POST, not {integration.http_method}")
     target = _function(integration.uri, where, integration.credentials, route.resource.path, method.http_method, request)
     if isinstance(target, proxy.Response):
         return target

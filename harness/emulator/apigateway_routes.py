@@ -18,6 +18,7 @@ from urllib.parse import unquote
 class Integration:
     type: str  # AWS_PROXY, MOCK, ...
     uri: str
+    http_method: str  # how API Gateway calls the backend: POST for Lambda's Invoke API
     credentials: str | None
 
 
@@ -61,7 +62,7 @@ def snapshot(api: Any) -> tuple[Resource, ...]:
                 authorizer_id=method.authorizer_id,
                 api_key_required=str(method.api_key_required).lower() == "true",
                 integration=Integration((integration.integration_type or "").upper(), integration.uri or "",
-                                        integration.credentials) if integration else None,
+                                        (integration.http_method or "").upper(), integration.credentials) if integration else None,
             )
         resources.append(Resource(resource.id, resource.get_path(), methods))
     return tuple(resources)

@@ -148,3 +148,61 @@ def test_the_function_stays_warm_between_requests(aws: EmbeddedMoto) -> None:
 def test_other_paths_still_reach_the_aws_apis(aws: EmbeddedMoto) -> None:
     make_api(aws.endpoint, {"/x": ["GET"]})
     assert [a["name"] for a in boto3.client("apigateway").get_rest_apis()["items"]] == ["test-api"]
+
+
+def test_a_lambda_integration_called_with_get_fails_as_on_aws(aws: EmbeddedMoto) -> None:
+    api = make_api(aws.endpoint, {"/x": ["GET"]}, deploy=False)
+    boto3.client("apigateway").put_integration(restApiId=api.id, resourceId=api.resource("/x"), httpMethod="GET", type="AWS_PROXY",
+                                               integrationHttpMethod="GET", uri=lambda_uri(function_arn("echo")))
+    boto3.client("apigateway").create_deployment(restApiId=api.id, stageName="dev")
+    response = requests.get(api.url("/x"), timeout=30)
+    assert response.status_code == 500 and response.json() == {"message": "Internal server error"}
+
+
+def test_course_backend_apis_lists_each_stages_methods_with_their_urls(aws: EmbeddedMoto) -> None:
+    import io
+
+    from harness.served_apis import NO_APIS, print_apis
+
+    empty = io.StringIO()
+    print_apis(aws.endpoint, empty)
+    assert empty.getvalue().strip() == NO_APIS
+    api = make_api(aws.endpoint, {"/items/{id}": ["GET", "DELETE"]})
+    listing = io.StringIO()
+    print_apis(aws.endpoint, listing)
+    lines = listing.getvalue().splitlines()
+    assert f"  DELETE  {api.url('/items/{id}')}  (test-api, NONE)" in lines
+    assert f"  GET     {api.url('/items/{id}')}  (test-api, NONE)" in lines
+    assert requests.get(api.url("/items/3"), timeout=30).json()["event"]["pathParameters"] == {"id": "3"}
+
+
+SAM_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Items:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        import json
+        def handler(event, context):
+            return {"statusCode": 200, "body": json.dumps({"id": event["pathParameters"]["id"], "stage": event["requestContext"]["stage"]})}
+      Events:
+        GetItem:
+          Type: Api
+          Properties:
+            Path: /items/{id}
+            Method: get
+"""
+
+
+def test_a_sam_apis_prod_stage_answers_over_http(aws: EmbeddedMoto) -> None:
+    cloudformation = boto3.client("cloudformation")
+    cloudformation.create_stack(StackName="items", TemplateBody=SAM_TEMPLATE,
+                                Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    cloudformation.get_waiter("stack_create_complete").wait(StackName="items", WaiterConfig={"Delay": 1})
+    (api,) = boto3.client("apigateway").get_rest_apis()["items"]
+    response = requests.get(f"{aws.endpoint}/restapis/{api['id']}/Prod/_user_request_/items/PU-7", timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"id": "PU-7", "stage": "Prod"}

@@ -67,6 +67,21 @@ def test_aws_iam_applies_the_callers_identity_policies(aws: EmbeddedMoto) -> Non
     assert "explicit deny" in signed_get(api.url("/admin"), *denied).json()["Message"]
 
 
+def test_aws_iam_applies_the_apis_resource_policy(aws: EmbeddedMoto) -> None:
+    api = make_api(aws.endpoint, {"/items/{id}": ["GET"], "/admin": ["GET"]}, authorization="AWS_IAM")
+    arn = f"arn:aws:execute-api:{REGION}:{aws.account_id}:{api.id}"
+    outsider = user_keys("outsider", None)
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{aws.account_id}:user/outsider"}, "Action": "execute-api:Invoke",
+         "Resource": f"{arn}/*/GET/items/*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": f"{arn}/*/GET/admin"}]}
+    boto3.client("apigateway").update_rest_api(restApiId=api.id, patchOperations=[
+        {"op": "replace", "path": "/policy", "value": json.dumps(policy)}])
+    assert signed_get(api.url("/items/7"), *outsider).status_code == 200  # the resource policy alone allows it
+    denied = signed_get(api.url("/admin"))
+    assert denied.status_code == 403 and denied.json()["Message"].endswith("with an explicit deny")
+
+
 def test_aws_iam_with_assumed_role_credentials(aws: EmbeddedMoto) -> None:
     api = make_api(aws.endpoint, {"/items/{id}": ["GET"]}, authorization="AWS_IAM")
     iam = boto3.client("iam")
