@@ -8,6 +8,7 @@ import json
 from urllib.parse import quote
 
 import boto3
+import pytest
 import requests
 from api_http_kit import REGION, function_arn, lambda_uri, make_api
 
@@ -206,3 +207,16 @@ def test_a_sam_apis_prod_stage_answers_over_http(aws: EmbeddedMoto) -> None:
     response = requests.get(f"{aws.endpoint}/restapis/{api['id']}/Prod/_user_request_/items/PU-7", timeout=30)
     assert response.status_code == 200, response.text
     assert response.json() == {"id": "PU-7", "stage": "Prod"}
+
+
+def test_past_the_integration_timeout_the_answer_is_504_and_a_throttled_function_is_500(aws: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.emulator import apigateway_http
+
+    function_arn("slow", "import time\ndef handler(event, context):\n    time.sleep(2)\n    return {'statusCode': 200}\n")
+    api = make_api(aws.endpoint, {"/slow": ["GET"]}, function="slow")
+    monkeypatch.setattr(apigateway_http, "INTEGRATION_TIMEOUT", 0.5)  # API Gateway's is 29 s
+    late = requests.get(api.url("/slow"), timeout=30)
+    assert late.status_code == 504 and late.json() == {"message": "Endpoint request timed out"}
+    boto3.client("lambda").put_function_concurrency(FunctionName="slow", ReservedConcurrentExecutions=0)
+    throttled = requests.get(api.url("/slow"), timeout=30)
+    assert throttled.status_code == 500 and throttled.json() == {"message": "Internal server error"}
