@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Union
 
 from . import emulator
 from .call_log import CallLog, recording_middleware
-from .emulator import course_api
+from .emulator import apigateway_http, course_api
 from .emulator.xray import XRayDaemon
 from .safety import check_endpoint_is_local
 from .settings import (
@@ -90,10 +90,11 @@ class EmbeddedMoto:
     name: str = "moto"
     account_id: str = ACCOUNT_ID
     # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray, IAM,
-    # and the Lambda Python runtime's logging (harness/lambda_runtime_log.py).
+    # the Lambda Python runtime's logging (harness/lambda_runtime_log.py) and deployed REST API stages
+    # served over HTTP (apigateway_http.py).
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
-        | {IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING}
+        | {IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING, DEPLOYED_API_OVER_HTTP}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
@@ -112,6 +113,7 @@ class EmbeddedMoto:
         emulator.apply()
         app = recording_middleware(DomainDispatcherApplication(create_backend_app), self.call_log)
         app = course_api.wrap(app, lambda: self.xray_daemon_address)  # /_course/ (clock): not in the call log
+        app = apigateway_http.wrap(app)  # deployed API stages over HTTP: not AWS API calls, not in the call log
         # What moto's ThreadedMotoServer does, with the call log around moto's app, the server made
         # here (a taken port raises at once instead of hanging) and a short poll (stop() is quick).
         try:

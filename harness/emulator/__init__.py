@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from harness.emulator import (
     apigateway,
+    apigateway_routes,
     cfn_apigateway,
     cfn_change_sets,
     cfn_codedeploy,
@@ -47,6 +48,7 @@ def apply() -> None:
     global _applied
     if not _applied:
         apigateway.apply()
+        apigateway_routes.apply()  # deployments keep what they deploy: stages served over HTTP
         resets.apply()
         clock.apply()
         lambda_invoke.apply()

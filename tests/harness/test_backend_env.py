@@ -16,7 +16,7 @@ from ci_support import clean_environment
 from ci_support import course as run_course
 from support import REPO
 
-from harness.background_control import NOTHING_TO_POINT_AT, is_our_server, read_state, state_path
+from harness.background_control import NOT_RUNNING, NOTHING_TO_POINT_AT, is_our_server, read_state, state_path
 from harness.doctor import (
     NOTE,
     OK,
@@ -26,6 +26,7 @@ from harness.doctor import (
     TERMINAL_NOTHING_ANSWERS,
     terminal_endpoint,
 )
+from harness.served_apis import NO_APIS
 from harness.settings import ACCOUNT_ID, BACKGROUND_PORT
 from harness.terminal_env import EVAL_COMMAND, OTHER_SHELLS, one_line_export, shell_lines, terminal_variables
 
@@ -202,3 +203,11 @@ def test_doctor_tells_a_terminal_with_no_endpoint_and_no_emulator_to_start_one()
 
 def test_doctor_leaves_an_endpoint_off_this_machine_to_its_localstack_check() -> None:
     assert terminal_endpoint({"AWS_ENDPOINT_URL": "https://dynamodb.us-east-1.amazonaws.com"}, None) == []
+
+
+def test_backend_apis_lists_the_running_emulators_deployed_stages(running: Running, tmp_path: Path) -> None:
+    done = course("backend", "apis", "--course-root", str(running.root))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == NO_APIS  # the module's emulator has no API; the harness tests list some
+    nothing = course("backend", "apis", "--course-root", str(tmp_path))
+    assert nothing.returncode == 1 and NOT_RUNNING in nothing.stderr
