@@ -25,6 +25,7 @@ from harness.emulator import (
     clock,
     cloudwatch_alarms,
     cloudwatch_metrics,
+    codedeploy_traffic,
     lambda_aliases,
     lambda_invoke,
     lambda_updates,
@@ -53,6 +54,7 @@ def apply() -> None:
         lambda_updates.apply()
         lambda_aliases.apply()
         cloudwatch_alarms.apply()
+        codedeploy_traffic.apply()  # after cloudwatch_alarms: alarms are judged first at each advance
         logs.apply()
         xray.apply()
         cfn_rollback.apply()
