@@ -38,9 +38,11 @@ XRAY_DAEMON = "an X-Ray daemon address for aws-xray-sdk (backend.xray_daemon_add
 WEIGHTED_ALIAS_ROUTING = "Lambda aliases splitting invocations by their routing weights"
 XRAY_TRACES = "an X-Ray service that stores and answers trace segments"
 ALARM_EVALUATION = "CloudWatch evaluating alarms on the datapoints of their own metric and dimensions"
+# SAM's DeploymentPreference: a redeploy shifts the alias step by step on the clock, and an alarm rolls it back.
+CODEDEPLOY_TRAFFIC_SHIFT = "CodeDeploy shifting a Lambda alias's traffic on the clock, stopped by alarms"
 ALL_CAPABILITIES = frozenset(
     {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
-    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON}
+    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, CODEDEPLOY_TRAFFIC_SHIFT}
 )
 
 if TYPE_CHECKING:
@@ -88,6 +90,7 @@ class EmbeddedMoto:
     # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray.
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
+        | {CODEDEPLOY_TRAFFIC_SHIFT}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
