@@ -10,6 +10,7 @@ from __future__ import annotations
 from harness.emulator import (
     apigateway,
     cfn_apigateway,
+    cfn_capabilities,
     cfn_change_sets,
     cfn_codedeploy,
     cfn_dynamodb,
@@ -59,6 +60,7 @@ def apply() -> None:
         xray.apply()
         cfn_rollback.apply()
         cfn_updates.apply()
+        cfn_capabilities.apply()  # before cfn_change_sets and sam_transform: it judges the expanded template
         for resources in RESOURCE_TYPES:
             resources.apply()
         cfn_change_sets.apply()
