@@ -70,11 +70,11 @@ def plan(config_name: str | None) -> list[tuple[float, float]]:
     if name == "LambdaAllAtOnce":
         return [(0.0, 1.0)]
     canary = re.fullmatch(r"LambdaCanary(\d+)Percent(\d+)Minutes?", name)
-    if canary:
+    if canary and 0 < int(canary.group(1)) < 100:
         percent, minutes = map(int, canary.groups())
         return [(0.0, percent / 100), (minutes * 60.0, 1.0)]
     linear = re.fullmatch(r"LambdaLinear(\d+)PercentEvery(\d+)Minutes?", name)
-    if linear:
+    if linear and 0 < int(linear.group(1)) < 100:
         percent, minutes = map(int, linear.groups())
         steps, share, at = [], percent, 0.0
         while share < 100:
@@ -115,7 +115,6 @@ def start(
     revision = {"revisionType": "AppSpecContent", "appSpecContent": {"content": json.dumps(appspec)}}
     deployment_id = backend.create_deployment(application, group_name, revision)
     deployment = backend.deployments[deployment_id]
-    deployment.creator = "user"
     deployment.status, deployment.start_time = "InProgress", clock.utcnow()
     shift = Shift(
         account_id, region, deployment_id, function_name, alias, description, old, new, steps, clock.now(),

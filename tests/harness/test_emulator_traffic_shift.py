@@ -126,8 +126,9 @@ def test_the_deployment_configurations_cannot_be_mistaken() -> None:
     assert plan("CodeDeployDefault.LambdaAllAtOnce") == [(0.0, 1.0)]
     linear = plan("CodeDeployDefault.LambdaLinear10PercentEvery1Minute")
     assert linear[:2] == [(0.0, 0.1), (60.0, 0.2)] and linear[-1] == (540.0, 1.0) and len(linear) == 10
-    with pytest.raises(ValueError, match="predefined"):
-        plan("MyOwnConfig")
+    for unknown in ("MyOwnConfig", "CodeDeployDefault.LambdaLinear0PercentEvery1Minute"):
+        with pytest.raises(ValueError, match="predefined"):
+            plan(unknown)
 
 
 def test_a_canary_sends_10_percent_then_all_traffic_when_the_clock_passes_5_minutes(aws: EmbeddedMoto) -> None:
