@@ -38,11 +38,13 @@ XRAY_DAEMON = "an X-Ray daemon address for aws-xray-sdk (backend.xray_daemon_add
 WEIGHTED_ALIAS_ROUTING = "Lambda aliases splitting invocations by their routing weights"
 XRAY_TRACES = "an X-Ray service that stores and answers trace segments"
 ALARM_EVALUATION = "CloudWatch evaluating alarms on the datapoints of their own metric and dimensions"
+# LocalStack's community edition and MiniStack accept every call whatever the role says.
+IAM_ENFORCEMENT = "deployed code's calls refused unless its execution role allows them (harness/kit/iam_enforcement.py)"
 # SAM's DeploymentPreference: a redeploy shifts the alias step by step on the clock, and an alarm rolls it back.
 CODEDEPLOY_TRAFFIC_SHIFT = "CodeDeploy shifting a Lambda alias's traffic on the clock, stopped by alarms"
 ALL_CAPABILITIES = frozenset(
     {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
-    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, CODEDEPLOY_TRAFFIC_SHIFT}
+    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, IAM_ENFORCEMENT, CODEDEPLOY_TRAFFIC_SHIFT}
 )
 
 if TYPE_CHECKING:
@@ -87,10 +89,10 @@ class EmbeddedMoto:
     port: int = 0
     name: str = "moto"
     account_id: str = ACCOUNT_ID
-    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray.
+    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray, IAM.
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
-        | {CODEDEPLOY_TRAFFIC_SHIFT}
+        | {IAM_ENFORCEMENT, CODEDEPLOY_TRAFFIC_SHIFT}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""

@@ -30,6 +30,8 @@ from harness.lambda_runtime_log import EVENT_NEWLINE
 from harness.safety import sandbox_environment
 from harness.settings import SITECUSTOM_DIR
 
+from . import iam_enforcement
+
 INIT_TIMEOUT_SECONDS = 10.0  # Lambda's limit on the init phase
 DRAIN_SECONDS = 1.0  # the rest of an invocation's output, written before its reply
 SHORT_DRAIN_SECONDS = 0.2  # a dead or killed environment's last words
@@ -52,12 +54,14 @@ class FunctionSpec:
     variables: tuple[tuple[str, str], ...]
     code_sha256: str
     code: bytes = field(repr=False, compare=False)
+    role_arn: str = ""
+    iam_enforced: bool = False  # started while IAM enforcement is on: runs with the role's credentials
 
     @property
     def key(self) -> tuple[Any, ...]:
         """Environments are reused only for the same code and configuration, as on Lambda."""
         return (self.account_id, self.region, self.name, self.version, self.handler, self.runtime,
-                self.memory_mb, self.timeout_seconds, self.variables, self.code_sha256)
+                self.memory_mb, self.timeout_seconds, self.variables, self.code_sha256, self.role_arn, self.iam_enforced)
 
     @property
     def log_group(self) -> str:
@@ -301,4 +305,6 @@ class Environment:
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
         )
+        if spec.iam_enforced and spec.role_arn:  # the role's session, as Lambda gives it (iam_enforcement.py)
+            env.update(iam_enforcement.mint(spec.account_id, spec.region, spec.role_arn, spec.name).environment())
         return env

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from . import lambda_telemetry
+from . import iam_enforcement, lambda_telemetry
 from .lambda_environment import FunctionSpec, LogLine, Phase, now_ms
 from .lambda_environments import POOL
 
@@ -98,7 +98,11 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
         message = f"Response payload size ({len(body)} bytes) exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
         body, outcome.error = json.dumps(_error_body(message, "Function.ResponseSizeTooLarge")).encode(), True
     if POOL.generation == generation:  # after a reset, nothing of this invocation may appear in the new state
-        lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, environment.log_stream, lines)
+        creates_group, writes = iam_enforcement.lambda_log_access(spec, environment.log_stream)  # with the role
+        if writes:
+            lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, environment.log_stream, lines)
+        elif creates_group:
+            lambda_telemetry.create_group(spec.account_id, spec.region, spec.log_group)
         lambda_telemetry.put_metrics(
             spec.account_id, spec.region,
             lambda_telemetry.Measured(spec.name, target.resource, spec.version if target.alias else None,

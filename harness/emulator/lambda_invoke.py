@@ -20,7 +20,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from . import lambda_execution, lambda_routing, lambda_telemetry, resets
+from . import iam_enforcement, lambda_execution, lambda_routing, lambda_telemetry, resets
 from .lambda_environment import FunctionSpec
 from .lambda_environments import POOL, Throttled
 
@@ -180,4 +180,6 @@ def _spec(function: Any, backend: Any) -> FunctionSpec:
         variables=tuple(sorted((str(k), str(v)) for k, v in (function.environment_vars or {}).items())),
         code_sha256=getattr(function, "code_sha_256", ""),
         code=getattr(function, "code_bytes", b"") or b"",
+        role_arn=str(getattr(function, "role", "") or ""),
+        iam_enforced=iam_enforcement.enabled(),
     )
