@@ -40,11 +40,14 @@ XRAY_TRACES = "an X-Ray service that stores and answers trace segments"
 ALARM_EVALUATION = "CloudWatch evaluating alarms on the datapoints of their own metric and dimensions"
 # LocalStack's community edition and MiniStack accept every call whatever the role says.
 IAM_ENFORCEMENT = "deployed code's calls refused unless its execution role allows them (harness/kit/iam_enforcement.py)"
+# SAM's DeploymentPreference: a redeploy shifts the alias step by step on the clock, and an alarm rolls it back.
+CODEDEPLOY_TRAFFIC_SHIFT = "CodeDeploy shifting a Lambda alias's traffic on the clock, stopped by alarms"
 # Kata 5 judges log lines as Lambda writes them: MiniStack's runtime puts no handler on the root logger.
 LAMBDA_RUNTIME_LOGGING = "Lambda's Python runtime logging (its handler on the root logger) in /aws/lambda/<name>"
 ALL_CAPABILITIES = frozenset(
     {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
     | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING}
+    | {CODEDEPLOY_TRAFFIC_SHIFT}
 )
 
 if TYPE_CHECKING:
@@ -94,7 +97,7 @@ class EmbeddedMoto:
     # served over HTTP (apigateway_http.py).
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
-        | {IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING, DEPLOYED_API_OVER_HTTP}
+        | {IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING, DEPLOYED_API_OVER_HTTP, CODEDEPLOY_TRAFFIC_SHIFT}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""

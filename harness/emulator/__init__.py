@@ -11,6 +11,7 @@ from harness.emulator import (
     apigateway,
     apigateway_routes,
     cfn_apigateway,
+    cfn_capabilities,
     cfn_change_sets,
     cfn_codedeploy,
     cfn_dynamodb,
@@ -26,6 +27,7 @@ from harness.emulator import (
     clock,
     cloudwatch_alarms,
     cloudwatch_metrics,
+    codedeploy_traffic,
     iam_enforcement,
     lambda_aliases,
     lambda_invoke,
@@ -56,10 +58,12 @@ def apply() -> None:
         lambda_updates.apply()
         lambda_aliases.apply()
         cloudwatch_alarms.apply()
+        codedeploy_traffic.apply()  # after cloudwatch_alarms: alarms are judged first at each advance
         logs.apply()
         xray.apply()
         cfn_rollback.apply()
         cfn_updates.apply()
+        cfn_capabilities.apply()  # before cfn_change_sets and sam_transform: it judges the expanded template
         for resources in RESOURCE_TYPES:
             resources.apply()
         cfn_change_sets.apply()

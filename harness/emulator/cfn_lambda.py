@@ -5,13 +5,15 @@ answers neither ``Ref`` (the version's ARN) nor ``Fn::GetAtt Version`` (what SAM
 drops the Description, and is lost from the stack on an update. Here the alias is made, updated
 (version, description, weighted RoutingConfig) and deleted through moto's Lambda backend, its Ref is
 the alias ARN as on AWS, and a version's Ref is its ARN and ``Fn::GetAtt [V, Version]`` its number.
+An update that moves an alias with ``UpdatePolicy: CodeDeployLambdaAliasUpdate`` (SAM's
+``DeploymentPreference``) starts a CodeDeploy deployment that shifts the traffic (codedeploy_traffic.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from harness.emulator import cfn_registry
+from harness.emulator import cfn_registry, codedeploy_traffic
 
 
 def _backend(account_id: str, region: str) -> Any:
@@ -105,6 +107,20 @@ def apply() -> None:
                 )
                 original_resource.delete(account_id, region_name)
                 return replacement  # Name and FunctionName are replacement updates on AWS
+            shifted_by = (cloudformation_json.get("UpdatePolicy") or {}).get("CodeDeployLambdaAliasUpdate")
+            current = backend.get_alias(original_resource.name, function_name).function_version
+            if shifted_by and str(properties["FunctionVersion"]) != current:
+                codedeploy_traffic.start(  # CodeDeploy moves the alias, step by step on the clock
+                    account_id,
+                    region_name,
+                    function_name,
+                    original_resource.name,
+                    properties.get("Description", ""),
+                    current,
+                    str(properties["FunctionVersion"]),
+                    shifted_by,
+                )
+                return original_resource
             backend.update_alias(
                 name=original_resource.name,
                 function_name=function_name,
