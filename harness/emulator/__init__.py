@@ -27,6 +27,7 @@ from harness.emulator import (
     cloudwatch_metrics,
     lambda_aliases,
     lambda_invoke,
+    lambda_provisioned,
     lambda_updates,
     logs,
     resets,
@@ -52,6 +53,7 @@ def apply() -> None:
         cloudwatch_metrics.apply()
         lambda_updates.apply()
         lambda_aliases.apply()
+        lambda_provisioned.apply()
         cloudwatch_alarms.apply()
         logs.apply()
         xray.apply()

@@ -85,9 +85,10 @@ def now_ms() -> int:
 
 
 class Environment:
-    def __init__(self, spec: FunctionSpec, endpoint: str) -> None:
+    def __init__(self, spec: FunctionSpec, endpoint: str, provisioned_for: tuple[str, ...] | None = None) -> None:
         self.spec = spec
         self.endpoint = endpoint
+        self.provisioned_for = provisioned_for  # (account, region, function, qualifier) of its provisioned concurrency
         self.log_stream = f"{datetime.now(timezone.utc):%Y/%m/%d}/[{spec.version}]{uuid.uuid4().hex}"
         self.marker = f"\x1e{uuid.uuid4().hex}\x1e"
         self.init_ms = 0.0
@@ -292,7 +293,7 @@ class Environment:
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
                 "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
                 "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
-                "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+                "AWS_LAMBDA_INITIALIZATION_TYPE": "provisioned-concurrency" if self.provisioned_for else "on-demand",
                 "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime or 'python3.12'}",
                 "LAMBDA_TASK_ROOT": ".",
                 "TZ": ":UTC",

@@ -45,6 +45,7 @@ class Target:
     resource: str | None  # "name:qualifier" when the caller named a version or an alias
     alias: str | None
     reserved_concurrency: int | None
+    provisioned: tuple[str, ...] | None = None  # the alias or version invoked has READY provisioned concurrency
 
 
 def _error_body(message: str, error_type: str) -> dict[str, str]:
@@ -53,6 +54,12 @@ def _error_body(message: str, error_type: str) -> dict[str, str]:
 
 def _line(text: str) -> LogLine:
     return LogLine(now_ms(), text)
+
+
+def init_start_line(spec: FunctionSpec) -> LogLine:
+    """The line Lambda writes when an environment's init begins (a cold start, or a provisioned allocation)."""
+    return _line(f"INIT_START Runtime Version: {RUNTIME_VERSION}\tRuntime Version ARN: "
+                 f"arn:aws:lambda:{spec.region}::runtime:{spec.runtime or 'python3.12'}")
 
 
 @dataclass
@@ -70,11 +77,11 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
     generation = POOL.generation
     request_id = str(uuid.uuid4())
     lines: list[LogLine] = []
-    with POOL.environment(spec, endpoint, target.reserved_concurrency) as (environment, init):
+    with POOL.environment(spec, endpoint, target.reserved_concurrency, target.provisioned) as (environment, init):
         concurrent = POOL.running(spec.name)
+        allocated, provisioned_busy = POOL.provisioned(target.provisioned) if target.provisioned else (0, 0)
         if init is not None:
-            lines.append(_line(f"INIT_START Runtime Version: {RUNTIME_VERSION}\tRuntime Version ARN: "
-                               f"arn:aws:lambda:{spec.region}::runtime:{spec.runtime or 'python3.12'}"))
+            lines.append(init_start_line(spec))
             lines += init.log
         if init is not None and (init.reply is None or init.reply.get("error")):
             outcome = _init_failure(init, spec, request_id, environment.init_ms)
@@ -102,7 +109,9 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
         lambda_telemetry.put_metrics(
             spec.account_id, spec.region,
             lambda_telemetry.Measured(spec.name, target.resource, spec.version if target.alias else None,
-                                      duration_ms=outcome.duration_ms, error=outcome.error, concurrent=concurrent),
+                                      duration_ms=outcome.duration_ms, error=outcome.error, concurrent=concurrent,
+                                      provisioned=bool(environment.provisioned_for) if target.provisioned else None,
+                                      provisioned_busy=provisioned_busy, provisioned_allocated=allocated),
         )
     return Invocation(body, "Unhandled" if outcome.error else None, "".join(f"{line.message}\n" for line in lines), spec.version)
 
