@@ -64,6 +64,10 @@ def _load(handler_spec: str) -> tuple[Callable[..., Any] | None, dict[str, Any] 
 def _invoke(handler: Callable[..., Any], request: dict[str, Any]) -> dict[str, Any]:
     request_id = request["id"]
     lambda_runtime_log.set_request_id(request_id)
+    if request.get("trace"):  # as the runtime does from Lambda-Runtime-Trace-Id: a new one per invocation
+        os.environ["_X_AMZN_TRACE_ID"] = request["trace"]
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
     context = LambdaContext(request)
     started = time.perf_counter()
     try:

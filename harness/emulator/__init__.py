@@ -28,6 +28,7 @@ from harness.emulator import (
     lambda_aliases,
     lambda_invoke,
     lambda_provisioned,
+    lambda_tracing,
     lambda_updates,
     logs,
     resets,
@@ -54,6 +55,7 @@ def apply() -> None:
         lambda_updates.apply()
         lambda_aliases.apply()
         lambda_provisioned.apply()
+        lambda_tracing.apply()
         cloudwatch_alarms.apply()
         logs.apply()
         xray.apply()

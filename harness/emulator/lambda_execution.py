@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from . import lambda_telemetry
+from . import lambda_telemetry, lambda_tracing
 from .lambda_environment import FunctionSpec, LogLine, Phase, now_ms
 from .lambda_environments import POOL
 
@@ -76,6 +77,7 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
     spec = target.spec
     generation = POOL.generation
     request_id = str(uuid.uuid4())
+    trace = lambda_tracing.new_trace(spec)
     lines: list[LogLine] = []
     with POOL.environment(spec, endpoint, target.reserved_concurrency, target.provisioned) as (environment, init):
         concurrent = POOL.running(spec.name)
@@ -87,9 +89,12 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
             outcome = _init_failure(init, spec, request_id, environment.init_ms)
             lines.append(_line(f"INIT_REPORT Init Duration: {environment.init_ms:.2f} ms\tPhase: init\t{outcome.status}"))
             lines.append(_line(f"START RequestId: {request_id} Version: {spec.version}"))
+            started = ended = time.time()
         else:
             lines.append(_line(f"START RequestId: {request_id} Version: {spec.version}"))
-            phase = environment.invoke(request_id, event, target.invoked_arn)
+            started = time.time()
+            phase = environment.invoke(request_id, event, target.invoked_arn, trace.header)
+            ended = time.time()
             lines += phase.log
             outcome = _outcome(phase, spec, request_id, lines)
             outcome.memory_mb = outcome.memory_mb or environment.max_memory_mb
@@ -106,6 +111,7 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
         body, outcome.error = json.dumps(_error_body(message, "Function.ResponseSizeTooLarge")).encode(), True
     if POOL.generation == generation:  # after a reset, nothing of this invocation may appear in the new state
         lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, environment.log_stream, lines)
+        lambda_tracing.record(spec, trace, started, ended, environment.init_ms if init is not None else None, outcome.error)
         lambda_telemetry.put_metrics(
             spec.account_id, spec.region,
             lambda_telemetry.Measured(spec.name, target.resource, spec.version if target.alias else None,

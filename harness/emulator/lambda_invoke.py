@@ -182,4 +182,5 @@ def _spec(function: Any, backend: Any) -> FunctionSpec:
         variables=tuple(sorted((str(k), str(v)) for k, v in (function.environment_vars or {}).items())),
         code_sha256=getattr(function, "code_sha_256", ""),
         code=getattr(function, "code_bytes", b"") or b"",
+        tracing=str((getattr(function, "tracing_config", None) or {}).get("Mode") or "PassThrough"),
     )
