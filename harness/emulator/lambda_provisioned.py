@@ -91,9 +91,55 @@ def apply() -> None:
     resets.on_reset(clear)
 
 
+# -- what the API and CloudFormation share ---------------------------------------------------------------
+def configure(backend: Any, name: str, qualifier: str | None, count: int) -> Config:
+    """Store a configuration (IN_PROGRESS) after AWS's checks; its previous environments end."""
+    from moto.awslambda.exceptions import InvalidParameterValueException
+
+    if qualifier == "$LATEST":
+        raise InvalidParameterValueException(UNPUBLISHED)
+    latest, version, alias = _target(backend, name, qualifier)
+    if version == "$LATEST":
+        raise InvalidParameterValueException(UNPUBLISHED)
+    account, region = backend.account_id, backend.region_name
+    with _lock:
+        others = {q: c for (a, r, n, q), c in _configs.items() if (a, r, n) == (account, region, name) and q != qualifier}
+        if alias is not None and version in others:
+            raise _conflict("Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version")
+        if alias is None and any(_alias_version(backend, name, q) == qualifier for q in others):
+            raise _conflict("Version is pointed by a Provisioned Concurrency alias")
+        reserved = latest.reserved_concurrency
+        if reserved not in (None, "") and int(reserved) < sum(c.requested for c in others.values()) + count:
+            raise InvalidParameterValueException(OVER_RESERVED)
+        if count > MAX_PROVISIONED:
+            raise InvalidParameterValueException(OVER_EMULATOR_LIMIT.format(limit=MAX_PROVISIONED))
+        key = (account, region, name, str(qualifier))
+        config = _configs[key] = Config(count, _now())
+    POOL.deprovision(key)
+    return config
+
+
+def allocate(backend: Any, name: str, qualifier: str, endpoint: str) -> Config | None:
+    """Allocate a stored configuration now if it is not yet (what the first read does); None if there is none."""
+    key = (backend.account_id, backend.region_name, name, qualifier)
+    with _lock:
+        config = _configs.get(key)
+    version = _alias_version(backend, name, qualifier)
+    if config is not None and version is not None:
+        _settle(backend, key, config, version, endpoint)
+    return config
+
+
+def remove(backend: Any, name: str, qualifier: str) -> None:
+    key = (backend.account_id, backend.region_name, name, qualifier)
+    with _lock:
+        _configs.pop(key, None)
+    POOL.deprovision(key)
+
+
 # -- the API -------------------------------------------------------------------------------------------
 def _put(self: Any) -> tuple[int, dict[str, str], str]:
-    from moto.awslambda.exceptions import InvalidParameterValueException, LambdaClientError
+    from moto.awslambda.exceptions import LambdaClientError
 
     name, qualifier = _names(self)
     count = self._get_param("ProvisionedConcurrentExecutions")
@@ -103,26 +149,7 @@ def _put(self: Any) -> tuple[int, dict[str, str], str]:
             f"1 validation error detected: Value '{count}' at 'provisionedConcurrentExecutions' failed to satisfy "
             "constraint: Member must have value greater than or equal to 1",
         )
-    if qualifier == "$LATEST":
-        raise InvalidParameterValueException(UNPUBLISHED)
-    latest, version, alias = _target(self.backend, name, qualifier)
-    if version == "$LATEST":
-        raise InvalidParameterValueException(UNPUBLISHED)
-    account, region = self.backend.account_id, self.backend.region_name
-    with _lock:
-        others = {q: c for (a, r, n, q), c in _configs.items() if (a, r, n) == (account, region, name) and q != qualifier}
-        if alias is not None and version in others:
-            raise _conflict("Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version")
-        if alias is None and any(_alias_version(self.backend, name, q) == qualifier for q in others):
-            raise _conflict("Version is pointed by a Provisioned Concurrency alias")
-        reserved = latest.reserved_concurrency
-        if reserved not in (None, "") and int(reserved) < sum(c.requested for c in others.values()) + count:
-            raise InvalidParameterValueException(OVER_RESERVED)
-        if count > MAX_PROVISIONED:
-            raise InvalidParameterValueException(OVER_EMULATOR_LIMIT.format(limit=MAX_PROVISIONED))
-        key = (account, region, name, qualifier)
-        config = _configs[key] = Config(count, _now())
-    POOL.deprovision(key)
+    config = configure(self.backend, name, qualifier, count)
     return 202, {"status": "202", "content-type": "application/json"}, json.dumps(_describe(config))
 
 
@@ -132,13 +159,10 @@ def _get(self: Any) -> tuple[int, dict[str, str], str]:
     name, qualifier = _names(self)
     if qualifier in (None, "", "$LATEST"):
         raise InvalidParameterValueException(NOT_ALIAS_OR_VERSION)
-    _, version, _ = _target(self.backend, name, qualifier)
-    key = (self.backend.account_id, self.backend.region_name, name, qualifier)
-    with _lock:
-        config = _configs.get(key)
+    _target(self.backend, name, qualifier)  # AWS's error for an alias or version that does not exist
+    config = allocate(self.backend, name, str(qualifier), _endpoint(self))
     if config is None:
         raise _not_found()
-    _settle(self, key, config, version)
     return 200, {"status": "200", "content-type": "application/json"}, json.dumps(_describe(config))
 
 
@@ -149,10 +173,7 @@ def _delete(self: Any) -> tuple[int, dict[str, str], str]:
     if qualifier in (None, "", "$LATEST"):
         raise InvalidParameterValueException(NOT_ALIAS_OR_VERSION)
     _target(self.backend, name, qualifier)
-    key = (self.backend.account_id, self.backend.region_name, name, qualifier)
-    with _lock:
-        _configs.pop(key, None)
-    POOL.deprovision(key)
+    remove(self.backend, name, str(qualifier))
     return 204, {"status": "204"}, ""
 
 
@@ -166,28 +187,24 @@ def _list(self: Any) -> tuple[int, dict[str, str], str]:
     for key, config in mine:
         version = _alias_version(self.backend, name, key[3])
         if version is None:  # its alias or version was deleted: so is the configuration
-            with _lock:
-                _configs.pop(key, None)
-            POOL.deprovision(key)
+            remove(self.backend, name, key[3])
             continue
-        _settle(self, key, config, version)
+        _settle(self.backend, key, config, version, _endpoint(self))
         arn = latest.function_arn.split(":function:")[0] + f":function:{name}:{key[3]}"
         items.append({"FunctionArn": arn, **_describe(config)})
     return 200, {"status": "200", "content-type": "application/json"}, json.dumps({"ProvisionedConcurrencyConfigs": items})
 
 
 # -- allocation ----------------------------------------------------------------------------------------
-def _settle(response: Any, key: Key, config: Config, version: str) -> None:
+def _settle(backend: Any, key: Key, config: Config, version: str, endpoint: str) -> None:
     """At the first read after a put (or after the alias moved), allocate: start and initialise the environments."""
-    from .lambda_invoke import _own_endpoint, _spec
+    from .lambda_invoke import _spec
 
-    if config.status == "READY" and config.version == version:
+    if config.status in ("READY", "FAILED") and config.version == version:
         return
-    if config.status == "FAILED" and config.version == version:
-        return
-    function = response.backend._lambdas._get_version(key[2], version)
-    spec = _spec(function, response.backend)
-    started = POOL.provision(key, spec, _own_endpoint(response), config.requested)
+    function = backend._lambdas._get_version(key[2], version)
+    spec = _spec(function, backend)
+    started = POOL.provision(key, spec, endpoint, config.requested)
     failures = []
     for environment, init in started:
         lines = [lambda_execution.init_start_line(spec), *init.log]
@@ -205,6 +222,12 @@ def _settle(response: Any, key: Key, config: Config, version: str) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------------------------
+def _endpoint(response: Any) -> str:
+    from .lambda_invoke import _own_endpoint
+
+    return _own_endpoint(response)
+
+
 def _names(response: Any) -> tuple[str, str | None]:
     """The function's name (from a name or an ARN in the path) and the qualifier asked for."""
     from moto.awslambda.exceptions import InvalidParameterValueException

@@ -187,3 +187,39 @@ def test_the_aws_cli_puts_and_reads_a_configuration(aws: EmbeddedMoto) -> None:
     assert aws_cli("lambda", "get-provisioned-concurrency-config", "--function-name", "cli", "--qualifier", "live")["Status"] == "READY"
     listed = aws_cli("lambda", "list-provisioned-concurrency-configs", "--function-name", "cli")
     assert [item["Status"] for item in listed["ProvisionedConcurrencyConfigs"]] == ["READY"]
+
+
+SAM_PROVISIONED = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: {Bucket: code, Key: app.zip}
+      AutoPublishAlias: live
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 1
+Outputs:
+  FunctionName:
+    Value: !Ref Fn
+"""
+
+
+def test_a_sam_function_with_provisioned_concurrency_is_ready_when_its_stack_is(aws: EmbeddedMoto) -> None:
+    from lambda_backend_kit import package
+
+    boto3.client("s3").create_bucket(Bucket="code")
+    boto3.client("s3").put_object(Bucket="code", Key="app.zip", Body=package(INIT_TYPE_SOURCE))
+    cfn = boto3.client("cloudformation")
+    cfn.create_stack(StackName="pc", TemplateBody=SAM_PROVISIONED, Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    stack = cfn.describe_stacks(StackName="pc")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", cfn.describe_stack_events(StackName="pc")["StackEvents"]
+    name = stack["Outputs"][0]["OutputValue"]
+    answer = invoke(name, {}, Qualifier="live")[1]  # no read of the configuration first: CloudFormation waited for READY
+    assert answer["init"] == "provisioned-concurrency" and not any("Init Duration" in line for line in report_lines(name))
+    without = SAM_PROVISIONED.replace("      ProvisionedConcurrencyConfig:\n        ProvisionedConcurrentExecutions: 1\n", "")
+    cfn.update_stack(StackName="pc", TemplateBody=without, Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    assert cfn.describe_stacks(StackName="pc")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert lambda_client().list_provisioned_concurrency_configs(FunctionName=name)["ProvisionedConcurrencyConfigs"] == []
