@@ -11,13 +11,14 @@ Provisioned concurrency (lambda_provisioned.py) keeps environments of its own fo
 started and initialised when it is allocated: an invocation through that qualifier takes an idle one
 (no init, not a cold start); when all are busy it spills over to on-demand environments as above.
 They are never reclaimed for idleness; they end when the configuration is deleted or allocated again.
+One that ends (a timeout, an exit) is replaced in the background, as Lambda keeps the allocation.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -41,6 +42,7 @@ class EnvironmentPool:
         self._sweeper: threading.Thread | None = None
         self._generation = 0  # bumped by close_all: an environment of an older generation is never reused
         self._provisioned: dict[tuple[str, ...], list[Environment]] = {}  # by (account, region, function, qualifier)
+        self.on_provisioned_start: Callable[[Environment, Phase], None] | None = None  # logs each provisioned init
 
     @contextmanager
     def environment(
@@ -98,10 +100,12 @@ class EnvironmentPool:
             if environment in self._busy:
                 self._busy.remove(environment)
             allocated = self._provisioned.get(environment.provisioned_for or (), [])
+            replace_into: list[Environment] | None = None
             if environment in allocated:
                 if environment.alive() and generation == self._generation:
                     return  # stays allocated to its alias or version
                 allocated.remove(environment)
+                replace_into = allocated if generation == self._generation else None
             keep = environment.alive() and generation == self._generation and not environment.provisioned_for
             if keep:
                 self._idle.append(environment)
@@ -112,6 +116,27 @@ class EnvironmentPool:
             environment.kill()
         for env in surplus:
             env.kill()
+        if replace_into is not None:
+            threading.Thread(target=self._replace, args=(environment, replace_into, generation),
+                             name="lambda-provisioned-replacement", daemon=True).start()
+
+    def _replace(self, ended: Environment, allocated: list[Environment], generation: int) -> None:
+        """A new provisioned environment for one that ended, unless the allocation changed meanwhile."""
+        environment = Environment(ended.spec, ended.endpoint, provisioned_for=ended.provisioned_for)
+        try:
+            phase = environment.start()
+        except OSError:
+            environment.kill()
+            return
+        started = phase.reply is not None and not phase.reply.get("error")
+        with self._lock:
+            current = generation == self._generation and self._provisioned.get(ended.provisioned_for or ()) is allocated
+            if current and started:
+                allocated.append(environment)
+        if current and self.on_provisioned_start is not None:
+            self.on_provisioned_start(environment, phase)
+        if not (current and started):
+            environment.kill()
 
     @property
     def generation(self) -> int:
@@ -143,6 +168,9 @@ class EnvironmentPool:
         if not current:  # the backend was reset meanwhile: these belong to the old state
             for env in started:
                 env.kill()
+        elif self.on_provisioned_start is not None:
+            for env, phase in zip(environments, phases):
+                self.on_provisioned_start(env, phase)
         return list(zip(environments, phases))
 
     def deprovision(self, key: tuple[str, ...]) -> None:

@@ -18,9 +18,9 @@ environment's init fails, the configuration is ``FAILED`` with the error in Stat
 
 Invocations through a READY alias or version take an idle provisioned environment: no init, no
 ``Init Duration`` in REPORT, ``AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency``; past the
-allocated count they spill over to on-demand environments (lambda_environments.py). Not simulated: an
-alias's additional (weighted) version gets no provisioned environments; a provisioned environment that
-ends (timeout, exit) is not replaced until the next allocation.
+allocated count they spill over to on-demand environments (lambda_environments.py). A provisioned
+environment that ends (a timeout, an exit) is replaced in the background, as Lambda keeps the allocation.
+Not simulated: an alias's additional (weighted) version gets no provisioned environments.
 """
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ def apply() -> None:
     LambdaResponse.delete_provisioned_concurrency_config = _delete  # type: ignore[attr-defined]
     LambdaResponse.list_provisioned_concurrency_configs = _list  # type: ignore[attr-defined]
     resets.on_reset(clear)
+    POOL.on_provisioned_start = _log_init
 
 
 # -- what the API and CloudFormation share ---------------------------------------------------------------
@@ -206,9 +207,7 @@ def _settle(backend: Any, key: Key, config: Config, version: str, endpoint: str)
     spec = _spec(function, backend)
     started = POOL.provision(key, spec, endpoint, config.requested)
     failures = []
-    for environment, init in started:
-        lines = [lambda_execution.init_start_line(spec), *init.log]
-        lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, environment.log_stream, lines)
+    for _, init in started:
         if init.reply is None or init.reply.get("error"):
             failures.append((init.reply or {}).get("error") or {"errorType": "Runtime.ExitError", "errorMessage": init.exit_status})
     with _lock:
@@ -219,6 +218,13 @@ def _settle(backend: Any, key: Key, config: Config, version: str, endpoint: str)
             f"Function initialization failed: {failures[0]['errorType']}: {failures[0].get('errorMessage', '')}"
             if failures else None
         )
+
+
+def _log_init(environment: Any, init: Any) -> None:
+    """A provisioned environment's init, in its own log stream, when it happens (allocation or replacement)."""
+    spec = environment.spec
+    lines = [lambda_execution.init_start_line(spec), *init.log]
+    lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, environment.log_stream, lines)
 
 
 # -- helpers -------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 
 import boto3
 import pytest
@@ -123,6 +124,26 @@ def test_a_version_can_be_provisioned_and_a_moved_alias_is_allocated_again(aws: 
     assert (moved["env"], moved["init"]) == ("red", "on-demand")  # not allocated to version 2 yet
     assert client.get_provisioned_concurrency_config(FunctionName="moving", Qualifier="live")["Status"] == "READY"
     assert invoke("moving", {}, Qualifier="live")[1]["init"] == "provisioned-concurrency"
+
+
+def test_a_provisioned_environment_that_ends_is_replaced(aws: EmbeddedMoto) -> None:
+    exits = INIT_TYPE_SOURCE.replace("    global CALLS\n", "    global CALLS\n    if event.get('exit'):\n        os._exit(1)\n")
+    published_with_alias("replaced", exits)
+    client = lambda_client()
+    client.put_provisioned_concurrency_config(FunctionName="replaced", Qualifier="live", ProvisionedConcurrentExecutions=1)
+    client.get_provisioned_concurrency_config(FunctionName="replaced", Qualifier="live")
+    first = invoke("replaced", {}, Qualifier="live")[1]
+    assert invoke("replaced", {"exit": True}, Qualifier="live")[1]["errorType"] == "Runtime.ExitError"
+    key = (aws.account_id, client.meta.region_name, "replaced", "live")
+    deadline = time.monotonic() + 20
+    while POOL.provisioned(key) != (1, 0):  # the replacement starts in the background
+        assert time.monotonic() < deadline, "the ended provisioned environment was not replaced"
+        time.sleep(0.05)
+    after = invoke("replaced", {}, Qualifier="live")[1]
+    assert after["pid"] != first["pid"] and (after["init"], after["calls"]) == ("provisioned-concurrency", 1)
+    assert not any("Init Duration" in line for line in report_lines("replaced"))
+    messages = [e["message"] for e in boto3.client("logs").filter_log_events(logGroupName="/aws/lambda/replaced")["events"]]
+    assert len([m for m in messages if m.startswith("INIT_START")]) == 2  # the allocation's init, then the replacement's
 
 
 def test_aws_validation_errors(aws: EmbeddedMoto) -> None:
