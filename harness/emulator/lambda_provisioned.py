@@ -14,7 +14,9 @@ takes are compressed to the first read, never to the virtual clock: the same req
 same answers (script replay), and a script that waits for READY never waits here. An invocation before
 that read runs on demand, as it would on AWS while the allocation is in progress. An alias moved to
 another version is allocated again at its next read (until then its invocations run on demand). If an
-environment's init fails, the configuration is ``FAILED`` with the error in StatusReason.
+environment's init fails, the configuration is ``FAILED`` with the error in StatusReason. A stack's
+``AWS::Lambda::Alias`` with ProvisionedConcurrencyConfig is allocated at once (cfn_lambda.py), as
+CloudFormation waits for READY.
 
 Invocations through a READY alias or version take an idle provisioned environment: no init, no
 ``Init Duration`` in REPORT, ``AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency``; past the
