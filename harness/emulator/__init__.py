@@ -25,6 +25,7 @@ from harness.emulator import (
     clock,
     cloudwatch_alarms,
     cloudwatch_metrics,
+    iam_enforcement,
     lambda_aliases,
     lambda_invoke,
     lambda_provisioned,
@@ -67,6 +68,7 @@ def apply() -> None:
         sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
         cfn_template_url.apply()
         s3_secure_transport.apply()
+        iam_enforcement.apply()
         _applied = True
 
 

@@ -4,6 +4,8 @@
     POST /_course/clock/advance {"seconds": 60}        moves the clock on; alarms are evaluated; answers as GET
     POST /_course/clock/advance {"to_period_start": 60} jumps to the next multiple of 60 s since the epoch
     GET  /_course/xray                                {"daemon_address": "127.0.0.1:PORT"}
+    GET  /_course/iam-enforcement                     {"enabled": false}
+    POST /_course/iam-enforcement {"enabled": true}   deployed code's calls are judged by its role (until reset)
 
 They answer the grading process (harness/kit/clock.py) and anyone trying ``course backend up`` by hand;
 they never reach the call log. Before any AWS request, alarms catch up with the clock (an alarm's
@@ -18,7 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from . import clock, cloudwatch_alarms
+from . import clock, cloudwatch_alarms, iam_enforcement
 
 PREFIX = "/_course/"
 Wsgi = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
@@ -69,6 +71,12 @@ def _answer(
         return "200 OK", _clock()
     if route == "xray" and method == "GET":
         return "200 OK", {"daemon_address": xray_daemon_address()}
+    if route == "iam-enforcement" and method in ("GET", "POST"):
+        if method == "POST":
+            if not isinstance(body.get("enabled"), bool):
+                return "400 Bad Request", {"error": 'expected {"enabled": true} or {"enabled": false}'}
+            iam_enforcement.set_enabled(body["enabled"])
+        return "200 OK", {"enabled": iam_enforcement.enabled()}
     return "404 Not Found", {"error": f"no {method} /_course/{route}: see harness/emulator/course_api.py"}
 
 

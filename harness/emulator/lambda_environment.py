@@ -30,7 +30,7 @@ from harness.lambda_runtime_log import EVENT_NEWLINE
 from harness.safety import sandbox_environment
 from harness.settings import SITECUSTOM_DIR
 
-from . import lambda_tracing
+from . import iam_enforcement, lambda_tracing
 
 INIT_TIMEOUT_SECONDS = 10.0  # Lambda's limit on the init phase
 DRAIN_SECONDS = 1.0  # the rest of an invocation's output, written before its reply
@@ -55,12 +55,15 @@ class FunctionSpec:
     code_sha256: str
     code: bytes = field(repr=False, compare=False)
     tracing: str = "PassThrough"  # TracingConfig.Mode
+    role_arn: str = ""
+    iam_enforced: bool = False  # started while IAM enforcement is on: runs with the role's credentials
 
     @property
     def key(self) -> tuple[Any, ...]:
         """Environments are reused only for the same code and configuration, as on Lambda."""
         return (self.account_id, self.region, self.name, self.version, self.handler, self.runtime,
-                self.memory_mb, self.timeout_seconds, self.variables, self.code_sha256, self.tracing)
+                self.memory_mb, self.timeout_seconds, self.variables, self.code_sha256, self.tracing, self.role_arn,
+                self.iam_enforced)
 
     @property
     def log_group(self) -> str:
@@ -306,5 +309,7 @@ class Environment:
                 **lambda_tracing.environment_variables(),  # the daemon's address, as Lambda gives it
             }
         )
+        if spec.iam_enforced and spec.role_arn:  # the role's session, as Lambda gives it (iam_enforcement.py)
+            env.update(iam_enforcement.mint(spec.account_id, spec.region, spec.role_arn, spec.name).environment())
         env.pop("_X_AMZN_TRACE_ID", None)  # the runtime sets it for each invocation
         return env

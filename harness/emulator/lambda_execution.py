@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from . import lambda_telemetry, lambda_tracing
+from . import iam_enforcement, lambda_telemetry, lambda_tracing
 from .lambda_environment import FunctionSpec, LogLine, Phase, now_ms
 from .lambda_environments import POOL
 
@@ -55,6 +55,15 @@ def _error_body(message: str, error_type: str) -> dict[str, str]:
 
 def _line(text: str) -> LogLine:
     return LogLine(now_ms(), text)
+
+
+def write_function_log(spec: FunctionSpec, stream: str, lines: list[LogLine]) -> None:
+    """Lambda writes the function's log with its role: under IAM enforcement, only what the role allows."""
+    creates_group, writes = iam_enforcement.lambda_log_access(spec, stream)
+    if writes:
+        lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, stream, lines)
+    elif creates_group:
+        lambda_telemetry.create_group(spec.account_id, spec.region, spec.log_group)
 
 
 def init_start_line(spec: FunctionSpec) -> LogLine:
@@ -110,7 +119,7 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
         message = f"Response payload size ({len(body)} bytes) exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
         body, outcome.error = json.dumps(_error_body(message, "Function.ResponseSizeTooLarge")).encode(), True
     if POOL.generation == generation:  # after a reset, nothing of this invocation may appear in the new state
-        lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, environment.log_stream, lines)
+        write_function_log(spec, environment.log_stream, lines)
         lambda_tracing.record(spec, trace, started, ended, environment.init_ms if init is not None else None, outcome.error)
         lambda_telemetry.put_metrics(
             spec.account_id, spec.region,

@@ -20,7 +20,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from . import lambda_execution, lambda_provisioned, lambda_routing, lambda_telemetry, resets
+from . import iam_enforcement, lambda_execution, lambda_provisioned, lambda_routing, lambda_telemetry, resets
 from .lambda_environment import FunctionSpec
 from .lambda_environments import POOL, Throttled
 
@@ -183,4 +183,6 @@ def _spec(function: Any, backend: Any) -> FunctionSpec:
         code_sha256=getattr(function, "code_sha_256", ""),
         code=getattr(function, "code_bytes", b"") or b"",
         tracing=str((getattr(function, "tracing_config", None) or {}).get("Mode") or "PassThrough"),
+        role_arn=str(getattr(function, "role", "") or ""),
+        iam_enforced=iam_enforcement.enabled(),
     )

@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
-from . import lambda_execution, lambda_telemetry, resets
+from . import lambda_execution, resets
 from .lambda_environments import POOL
 
 ROUTE = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"
@@ -225,8 +225,7 @@ def _settle(backend: Any, key: Key, config: Config, version: str, endpoint: str)
 def _log_init(environment: Any, init: Any) -> None:
     """A provisioned environment's init, in its own log stream, when it happens (allocation or replacement)."""
     spec = environment.spec
-    lines = [lambda_execution.init_start_line(spec), *init.log]
-    lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, environment.log_stream, lines)
+    lambda_execution.write_function_log(spec, environment.log_stream, [lambda_execution.init_start_line(spec), *init.log])
 
 
 # -- helpers -------------------------------------------------------------------------------------------

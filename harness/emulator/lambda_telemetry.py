@@ -39,6 +39,16 @@ def write_log(account_id: str, region: str, group: str, stream: str, lines: list
         backend.put_log_events(group, stream, events)
 
 
+def create_group(account_id: str, region: str, group: str) -> None:
+    """The log group alone: a role that may create it but not write to it leaves it empty."""
+    from moto.logs.models import logs_backends
+
+    backend = logs_backends[account_id][region]
+    with _lock:
+        if group not in backend.groups:
+            backend.create_log_group(group, {})
+
+
 @dataclass(frozen=True)
 class Measured:
     """One invocation, as the metrics see it."""
