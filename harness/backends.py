@@ -38,6 +38,8 @@ XRAY_DAEMON = "an X-Ray daemon address for aws-xray-sdk (backend.xray_daemon_add
 WEIGHTED_ALIAS_ROUTING = "Lambda aliases splitting invocations by their routing weights"
 XRAY_TRACES = "an X-Ray service that stores and answers trace segments"
 ALARM_EVALUATION = "CloudWatch evaluating alarms on the datapoints of their own metric and dimensions"
+# Week 4 judges cold starts through a provisioned alias; MiniStack is known only to store the configuration.
+PROVISIONED_CONCURRENCY = "Lambda serving a provisioned alias or version from pre-initialised environments (no Init Duration)"
 # LocalStack's community edition and MiniStack accept every call whatever the role says.
 IAM_ENFORCEMENT = "deployed code's calls refused unless its execution role allows them (harness/kit/iam_enforcement.py)"
 # SAM's DeploymentPreference: a redeploy shifts the alias step by step on the clock, and an alarm rolls it back.
@@ -47,7 +49,7 @@ LAMBDA_RUNTIME_LOGGING = "Lambda's Python runtime logging (its handler on the ro
 ALL_CAPABILITIES = frozenset(
     {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
     | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING}
-    | {CODEDEPLOY_TRAFFIC_SHIFT}
+    | {CODEDEPLOY_TRAFFIC_SHIFT, PROVISIONED_CONCURRENCY}
 )
 
 if TYPE_CHECKING:
@@ -94,10 +96,11 @@ class EmbeddedMoto:
     account_id: str = ACCOUNT_ID
     # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray, IAM,
     # the Lambda Python runtime's logging (harness/lambda_runtime_log.py) and deployed REST API stages
-    # served over HTTP (apigateway_http.py).
+    # served over HTTP (apigateway_http.py), CodeDeploy traffic shifts, provisioned concurrency.
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
         | {IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING, DEPLOYED_API_OVER_HTTP, CODEDEPLOY_TRAFFIC_SHIFT}
+        | {PROVISIONED_CONCURRENCY}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""

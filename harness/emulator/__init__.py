@@ -31,6 +31,8 @@ from harness.emulator import (
     iam_enforcement,
     lambda_aliases,
     lambda_invoke,
+    lambda_provisioned,
+    lambda_tracing,
     lambda_updates,
     logs,
     resets,
@@ -57,6 +59,8 @@ def apply() -> None:
         cloudwatch_metrics.apply()
         lambda_updates.apply()
         lambda_aliases.apply()
+        lambda_provisioned.apply()
+        lambda_tracing.apply()
         cloudwatch_alarms.apply()
         codedeploy_traffic.apply()  # after cloudwatch_alarms: alarms are judged first at each advance
         logs.apply()

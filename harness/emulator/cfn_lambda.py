@@ -7,13 +7,16 @@ drops the Description, and is lost from the stack on an update. Here the alias i
 the alias ARN as on AWS, and a version's Ref is its ARN and ``Fn::GetAtt [V, Version]`` its number.
 An update that moves an alias with ``UpdatePolicy: CodeDeployLambdaAliasUpdate`` (SAM's
 ``DeploymentPreference``) starts a CodeDeploy deployment that shifts the traffic (codedeploy_traffic.py).
+An alias's ``ProvisionedConcurrencyConfig`` (what SAM's ``ProvisionedConcurrencyConfig`` with
+``AutoPublishAlias`` makes) is allocated before the resource is complete, as CloudFormation waits for
+READY (lambda_provisioned.py); a failed allocation fails the resource.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from harness.emulator import cfn_registry, codedeploy_traffic
+from harness.emulator import cfn_registry, codedeploy_traffic, course_api, lambda_provisioned
 
 
 def _backend(account_id: str, region: str) -> Any:
@@ -37,6 +40,18 @@ def routing_config(properties: dict[str, Any]) -> dict[str, Any] | None:
     if not weights:
         return None
     return {"AdditionalVersionWeights": {str(w["FunctionVersion"]): float(w["FunctionWeight"]) for w in weights}}
+
+
+def provision(backend: Any, function_name: str, alias: str, properties: dict[str, Any]) -> None:
+    """The alias's ProvisionedConcurrencyConfig, allocated now; none in the template removes it."""
+    count = (properties.get("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions")
+    if count is None:
+        lambda_provisioned.remove(backend, function_name, alias)
+        return
+    lambda_provisioned.configure(backend, function_name, alias, int(count))
+    config = lambda_provisioned.allocate(backend, function_name, alias, course_api.server_endpoint())
+    if config is not None and config.status == "FAILED":
+        raise ValueError(f"Provisioned concurrency for {function_name}:{alias} failed: {config.reason}")
 
 
 def apply() -> None:
@@ -87,6 +102,7 @@ def apply() -> None:
                 description=properties.get("Description", ""),
                 routing_config=routing_config(properties),
             )
+            provision(backend, function_name, alias.name, properties)
             return cls(account_id, region_name, function_name, alias.name, alias.arn)
 
         @classmethod
@@ -128,6 +144,7 @@ def apply() -> None:
                 description=properties.get("Description", ""),
                 routing_config=routing_config(properties) or {},  # {}: the weights are removed
             )
+            provision(backend, function_name, original_resource.name, properties)
             return original_resource
 
         @classmethod
@@ -138,6 +155,7 @@ def apply() -> None:
 
         def delete(self, account_id: str, region: str) -> None:
             backend = _backend(account_id, region)
+            lambda_provisioned.remove(backend, self.function_name, self.name)
             if function_exists(backend, self.function_name):  # its aliases went with it
                 backend.delete_alias(self.name, self.function_name)
 
