@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Union
 
 from . import emulator
 from .call_log import CallLog, recording_middleware
-from .emulator import course_api
+from .emulator import apigateway_http, course_api
 from .emulator.xray import XRayDaemon
 from .safety import check_endpoint_is_local
 from .settings import (
@@ -38,9 +38,18 @@ XRAY_DAEMON = "an X-Ray daemon address for aws-xray-sdk (backend.xray_daemon_add
 WEIGHTED_ALIAS_ROUTING = "Lambda aliases splitting invocations by their routing weights"
 XRAY_TRACES = "an X-Ray service that stores and answers trace segments"
 ALARM_EVALUATION = "CloudWatch evaluating alarms on the datapoints of their own metric and dimensions"
+# Week 4 judges cold starts through a provisioned alias; MiniStack is known only to store the configuration.
+PROVISIONED_CONCURRENCY = "Lambda serving a provisioned alias or version from pre-initialised environments (no Init Duration)"
+# LocalStack's community edition and MiniStack accept every call whatever the role says.
+IAM_ENFORCEMENT = "deployed code's calls refused unless its execution role allows them (harness/kit/iam_enforcement.py)"
+# SAM's DeploymentPreference: a redeploy shifts the alias step by step on the clock, and an alarm rolls it back.
+CODEDEPLOY_TRAFFIC_SHIFT = "CodeDeploy shifting a Lambda alias's traffic on the clock, stopped by alarms"
+# Kata 5 judges log lines as Lambda writes them: MiniStack's runtime puts no handler on the root logger.
+LAMBDA_RUNTIME_LOGGING = "Lambda's Python runtime logging (its handler on the root logger) in /aws/lambda/<name>"
 ALL_CAPABILITIES = frozenset(
     {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
-    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON}
+    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING}
+    | {CODEDEPLOY_TRAFFIC_SHIFT, PROVISIONED_CONCURRENCY}
 )
 
 if TYPE_CHECKING:
@@ -85,11 +94,14 @@ class EmbeddedMoto:
     port: int = 0
     name: str = "moto"
     account_id: str = ACCOUNT_ID
-    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray,
-    # and Lambda's pollers (event source mappings, SNS lambda subscriptions: emulator/event_sources.py).
+    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray, IAM,
+    # the Lambda Python runtime's logging (harness/lambda_runtime_log.py) and deployed REST API stages
+    # served over HTTP (apigateway_http.py), CodeDeploy traffic shifts, provisioned concurrency, and Lambda's
+    # pollers (event source mappings, SNS lambda subscriptions: emulator/event_sources.py).
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
-        | {LAMBDA_SERVICE_RUNS_CODE}
+        | {IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING, DEPLOYED_API_OVER_HTTP, CODEDEPLOY_TRAFFIC_SHIFT}
+        | {PROVISIONED_CONCURRENCY, LAMBDA_SERVICE_RUNS_CODE}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
@@ -108,6 +120,7 @@ class EmbeddedMoto:
         emulator.apply()
         app = recording_middleware(DomainDispatcherApplication(create_backend_app), self.call_log)
         app = course_api.wrap(app, lambda: self.xray_daemon_address)  # /_course/ (clock): not in the call log
+        app = apigateway_http.wrap(app)  # deployed API stages over HTTP: not AWS API calls, not in the call log
         # What moto's ThreadedMotoServer does, with the call log around moto's app, the server made
         # here (a taken port raises at once instead of hanging) and a short poll (stop() is quick).
         try:

@@ -1,4 +1,4 @@
-"""`course backend up|down|status|env`: start, stop and find the background emulator (harness/background.py):
+"""`course backend up|down|status|env|apis`: start, stop and find the background emulator (harness/background.py):
 the embedded one (moto), or MiniStack with `--backend ministack`."""
 
 from __future__ import annotations
@@ -319,5 +319,20 @@ def env(*, course_root: Path, shell: str = DEFAULT_SHELL, out: TextIO, err: Text
     if not answers(state):
         print(NOT_ANSWERING.format(pid=state["pid"], endpoint=state["endpoint"]), file=err)
         return 1
-    out.write(env_output(state["endpoint"], shell))
+    out.write(env_output(state["endpoint"], shell, state.get("xray_daemon_address") or ""))
+    return 0
+
+
+def apis(*, course_root: Path, out: TextIO, err: TextIO) -> int:
+    """Print the local URL of every method of every deployed REST API stage of the running emulator."""
+    from .served_apis import print_apis
+
+    state = running_state(state_path(course_root))
+    if state is None:
+        print(NOT_RUNNING, file=err)
+        return 1
+    if not answers(state):
+        print(NOT_ANSWERING.format(pid=state["pid"], endpoint=state["endpoint"]), file=err)
+        return 1
+    print_apis(state["endpoint"], out)
     return 0

@@ -47,7 +47,8 @@ GRADE_EPILOG = (
 
 BACKEND_EPILOG = (
     "`up` starts the emulator and `down` stops it; `status` says where it runs; `env` prints the variables that "
-    f"point a terminal at it: `{EVAL_COMMAND}` in bash or zsh ({OTHER_SHELLS})."
+    f"point a terminal at it: `{EVAL_COMMAND}` in bash or zsh ({OTHER_SHELLS}); `apis` lists the local URL of "
+    "every deployed REST API stage's methods, for curl."
 )
 
 
@@ -153,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the embedded emulator (or MiniStack) in the background, for the docs' commands by hand",
         epilog=BACKEND_EPILOG,
     )
-    backend.add_argument("action", choices=("up", "down", "status", "env"))
+    backend.add_argument("action", choices=("up", "down", "status", "env", "apis"))
     backend.add_argument(
         "--port", type=_port, default=None,
         help=f"`up`: port on 127.0.0.1 (default: ${ENV_BACKGROUND_PORT}, else {BACKGROUND_PORT})",
@@ -210,6 +211,8 @@ def _backend(args: argparse.Namespace, course_root: Path, out: TextIO) -> int:
         return background_control.down(course_root=course_root, out=out)
     if args.action == "env":
         return background_control.env(course_root=course_root, shell=args.shell, out=out, err=sys.stderr)
+    if args.action == "apis":
+        return background_control.apis(course_root=course_root, out=out, err=sys.stderr)
     return background_control.status(course_root=course_root, out=out)
 
 

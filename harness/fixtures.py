@@ -3,6 +3,8 @@ and what student code printed and logged. Registered by the plugin (harness/plug
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from . import runtime
@@ -28,6 +30,16 @@ def exercise(request: pytest.FixtureRequest, backend: Backend) -> ExerciseFiles:
     if owner is None:
         raise RuntimeError("the exercise fixture is for graders inside an exercise folder")
     return ExerciseFiles(owner, state.code_root / owner.folder, backend)
+
+
+@pytest.fixture(scope="module")
+def exercise_folder(request: pytest.FixtureRequest) -> Path:
+    """Where the student's files for this grader's exercise are, known before the backend starts (for
+    work a grader starts early, such as a template's lint: harness/kit/template_lint.py)."""
+    owner = exercise_of(request.node)
+    if owner is None:
+        raise RuntimeError("the exercise_folder fixture is for graders inside an exercise folder")
+    return request.config.stash[STATE].code_root / owner.folder
 
 
 @pytest.fixture

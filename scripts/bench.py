@@ -4,7 +4,8 @@
 2. cold `course grade lab1` wall time (a new process each run), on the starter and on the solution;
 3. the whole course on the reference solutions (every check, student code in student processes);
 4. each exercise alone (`course grade ID`), on the reference solution and on the untouched starter;
-5. a Lambda invocation on the embedded backend, cold and warm (scripts/bench_lambda.py).
+5. a Lambda invocation on the embedded backend, cold and warm (scripts/bench_lambda.py);
+6. requests per second of a deployed REST API served over HTTP, through a warm function (scripts/bench_api.py).
 `--backend ministack` measures MiniStack instead (install, start, reset, stop; then the same gradings).
 Targets on a 2-core machine (issue 17): the whole course <= 20 s; each exercise <= 6 s (the capstone
 excepted); a starter run of any exercise <= 2 s. Script replay (harness/script_replay.py) is on unless
@@ -24,6 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench_api import api_costs
 from bench_lambda import lambda_costs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -154,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="repetitions per figure (default 3)")
     parser.add_argument("--resets", type=int, default=50, help="backend resets to time (default 50)")
     parser.add_argument("--no-replay", action="store_true", help="measure with script replay off (COURSE_NO_REPLAY=1)")
-    parser.add_argument("--only", choices=("backend", "lab1", "course", "exercises", "lambda"), help="one figure only")
+    parser.add_argument("--only", choices=("backend", "lab1", "course", "exercises", "lambda", "api"), help="one figure only")
     parser.add_argument("--backend", choices=("moto", "ministack"), default="moto", help="the backend to measure")
     args = parser.parse_args(argv)
     BACKEND[:] = ["--backend", args.backend]
@@ -166,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         "course": lambda: whole_course(args.runs),
         "exercises": lambda: each_exercise(args.runs),
         "lambda": lambda: lambda_costs(args.runs),
+        "api": lambda: api_costs(args.runs),
     }
     for name, figure in figures.items():
         if args.only in (None, name):

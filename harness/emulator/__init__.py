@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from harness.emulator import (
     apigateway,
+    apigateway_routes,
     cfn_apigateway,
+    cfn_capabilities,
     cfn_change_sets,
     cfn_codedeploy,
     cfn_dynamodb,
@@ -25,9 +27,13 @@ from harness.emulator import (
     clock,
     cloudwatch_alarms,
     cloudwatch_metrics,
+    codedeploy_traffic,
     event_sources,
+    iam_enforcement,
     lambda_aliases,
     lambda_invoke,
+    lambda_provisioned,
+    lambda_tracing,
     lambda_updates,
     logs,
     resets,
@@ -47,23 +53,29 @@ def apply() -> None:
     global _applied
     if not _applied:
         apigateway.apply()
+        apigateway_routes.apply()  # deployments keep what they deploy: stages served over HTTP
         resets.apply()
         clock.apply()
         lambda_invoke.apply()
         cloudwatch_metrics.apply()
         lambda_updates.apply()
         lambda_aliases.apply()
+        lambda_provisioned.apply()
+        lambda_tracing.apply()
         cloudwatch_alarms.apply()
+        codedeploy_traffic.apply()  # after cloudwatch_alarms: alarms are judged first at each advance
         logs.apply()
         xray.apply()
         cfn_rollback.apply()
         cfn_updates.apply()
+        cfn_capabilities.apply()  # before cfn_change_sets and sam_transform: it judges the expanded template
         for resources in RESOURCE_TYPES:
             resources.apply()
         cfn_change_sets.apply()
         sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
         cfn_template_url.apply()
         s3_secure_transport.apply()
+        iam_enforcement.apply()
         event_sources.apply()
         _applied = True
 

@@ -3,7 +3,7 @@
 SAM's ``DeploymentPreference`` emits both; moto has no model for either (silently skipped, a Ref to
 them resolved to nothing). Here they are created through moto's CodeDeploy backend (compute platform,
 deployment config, service role, alarms, auto-rollback), Ref is the name, as on AWS. The traffic shift
-such a deployment group would run on AWS is not simulated here: the alias moves at once.
+such a deployment group runs is codedeploy_traffic.py's.
 """
 
 from __future__ import annotations

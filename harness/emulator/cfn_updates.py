@@ -7,7 +7,9 @@ the old code), deletes the old version even though SAM marks it ``DeletionPolicy
 needs it), and a type moto cannot update is silently dropped from the stack. Here new and modified
 resources are processed so that each comes after what it references (Ref, Fn::GetAtt, Fn::Sub,
 DependsOn), removed resources are deleted afterwards unless retained, and a type that cannot be updated
-fails the update with a reason instead of vanishing.
+fails the update with a reason instead of vanishing. A resource whose definition is unchanged but refers
+to a parameter whose value changed (a new value given, or a new Default in the template: moto only saw
+the former) is updated too, as CloudFormation does: a table whose TableName follows it is replaced.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def references(node: Any) -> set[str]:
     return found
 
 
+def changed_parameters(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """Parameters whose value changed: given anew, or their Default changed in the template."""
+    return {name for name in set(before) | set(after) if before.get(name) != after.get(name)}
+
+
 def dependency_order(resources: dict[str, Any], names: list[str]) -> list[str]:
     wanted, ordered, seen = set(names), [], set()
 
@@ -69,6 +76,7 @@ def apply() -> None:
     def update(self: ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:
         names = self.build_resource_diff(template, parameters)
         previous = self._resource_json_map
+        values_before = dict(self.resolved_parameters)
         self._template = template
         if parameters:
             self.input_parameters = parameters
@@ -76,6 +84,12 @@ def apply() -> None:
         self.load_parameters()
         self.load_conditions()
         self._resource_json_map = template["Resources"]
+        changed = changed_parameters(values_before, self.resolved_parameters)
+        names["Modify"] += [
+            name
+            for name, resource in self._resource_json_map.items()
+            if name in previous and name not in names["Modify"] and references(resource) & changed
+        ]
         for name in dependency_order(self._resource_json_map, names["Add"] + names["Modify"]):
             if name in names["Add"]:
                 _ = self[name]  # moto creates a resource the first time it is looked up

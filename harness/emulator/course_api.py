@@ -6,6 +6,8 @@
     GET  /_course/xray                                {"daemon_address": "127.0.0.1:PORT"}
     POST /_course/event-sources/drain {"timeout": 10} waits until no event source mapping has work it could
                                       do now: {"idle": true, "delivered": 3, "pending": []}
+    GET  /_course/iam-enforcement                     {"enabled": false}
+    POST /_course/iam-enforcement {"enabled": true}   deployed code's calls are judged by its role (until reset)
 
 They answer the grading process (harness/kit/clock.py) and anyone trying ``course backend up`` by hand;
 they never reach the call log. Before any AWS request, alarms catch up with the clock (an alarm's
@@ -20,16 +22,26 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from . import clock, cloudwatch_alarms
+from . import clock, cloudwatch_alarms, iam_enforcement
 from .esm_poller import POLLER
 
 PREFIX = "/_course/"
 MAX_DRAIN_SECONDS = 60.0
 Wsgi = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+_endpoint = ""  # the server's own address, from the socket the latest request came in on
+
+
+def server_endpoint() -> str:
+    """Where this process's emulator answers: what work started by a request without one (CloudFormation
+    allocating provisioned concurrency) gives the Lambda environments it starts as AWS_ENDPOINT_URL."""
+    return _endpoint
 
 
 def wrap(app: Wsgi, xray_daemon_address: Callable[[], str]) -> Wsgi:
     def course_endpoints(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        global _endpoint
+        host = environ.get("SERVER_NAME", "127.0.0.1")
+        _endpoint = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{environ.get('SERVER_PORT', '80')}"
         path = environ.get("PATH_INFO", "")
         if not path.startswith(PREFIX):
             try:
@@ -65,6 +77,12 @@ def _answer(
         return _drain(body)
     if route == "xray" and method == "GET":
         return "200 OK", {"daemon_address": xray_daemon_address()}
+    if route == "iam-enforcement" and method in ("GET", "POST"):
+        if method == "POST":
+            if not isinstance(body.get("enabled"), bool):
+                return "400 Bad Request", {"error": 'expected {"enabled": true} or {"enabled": false}'}
+            iam_enforcement.set_enabled(body["enabled"])
+        return "200 OK", {"enabled": iam_enforcement.enabled()}
     return "404 Not Found", {"error": f"no {method} /_course/{route}: see harness/emulator/course_api.py"}
 
 

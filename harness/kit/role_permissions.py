@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import urllib.parse
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,15 +67,23 @@ class RolePermissions:
     role_name: str
     policies: tuple[RolePolicy, ...]
     unreadable: tuple[str, ...]  # managed policies whose document could not be found anywhere
+    boundary: RolePolicy | None = None  # the permissions boundary: caps what the policies may allow
 
-    def decide(self, action: str, resource: str) -> RoleDecision:
+    def decide(self, action: str, resource: str, context: Mapping[str, str | None] | None = None) -> RoleDecision:
+        """What the role's policies say about a request; ``context`` as for Policy.decide. A boundary's
+        Deny counts as the role's Deny; that the boundary must also allow is ``within_boundary``'s."""
         allows: list[Grant] = []
         denies: list[Grant] = []
-        for role_policy in self.policies:
-            decision: Decision = role_policy.policy.decide(action, resource)
-            allows += [Grant(role_policy, match) for match in decision.allows]
+        for role_policy in self.policies + ((self.boundary,) if self.boundary else ()):
+            decision: Decision = role_policy.policy.decide(action, resource, context=context)
+            if role_policy is not self.boundary:
+                allows += [Grant(role_policy, match) for match in decision.allows]
             denies += [Grant(role_policy, match) for match in decision.denies]
         return RoleDecision(tuple(allows), tuple(denies))
+
+    def within_boundary(self, action: str, resource: str, context: Mapping[str, str | None] | None = None) -> bool:
+        """A permissions boundary allows the request (always true for a role without one)."""
+        return self.boundary is None or self.boundary.policy.decide(action, resource, context=context).allowed
 
     def described(self) -> str:
         """The role's policies in a line: what a failure message lists when nothing allows a request."""
@@ -117,21 +126,44 @@ def role_name_of(role_arn: str) -> str:
     return role_arn.rsplit("/", 1)[-1]
 
 
+def _managed(arn: str, document: Any) -> RolePolicy:
+    kind = "AWS managed" if arn.startswith(AWS_MANAGED_PREFIX) else "customer managed"
+    return RolePolicy(kind, arn, document, parse_policy(document))
+
+
+def permissions_from(
+    role_name: str,
+    inline: Iterable[tuple[str, Any]],
+    managed: Iterable[tuple[str, Any]],
+    boundary: tuple[str, Any] | None = None,
+) -> RolePermissions:
+    """A role's permissions from its documents: inline (name, document), attached managed (ARN, document
+    or None when it could not be read; an AWS managed one falls back to moto's copy) and its boundary."""
+    policies = [RolePolicy("inline", name, as_document(document), parse_policy(as_document(document))) for name, document in inline]
+    unreadable: list[str] = []
+    for arn, document in managed:
+        document = as_document(document) if document is not None else _shipped_aws_managed().get(arn)
+        if document is None:
+            unreadable.append(arn)
+        else:
+            policies.append(_managed(arn, document))
+    limit = None
+    if boundary is not None:
+        arn, document = boundary
+        document = as_document(document) if document is not None else _shipped_aws_managed().get(arn)
+        # An unreadable boundary allows nothing, as a boundary that names no action would.
+        limit = _managed(arn, document if document is not None else {"Version": "2012-10-17", "Statement": []})
+    return RolePermissions(role_name, tuple(policies), tuple(unreadable), limit)
+
+
 def read_role_permissions(iam: Any, role_name: str) -> RolePermissions:
     """Every policy the role holds, read from the backend with the IAM client given."""
-    policies: list[RolePolicy] = []
-    unreadable: list[str] = []
+    inline: list[tuple[str, Any]] = []
     for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
         for name in page["PolicyNames"]:
-            document = as_document(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"])
-            policies.append(RolePolicy("inline", name, document, parse_policy(document)))
+            inline.append((name, iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]))
+    managed: list[tuple[str, Any]] = []
     for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
         for attached in page["AttachedPolicies"]:
-            arn = attached["PolicyArn"]
-            kind = "AWS managed" if arn.startswith(AWS_MANAGED_PREFIX) else "customer managed"
-            document = _managed_document(iam, arn)
-            if document is None:
-                unreadable.append(arn)
-                continue
-            policies.append(RolePolicy(kind, arn, document, parse_policy(document)))
-    return RolePermissions(role_name, tuple(policies), tuple(unreadable))
+            managed.append((attached["PolicyArn"], _managed_document(iam, attached["PolicyArn"])))
+    return permissions_from(role_name, inline, managed)

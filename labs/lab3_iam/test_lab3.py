@@ -23,7 +23,8 @@ from typing import Any
 import boto3
 import pytest
 
-from harness import PartialCredit, expect, fail, scrub_paths
+from harness import PartialCredit, expect, fail, invoke_deployed, scrub_paths
+from harness.backends import IAM_ENFORCEMENT
 from harness.exercise_files import ExerciseFiles
 from harness.kit.documents import fill_in, first_difference
 from harness.kit.iam import (
@@ -36,6 +37,7 @@ from harness.kit.iam import (
     string_list,
     trust_principals,
 )
+from harness.kit.iam_enforcement import enforcing_iam
 from harness.kit.messages import readme_step
 
 # ========================================================================================= the lab
@@ -172,6 +174,11 @@ RERUN_HINT = (
     "Create what is missing and update what exists: for the existing policy, "
     "`awslocal iam create-policy-version --policy-arn ... --set-as-default`, after deleting the oldest "
     "non-default version when it already has five."
+)
+IN_FORCE_HINT = (
+    "With IAM enforced, the function's calls succeed only where orders-policy.json allows them: allow exactly "
+    "dynamodb:PutItem and dynamodb:GetItem on the Orders table, secretsmanager:GetSecretValue on the shipping "
+    "secret and the Logs actions on the function's own log group, and nothing else."
 )
 VERSION_LIMIT_HINT = (
     "A managed policy keeps at most five versions: before create-policy-version, list them "
@@ -640,6 +647,180 @@ def test_the_policy_grants_nothing_else(exercise: ExerciseFiles, backend: Any) -
             )
     for action, resource, what in unrelated_requests(orders.account):
         expect_denied(orders, action, resource, what, cause="action", hint=NOTHING_ELSE_HINT)
+
+
+# ========================================================================= the policy in force
+
+# The stand-in of Lab 1's function that the enforced check deploys: it makes each call it is given with
+# its role's credentials and answers "ok" or the error code and message each call got.
+PROBE_MODULE = "orders_probe"
+PROBE_SOURCE = """import boto3
+from botocore.exceptions import ClientError
+
+
+def lambda_handler(event, context):
+    answers = []
+    for service, method, kwargs in event["calls"]:
+        try:
+            getattr(boto3.client(service), method)(**kwargs)
+            answers.append("ok")
+        except ClientError as error:
+            answers.append(error.response["Error"]["Code"] + ": " + error.response["Error"].get("Message", ""))
+    return answers
+"""
+REFUSALS = ("AccessDeniedException", "AccessDenied", "AuthorizationError")
+OTHER_FUNCTION_GROUP = "/aws/lambda/order-processor"
+PAYMENTS_SECRET = "parts-unlimited/payments-api"
+
+
+@dataclass(frozen=True)
+class Call:
+    what: str  # "dynamodb:Scan on the Orders table"
+    action: str
+    service: str
+    method: str
+    kwargs: dict[str, Any]
+
+
+def item_key(number: str) -> dict[str, Any]:
+    return {"order_id": {"S": number}}
+
+
+def own_calls() -> tuple[Call, ...]:
+    """What the function does: every one must succeed."""
+    return (
+        Call("dynamodb:PutItem on the Orders table", "dynamodb:PutItem", "dynamodb", "put_item",
+             {"TableName": TABLE, "Item": {**item_key("o-1"), "status": {"S": "NEW"}}}),
+        Call("dynamodb:GetItem on the Orders table", "dynamodb:GetItem", "dynamodb", "get_item",
+             {"TableName": TABLE, "Key": item_key("o-1")}),
+        Call(f"secretsmanager:GetSecretValue on the secret {SECRET}", "secretsmanager:GetSecretValue", "secretsmanager",
+             "get_secret_value", {"SecretId": SECRET}),
+        Call(f"logs:CreateLogStream in {LOG_GROUP}", "logs:CreateLogStream", "logs", "create_log_stream",
+             {"logGroupName": LOG_GROUP, "logStreamName": "grader-probe"}),
+    )
+
+
+def neighbouring_calls() -> tuple[Call, ...]:
+    """What a bug or an attacker inside the function would try next: every one must be refused."""
+    return (
+        Call("dynamodb:Scan on the Orders table", "dynamodb:Scan", "dynamodb", "scan", {"TableName": TABLE}),
+        Call("dynamodb:DeleteItem on the Orders table", "dynamodb:DeleteItem", "dynamodb", "delete_item",
+             {"TableName": TABLE, "Key": item_key("o-1")}),
+        Call("dynamodb:GetItem on the Inventory table", "dynamodb:GetItem", "dynamodb", "get_item",
+             {"TableName": "Inventory", "Key": item_key("o-1")}),
+        Call("dynamodb:PutItem on the OrdersArchive table", "dynamodb:PutItem", "dynamodb", "put_item",
+             {"TableName": "OrdersArchive", "Item": item_key("o-1")}),
+        Call("dynamodb:ListTables (the names of every table)", "dynamodb:ListTables", "dynamodb", "list_tables", {}),
+        Call(f"secretsmanager:GetSecretValue on the secret {PAYMENTS_SECRET}", "secretsmanager:GetSecretValue",
+             "secretsmanager", "get_secret_value", {"SecretId": PAYMENTS_SECRET}),
+        Call(f"secretsmanager:PutSecretValue on the secret {SECRET}", "secretsmanager:PutSecretValue", "secretsmanager",
+             "put_secret_value", {"SecretId": SECRET, "SecretString": "stolen"}),
+        Call(f"logs:CreateLogStream in another function's log group {OTHER_FUNCTION_GROUP}", "logs:CreateLogStream",
+             "logs", "create_log_stream", {"logGroupName": OTHER_FUNCTION_GROUP, "logStreamName": "grader-probe"}),
+    )
+
+
+def the_neighbourhood() -> None:
+    """The Orders table and what lies next to it: other tables, another secret, another function's logs."""
+    dynamodb = boto3.client("dynamodb")
+    for name in (TABLE, "Inventory", "OrdersArchive"):
+        dynamodb.create_table(
+            TableName=name, KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        )
+    for name in (SECRET, PAYMENTS_SECRET):
+        boto3.client("secretsmanager").create_secret(Name=name, SecretString="grader-value")
+    for group in (LOG_GROUP, OTHER_FUNCTION_GROUP):
+        boto3.client("logs").create_log_group(logGroupName=group)
+
+
+def role_with_the_policy(orders: OrdersPolicy) -> str:
+    """orders-lambda-role holding orders-policy.json (as setup_iam.sh should make it), made by the grader."""
+    iam = iam_client()
+    role_arn = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(LAB1_TRUST))["Role"]["Arn"]
+    try:
+        policy_arn = iam.create_policy(PolicyName="orders-lambda-policy", PolicyDocument=json.dumps(orders.filled))["Policy"]["Arn"]
+    except Exception as error:  # noqa: BLE001 - IAM's refusal, in its own words, is the message
+        fail(f"Expected IAM to accept {orders.shown} (with {PLACEHOLDER} read as {orders.account}); create-policy answered: {error}.")
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=policy_arn)
+    return role_arn
+
+
+def probe_package() -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{PROBE_MODULE}.py", PROBE_SOURCE)
+    return buffer.getvalue()
+
+
+def answers_in_force(orders: OrdersPolicy, calls: tuple[Call, ...]) -> list[str]:
+    """Deploy the stand-in as the role and make the calls with IAM enforced; one answer per call."""
+    the_neighbourhood()
+    role_arn = role_with_the_policy(orders)
+    lambda_client = boto3.client("lambda")
+    lambda_client.create_function(
+        FunctionName=FUNCTION, Runtime="python3.12", Handler=f"{PROBE_MODULE}.lambda_handler", Role=role_arn,
+        Code={"ZipFile": probe_package()}, Timeout=30, MemorySize=128,
+    )
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=FUNCTION)
+    with enforcing_iam():
+        result = invoke_deployed(FUNCTION, {"calls": [[c.service, c.method, c.kwargs] for c in calls]})
+    expect(
+        result.ok and isinstance(result.payload, list) and len(result.payload) == len(calls),
+        f"Expected the grader's stand-in of {FUNCTION} to answer for each of its {len(calls)} calls; it answered "
+        f"{json.dumps(result.payload)[:300]} ({result.function_error or 'no error'}).",
+    )
+    return [str(answer) for answer in result.payload]
+
+
+def refused(answer: str) -> bool:
+    return answer.split(":", 1)[0] in REFUSALS
+
+
+@pytest.mark.needs(IAM_ENFORCEMENT)
+@pytest.mark.points(
+    2, hint=IN_FORCE_HINT, read=f"{README}, steps 1-3", requires=[ORDERS_ALLOWED, SECRET_ALLOWED, LOGS_ALLOWED]
+)
+def test_the_policy_in_force_lets_the_function_do_its_job_and_nothing_more(
+    exercise: ExerciseFiles, backend: Any, partial_credit: PartialCredit
+) -> None:
+    """with IAM enforced, the function running as the role does its job and is refused its neighbours' data"""
+    orders = orders_policy(exercise, backend.account_id)
+    own, neighbours = own_calls(), neighbouring_calls()
+    answers = answers_in_force(orders, own + neighbours)
+    running = f"{FUNCTION}, running as {ROLE} with {orders.shown} attached and IAM enforced"
+    with partial_credit.part("its own calls succeed"):
+        for call, answer in zip(own, answers):
+            expect(
+                answer == "ok",
+                f"Expected {running}, to be allowed {call.what}; the backend refused it: {answer[:400]}",
+            )
+    with partial_credit.part("its neighbours' data and actions are refused"):
+        for call, answer in zip(neighbours, answers[len(own):]):
+            if refused(answer):
+                continue
+            if answer != "ok":
+                fail(f"Expected {running}, to be refused {call.what} (AccessDenied); it got another answer: {answer[:400]}")
+            decision = orders.policy.decide(call.action, _target_arn(call, orders.account))
+            through = (
+                f" Your {decision.allows[0].statement.name} allows it through {decision.allows[0].culprit()}."
+                if decision.allows
+                else ""
+            )
+            fail(
+                f"Expected {running}, to be refused {call.what}; the call succeeded.{through}",
+                hint=(f"Your {decision.allows[0].statement.name} has {decision.allows[0].culprit()}, which lets the "
+                      f"function make {call.what}. " if decision.allows else "") + IN_FORCE_HINT,
+            )
+
+
+def _target_arn(call: Call, account: str) -> str:
+    """The ARN IAM was asked about, to quote the statement that allowed a neighbouring call."""
+    if call.service == "dynamodb":
+        return table_arn(account, call.kwargs["TableName"]) if "TableName" in call.kwargs else "*"
+    if call.service == "secretsmanager":
+        return secret_arn(account, call.kwargs["SecretId"])
+    return group_arn(account, call.kwargs["logGroupName"]) + f":log-stream:{call.kwargs['logStreamName']}"
 
 
 # ================================================================================ trust-policy.json

@@ -16,6 +16,7 @@ import functools
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from harness.exercise_files import ExerciseFiles, ScriptResult
 from harness.kit.messages import readme_step, short
 from harness.kit.role_permissions import RolePermissions, read_role_permissions, role_name_of
 from harness.kit.stacks import Stack, StackResource, TemplateError, dump_template, load_template, read_stack
+from harness.kit.template_lint import EarlyLint, lint_errors
 
 # ========================================================================================= the lab
 
@@ -48,6 +50,7 @@ OTHER_ACCOUNT = "111122223333"
 OTHER_REGION = "us-west-2"
 README = "labs/lab4_sam/README.md"
 
+LINT = "test_the_template_passes_cfn_lint"
 DEPLOYS = "test_deploy_sh_deploys_the_stack"
 MAY_READ = "test_the_role_may_read_the_inventory_table"
 
@@ -251,16 +254,16 @@ def orders_table(deployed: Deployed) -> StackResource:
 # ============================================================================ the template itself
 
 
-def lint_errors(text: str) -> list[str]:
-    """cfn-lint's errors (not its warnings) for the template, each with its line, as the CLI prints them."""
-    from cfnlint.api import ManualArgs, lint
-
-    matches = lint(text, config=ManualArgs(regions=[region()]))
-    return [
-        f"{match.rule.id} line {match.linenumber}: {match.message}"
-        for match in matches
-        if str(getattr(match.rule, "severity", "")).lower() == "error" or match.rule.id.startswith("E")
-    ]
+@pytest.fixture(scope="module", autouse=True)
+def early_lint(request: pytest.FixtureRequest, exercise_folder: Path) -> Iterator[EarlyLint | None]:
+    """cfn-lint starts on template.yaml in a child process while the backend starts (1-2 s of CPU on the
+    other core), when the lint check is to run."""
+    if not any(item.name == LINT for item in request.session.items):
+        yield None
+        return
+    lint = EarlyLint(exercise_folder / TEMPLATE, region())
+    yield lint
+    lint.close()
 
 
 MINISTACK_SECOND_DEPLOY = (
@@ -269,12 +272,13 @@ MINISTACK_SECOND_DEPLOY = (
 )
 
 @pytest.mark.points(2, hint=LINT_HINT, read=step(7))
-def test_the_template_passes_cfn_lint(exercise: ExerciseFiles) -> None:
+def test_the_template_passes_cfn_lint(exercise: ExerciseFiles, early_lint: EarlyLint | None) -> None:
     """template.yaml passes cfn-lint with no error"""
     path = exercise.path(TEMPLATE)
     if not path.is_file():
         fail(f"Expected the file {exercise.shown(TEMPLATE)}; it is missing.")
-    errors = lint_errors(path.read_text(encoding="utf-8", errors="replace"))
+    text = path.read_text(encoding="utf-8", errors="replace")
+    errors = early_lint.errors(text) if early_lint else lint_errors(text, region())
     expect(
         not errors,
         f"Expected cfn-lint to find no error in {exercise.shown(TEMPLATE)}; it finds {len(errors)}: "

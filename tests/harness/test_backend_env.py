@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from ci_support import clean_environment
 from ci_support import course as run_course
 from support import REPO
 
-from harness.background_control import NOTHING_TO_POINT_AT, is_our_server, read_state, state_path
+from harness.background_control import NOT_RUNNING, NOTHING_TO_POINT_AT, is_our_server, read_state, state_path
 from harness.doctor import (
     NOTE,
     OK,
@@ -26,6 +27,7 @@ from harness.doctor import (
     TERMINAL_NOTHING_ANSWERS,
     terminal_endpoint,
 )
+from harness.served_apis import NO_APIS
 from harness.settings import ACCOUNT_ID, BACKGROUND_PORT
 from harness.terminal_env import EVAL_COMMAND, OTHER_SHELLS, one_line_export, shell_lines, terminal_variables
 
@@ -62,6 +64,11 @@ class Running:
     @property
     def root_option(self) -> str:
         return f"--course-root {self.root}"
+
+    @property
+    def xray_daemon_address(self) -> str:
+        state = read_state(state_path(self.root))
+        return (state or {}).get("xray_daemon_address", "")
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +133,9 @@ def test_backend_env_prints_one_export_per_variable_then_a_note_for_fish_and_pow
         "export AWS_SECRET_ACCESS_KEY=test",
         "export AWS_DEFAULT_REGION=us-east-1",
         "export DISABLE_DEPRECATION_NOTICE=1",
+        f"export AWS_XRAY_DAEMON_ADDRESS={running.xray_daemon_address}",  # the embedded backend's daemon
     ]
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", running.xray_daemon_address)
     assert note == f"# {OTHER_SHELLS}"
     assert "--shell fish" in note and "--shell powershell" in note
 
@@ -135,13 +144,14 @@ def test_backend_env_speaks_fish_and_powershell_on_request(running: Running) -> 
     fish = course("backend", "env", "--shell", "fish", "--course-root", str(running.root)).stdout.splitlines()
     powershell = course("backend", "env", "--shell", "powershell", "--course-root", str(running.root)).stdout
     assert fish[0] == f"set -gx AWS_ENDPOINT_URL {running.endpoint};"
-    assert fish[-1] == "set -gx DISABLE_DEPRECATION_NOTICE 1;" and len(fish) == 5
+    assert fish[-1] == f"set -gx AWS_XRAY_DAEMON_ADDRESS {running.xray_daemon_address};" and len(fish) == 6
     assert powershell.splitlines() == [
         f'$env:AWS_ENDPOINT_URL = "{running.endpoint}"',
         '$env:AWS_ACCESS_KEY_ID = "test"',
         '$env:AWS_SECRET_ACCESS_KEY = "test"',
         '$env:AWS_DEFAULT_REGION = "us-east-1"',
         '$env:DISABLE_DEPRECATION_NOTICE = "1"',
+        f'$env:AWS_XRAY_DAEMON_ADDRESS = "{running.xray_daemon_address}"',
     ]
 
 
@@ -202,3 +212,11 @@ def test_doctor_tells_a_terminal_with_no_endpoint_and_no_emulator_to_start_one()
 
 def test_doctor_leaves_an_endpoint_off_this_machine_to_its_localstack_check() -> None:
     assert terminal_endpoint({"AWS_ENDPOINT_URL": "https://dynamodb.us-east-1.amazonaws.com"}, None) == []
+
+
+def test_backend_apis_lists_the_running_emulators_deployed_stages(running: Running, tmp_path: Path) -> None:
+    done = course("backend", "apis", "--course-root", str(running.root))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == NO_APIS  # the module's emulator has no API; the harness tests list some
+    nothing = course("backend", "apis", "--course-root", str(tmp_path))
+    assert nothing.returncode == 1 and NOT_RUNNING in nothing.stderr

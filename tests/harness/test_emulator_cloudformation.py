@@ -199,6 +199,70 @@ def test_create_stack_with_a_transform_needs_capability_auto_expand(aws: Embedde
     assert refused.value.response["Error"]["Code"] == "InsufficientCapabilitiesException"
 
 
+ROLE = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": []}}}
+
+
+@pytest.mark.parametrize(
+    ("properties", "acknowledged", "needed"),
+    [
+        ({}, [], "CAPABILITY_IAM"),
+        ({"RoleName": "fixed"}, ["CAPABILITY_IAM"], "CAPABILITY_NAMED_IAM"),
+        ({}, ["CAPABILITY_IAM"], None),
+        ({"RoleName": "fixed"}, ["CAPABILITY_NAMED_IAM"], None),
+        ({}, ["CAPABILITY_NAMED_IAM"], None),
+    ],
+)
+def test_iam_resources_need_the_iam_capabilities_as_on_aws(
+    aws: EmbeddedMoto, properties: dict, acknowledged: list[str], needed: str | None
+) -> None:
+    role = {**ROLE, "Properties": {**ROLE["Properties"], **properties}}
+    body = json.dumps({"Resources": {"Role": role}})
+    cfn = boto3.client("cloudformation")
+    calls = [
+        lambda: cfn.create_stack(StackName="iam", TemplateBody=body, Capabilities=acknowledged),
+        lambda: cfn.create_change_set(
+            StackName="iam-cs", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=body, Capabilities=acknowledged
+        ),
+    ]
+    for call in calls:
+        if needed is None:
+            call()
+            continue
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "InsufficientCapabilitiesException"
+        assert refused.value.response["Error"]["Message"] == f"Requires capabilities : [{needed}]"
+    if needed is None:
+        assert_status("iam", "CREATE_COMPLETE")
+    else:
+        assert boto3.client("iam").list_roles()["Roles"] == []  # nothing was made
+        assert cfn.list_stacks()["StackSummaries"] == []
+
+
+def test_a_sam_function_needs_capability_iam_for_the_role_sam_makes(aws: EmbeddedMoto) -> None:
+    upload_code("v1")
+    cfn = boto3.client("cloudformation")
+    with pytest.raises(ClientError) as refused:
+        cfn.create_change_set(
+            StackName="lab4",
+            ChangeSetName="no-consent",
+            ChangeSetType="CREATE",
+            TemplateBody=SAM_TEMPLATE,
+            Parameters=[{"ParameterKey": "CodeKey", "ParameterValue": "v1.zip"}],
+        )
+    assert refused.value.response["Error"]["Message"] == "Requires capabilities : [CAPABILITY_IAM]"
+    deploy_change_set("lab4", SAM_TEMPLATE, "CREATE", CodeKey="v1.zip")  # with CAPABILITY_IAM: made
+    assert_status("lab4", "CREATE_COMPLETE")
+    with pytest.raises(ClientError) as refused:
+        cfn.update_stack(
+            StackName="lab4",
+            TemplateBody=SAM_TEMPLATE,
+            Capabilities=["CAPABILITY_AUTO_EXPAND"],
+            Parameters=[{"ParameterKey": "CodeKey", "ParameterValue": "v1.zip"}],
+        )
+    assert refused.value.response["Error"]["Message"] == "Requires capabilities : [CAPABILITY_IAM]"
+
+
 def test_a_template_the_sam_translator_refuses_is_cloudformations_own_error(aws: EmbeddedMoto) -> None:
     cfn = boto3.client("cloudformation")
     broken = SAM_TEMPLATE.replace("      Handler: app.handler\n", "")
@@ -288,6 +352,40 @@ def test_a_table_update_changes_it_in_place_or_replaces_it_as_aws_does(aws: Embe
         failed["LogicalResourceId"] == "Orders"
         and "custom-named resource requires replacing" in failed["ResourceStatusReason"]
     )
+
+
+NAMED_BY_PARAMETER = {
+    "Parameters": {"TableName": {"Type": "String", "Default": "orders-a"}},
+    "Resources": {
+        "Orders": {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "TableName": {"Ref": "TableName"},
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+            },
+        }
+    },
+    "Outputs": {"Table": {"Value": {"Ref": "Orders"}}},
+}
+
+
+def test_a_table_name_changed_through_its_parameter_alone_replaces_the_table(aws: EmbeddedMoto) -> None:
+    """The resource's definition is the same; the parameter's value is not (a new Default, or a new value)."""
+    cfn = boto3.client("cloudformation")
+    dynamodb = boto3.client("dynamodb")
+    cfn.create_stack(StackName="named", TemplateBody=json.dumps(NAMED_BY_PARAMETER))
+    dynamodb.put_item(TableName="orders-a", Item={"k": {"S": "kept-with-the-old-table"}})
+    new_default = json.loads(json.dumps(NAMED_BY_PARAMETER))
+    new_default["Parameters"]["TableName"]["Default"] = "orders-b"
+    cfn.update_stack(StackName="named", TemplateBody=json.dumps(new_default))
+    assert_status("named", "UPDATE_COMPLETE")
+    assert dynamodb.list_tables()["TableNames"] == ["orders-b"]  # a new, empty table; the old one deleted
+    assert dynamodb.scan(TableName="orders-b")["Items"] == []
+    assert outputs("named") == {"Table": "orders-b"}
+    deploy_change_set("named", json.dumps(new_default), "UPDATE", TableName="orders-c")
+    assert dynamodb.list_tables()["TableNames"] == ["orders-c"] and outputs("named") == {"Table": "orders-c"}
 
 
 def test_deleting_the_stack_removes_what_it_made(aws: EmbeddedMoto) -> None:
@@ -472,6 +570,7 @@ def test_an_alias_in_a_plain_template_keeps_its_routing_config_and_an_update_cha
         StackName="alias",
         TemplateBody=json.dumps(template),
         Parameters=[{"ParameterKey": "Weight", "ParameterValue": "0.1"}],
+        Capabilities=["CAPABILITY_IAM"],
     )
     out = outputs("alias")
     function = out["Alias"].split(":")[6]
@@ -482,6 +581,7 @@ def test_an_alias_in_a_plain_template_keeps_its_routing_config_and_an_update_cha
         StackName="alias",
         TemplateBody=json.dumps(template),
         Parameters=[{"ParameterKey": "Weight", "ParameterValue": "0.5"}],
+        Capabilities=["CAPABILITY_IAM"],
     )
     alias = boto3.client("lambda").get_alias(FunctionName=function, Name="live")
     assert_status("alias", "UPDATE_COMPLETE")

@@ -375,14 +375,14 @@ def test_an_optional_extension_is_graded_apart_from_the_total(pytester: pytest.P
 NEEDS_AND_REQUIRES_GRADER = """
 import pytest
 from harness import fail
-from harness.backends import DEPLOYED_API_OVER_HTTP
+from harness.backends import LAMBDA_SERVICE_RUNS_CODE
 
 @pytest.mark.points(2, hint="n/a")
 def test_deploys():
     fail("Expected the script to exit 0, got 1.")
 
 @pytest.mark.points(3, hint="n/a", requires="test_deploys")
-@pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
+@pytest.mark.needs(LAMBDA_SERVICE_RUNS_CODE)
 def test_calls_the_api():
     pass
 """

@@ -87,3 +87,21 @@ def test_a_managed_policy_nobody_knows_is_reported_unreadable_not_ignored() -> N
 
 def test_the_role_name_is_the_last_part_of_its_arn() -> None:
     assert role_name_of(f"arn:aws:iam::{ACCOUNT}:role/service-role/stack-FunctionRole-1A2B") == "stack-FunctionRole-1A2B"
+
+
+def test_documents_a_boundary_and_condition_context_decide_together() -> None:
+    from harness.kit.role_permissions import permissions_from
+
+    inline = [("wide", json.dumps({"Version": "2012-10-17", "Statement": [statement("Allow", "dynamodb:*", "*")]}))]
+    boundary = (f"arn:aws:iam::{ACCOUNT}:policy/reads-only", {"Version": "2012-10-17", "Statement": [
+        statement("Allow", "dynamodb:GetItem", "*"),
+        {**statement("Deny", "dynamodb:GetItem", OTHER_TABLE), "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]})
+    role = permissions_from("bounded", inline, [(FULL_ACCESS, None)], boundary)
+    assert [p.kind for p in role.policies] == ["inline", "AWS managed"]  # moto's copy of the AWS managed policy
+    assert role.decide("dynamodb:Scan", TABLE).allowed and not role.within_boundary("dynamodb:Scan", TABLE)
+    assert role.within_boundary("dynamodb:GetItem", TABLE)
+    over_tls = {"aws:SecureTransport": "true"}
+    assert role.decide("dynamodb:GetItem", OTHER_TABLE, over_tls).allowed  # the boundary's Deny does not apply
+    assert not role.decide("dynamodb:GetItem", OTHER_TABLE, {"aws:SecureTransport": "false"}).allowed
+    assert not permissions_from("gone", [], [], (f"arn:aws:iam::{ACCOUNT}:policy/missing", None)).within_boundary("s3:GetObject", "*")

@@ -31,6 +31,7 @@ TABLE_SCOPE = "test_the_policy_denies_other_tables_regions_and_accounts"
 SECRET_DENIED = "test_the_policy_denies_other_secrets_and_other_secret_actions"
 LOGS_SCOPE = "test_the_policy_keeps_logs_to_the_functions_own_group"
 NOTHING_ELSE = "test_the_policy_grants_nothing_else"
+IN_FORCE = "test_the_policy_in_force_lets_the_function_do_its_job_and_nothing_more"
 TRUST_LAMBDA = "test_the_trust_policy_lets_lambda_assume_the_role"
 TRUST_ONLY = "test_the_trust_policy_admits_nobody_else"
 SETUP_RUNS = "test_setup_iam_sh_runs_and_creates_the_role"
@@ -48,6 +49,7 @@ POLICY_CHECKS = {
     SECRET_DENIED,
     LOGS_SCOPE,
     NOTHING_ELSE,
+    IN_FORCE,
     TRUST_LAMBDA,
     TRUST_ONLY,
 }
@@ -92,6 +94,7 @@ def test_the_untouched_starter_fails_the_allow_checks_and_blocks_the_deny_checks
         SECRET_DENIED,
         LOGS_SCOPE,
         NOTHING_ELSE,
+        IN_FORCE,
         TRUST_ONLY,
     } | SCRIPT_CHECKS - {SETUP_RUNS}:
         assert run.check(LAB_ID, blocked)["outcome"] == "blocked", blocked
@@ -104,7 +107,7 @@ def test_a_dynamodb_star_action_loses_the_dynamodb_and_wildcard_checks_and_is_qu
     code = mutant(
         tmp_path, "orders-policy.json", '"Action": ["dynamodb:PutItem", "dynamodb:GetItem"]', '"Action": "dynamodb:*"'
     )
-    denied, wildcard = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), DYNAMODB_DENIED, NOTHING_ELSE)
+    denied, wildcard, in_force = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), DYNAMODB_DENIED, NOTHING_ELSE, IN_FORCE)
     assert denied["outcome"] == "failed" and denied["message"].startswith("0 of 3 cases passed")
     assert (
         'your statement 1 ("Sid": "OrdersTableReadWrite") allows it through "Action": "dynamodb:*"' in denied["message"]
@@ -114,11 +117,16 @@ def test_a_dynamodb_star_action_loses_the_dynamodb_and_wildcard_checks_and_is_qu
     )
     assert "Least privilege" in denied["hint"]
     assert '"dynamodb:*" allows every action it matches' in wildcard["hint"]
+    # With IAM enforced, the function really scans and deletes: its own calls still succeed.
+    assert in_force["outcome"] == "partial" and in_force["message"].startswith("1 of 2 cases passed")
+    assert "to be refused dynamodb:Scan on the Orders table; the call succeeded" in in_force["message"]
+    assert 'allows it through "Action": "dynamodb:*"' in in_force["message"]
 
 
-def test_a_wildcard_table_name_loses_only_the_table_scope_check(tmp_path: Path) -> None:
+def test_a_wildcard_table_name_loses_the_table_scope_and_in_force_checks(tmp_path: Path) -> None:
     code = mutant(tmp_path, "orders-policy.json", ":table/Orders", ":table/*")
-    (scope,) = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), TABLE_SCOPE)
+    scope, in_force = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), TABLE_SCOPE, IN_FORCE)
+    assert "to be refused dynamodb:GetItem on the Inventory table; the call succeeded" in in_force["message"]
     assert scope["outcome"] == "partial" and scope["message"].startswith("2 of 4 cases passed")
     assert "table/Inventory" in scope["message"] and "table/OrdersArchive" in scope["message"]
     assert '"Resource": "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/*"' in scope["hint"]
@@ -131,21 +139,23 @@ def test_a_wildcard_region_and_account_lose_part_of_the_table_scope_check(tmp_pa
     assert "another region" in scope["message"] and "another account" in scope["message"]
 
 
-def test_a_secret_star_loses_only_the_secret_scope_check(tmp_path: Path) -> None:
+def test_a_secret_star_loses_the_secret_scope_and_in_force_checks(tmp_path: Path) -> None:
     code = mutant(tmp_path, "orders-policy.json", "secret:parts-unlimited/shipping-api-??????", "secret:*")
-    (secrets,) = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), SECRET_DENIED)
+    secrets, in_force = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), SECRET_DENIED, IN_FORCE)
+    assert "GetSecretValue on the secret parts-unlimited/payments-api; the call succeeded" in in_force["message"]
     assert secrets["outcome"] == "partial"
     assert "parts-unlimited/payments-api" in secrets["message"]
     assert '"Resource": "arn:aws:secretsmanager:us-east-1:ACCOUNT_ID:secret:*"' in secrets["hint"]
 
 
-def test_logs_on_every_resource_lose_only_the_logs_scope_check(tmp_path: Path) -> None:
+def test_logs_on_every_resource_lose_the_logs_scope_and_in_force_checks(tmp_path: Path) -> None:
     def basic_execution_role(document: dict[str, Any]) -> None:
         for sid in ("OwnLogGroup", "OwnLogStreams"):
             statement(document, sid)["Resource"] = "*"
 
     code = LAB.json_mutant(tmp_path, "orders-policy.json", basic_execution_role)
-    (logs,) = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), LOGS_SCOPE)
+    logs, in_force = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), LOGS_SCOPE, IN_FORCE)
+    assert "another function's log group /aws/lambda/order-processor; the call succeeded" in in_force["message"]
     assert logs["outcome"] == "partial"
     assert "/aws/lambda/order-processor" in logs["message"]
     assert '"Resource": "*"' in logs["hint"]
@@ -157,7 +167,8 @@ def test_not_resource_loses_the_scope_and_nothing_else_checks(tmp_path: Path) ->
         orders["NotResource"] = orders.pop("Resource").replace("Orders", "Inventory")
 
     code = LAB.json_mutant(tmp_path, "orders-policy.json", everything_but_inventory)
-    scope, nothing_else = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), TABLE_SCOPE, NOTHING_ELSE)
+    scope, nothing_else, in_force = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), TABLE_SCOPE, NOTHING_ELSE, IN_FORCE)
+    assert "dynamodb:PutItem on the OrdersArchive table; the call succeeded" in in_force["message"]
     assert '"NotResource": "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/Inventory"' in scope["hint"]
     assert "to use no NotResource" in nothing_else["message"]
 
@@ -171,10 +182,22 @@ def test_logs_star_actions_lose_the_logs_scope_and_wildcard_checks(tmp_path: Pat
     assert '"Action": "logs:*"' in wildcard["message"]
 
 
+def test_listing_every_table_is_caught_only_when_the_policy_is_in_force(tmp_path: Path) -> None:
+    # No Action wildcard, no other table's ARN: the policy checks find nothing, the function lists every table.
+    def list_tables(document: dict[str, Any]) -> None:
+        document["Statement"].append({"Sid": "SeeTables", "Effect": "Allow", "Action": "dynamodb:ListTables", "Resource": "*"})
+
+    code = LAB.json_mutant(tmp_path, "orders-policy.json", list_tables)
+    (in_force,) = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), IN_FORCE)
+    assert in_force["outcome"] == "partial"
+    assert "to be refused dynamodb:ListTables (the names of every table); the call succeeded" in in_force["message"]
+    assert 'Your statement 5 ("Sid": "SeeTables") allows it through "Action": "dynamodb:ListTables"' in in_force["message"]
+
+
 def test_a_lowercase_table_name_fails_the_allow_check_with_the_resource_quoted(tmp_path: Path) -> None:
     code = mutant(tmp_path, "orders-policy.json", ":table/Orders", ":table/orders")
     run = grade(code, tmp_path, *POLICY_ONLY)
-    allowed, *blocked = assert_only_failures(run, ORDERS_ALLOWED, DYNAMODB_DENIED, TABLE_SCOPE, NOTHING_ELSE)
+    allowed, *blocked = assert_only_failures(run, ORDERS_ALLOWED, DYNAMODB_DENIED, TABLE_SCOPE, NOTHING_ELSE, IN_FORCE)
     assert allowed["outcome"] == "failed"
     assert (
         'names the action, but its "Resource": "arn:aws:dynamodb:us-east-1:ACCOUNT_ID:table/orders" does not match'
@@ -185,14 +208,14 @@ def test_a_lowercase_table_name_fails_the_allow_check_with_the_resource_quoted(t
 
 def test_a_secret_arn_without_its_random_suffix_fails_the_secret_check(tmp_path: Path) -> None:
     code = mutant(tmp_path, "orders-policy.json", "shipping-api-??????", "shipping-api")
-    (secret, *_) = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), SECRET_ALLOWED, SECRET_DENIED, NOTHING_ELSE)
+    (secret, *_) = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), SECRET_ALLOWED, SECRET_DENIED, NOTHING_ELSE, IN_FORCE)
     assert "shipping-api-AbC123" in secret["message"]
     assert secret["hint"] == GRADER.SECRET_ALLOWED_HINT
 
 
 def test_log_streams_on_the_bare_group_arn_lose_part_of_the_logs_check(tmp_path: Path) -> None:
     code = mutant(tmp_path, "orders-policy.json", "/aws/lambda/inventory-status:*", "/aws/lambda/inventory-status")
-    (logs, *_) = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), LOGS_ALLOWED, LOGS_SCOPE, NOTHING_ELSE)
+    (logs, *_) = assert_only_failures(grade(code, tmp_path, *POLICY_ONLY), LOGS_ALLOWED, LOGS_SCOPE, NOTHING_ELSE, IN_FORCE)
     assert logs["outcome"] == "partial" and logs["message"].startswith("1 of 3 cases passed")
     assert "logs:PutLogEvents" in logs["message"]
 
@@ -203,7 +226,7 @@ def test_a_conditional_allow_is_not_counted_and_the_message_says_so(tmp_path: Pa
 
     code = LAB.json_mutant(tmp_path, "orders-policy.json", with_condition)
     (allowed, *_) = assert_only_failures(
-        grade(code, tmp_path, *POLICY_ONLY), ORDERS_ALLOWED, DYNAMODB_DENIED, TABLE_SCOPE, NOTHING_ELSE
+        grade(code, tmp_path, *POLICY_ONLY), ORDERS_ALLOWED, DYNAMODB_DENIED, TABLE_SCOPE, NOTHING_ELSE, IN_FORCE
     )
     assert "only under its Condition" in allowed["message"] and "does not evaluate conditions" in allowed["message"]
 
@@ -216,7 +239,7 @@ def test_an_explicit_deny_of_get_item_loses_half_of_the_allow_check(tmp_path: Pa
 
     code = LAB.json_mutant(tmp_path, "orders-policy.json", deny_get_item)
     (allowed, *_) = assert_only_failures(
-        grade(code, tmp_path, *POLICY_ONLY), ORDERS_ALLOWED, DYNAMODB_DENIED, TABLE_SCOPE, NOTHING_ELSE
+        grade(code, tmp_path, *POLICY_ONLY), ORDERS_ALLOWED, DYNAMODB_DENIED, TABLE_SCOPE, NOTHING_ELSE, IN_FORCE
     )
     assert allowed["outcome"] == "partial"
     assert 'your statement 5 ("Sid": "NoReads") denies it, and an explicit Deny wins' in allowed["message"]

@@ -58,15 +58,13 @@ def only_failure(tmp_path: Path, filename: str, selection: tuple[str, ...], chec
 # ------------------------------------------------------------------------- the reference and starter
 
 
-def test_the_reference_solution_is_not_graded_over_http_on_the_embedded_backend(tmp_path: Path) -> None:
+def test_the_reference_solution_gets_full_marks_over_http_too_on_the_embedded_backend(tmp_path: Path) -> None:
     run = LAB.grade_reference(tmp_path)
     lab = run.exercise(LAB_ID)
     assert run.returncode == 0, run.output[-4000:]
     assert len(lab["checks"]) == 17
-    assert lab["points"] == lab["max"] == lab["declared_points"] - 2, run.output[-4000:]
-    over_http = run.check(LAB_ID, OVER_HTTP)
-    assert over_http["outcome"] == "not_graded" and "calling a deployed API Gateway stage over HTTP" in over_http["message"]
-    assert all(check["outcome"] == "passed" for check in lab["checks"] if check["id"] != OVER_HTTP)
+    assert lab["points"] == lab["max"] == lab["declared_points"], run.output[-4000:]
+    assert all(check["outcome"] == "passed" for check in lab["checks"])
 
 
 def test_the_untouched_starter_fails_at_its_todos_and_blocks_the_rest(tmp_path: Path) -> None:
@@ -80,8 +78,9 @@ def test_the_untouched_starter_fails_at_its_todos_and_blocks_the_rest(tmp_path: 
     assert "README steps 5 to 9" in run.check(LAB_ID, API_RUNS)["message"]
     for blocked in (DATA_KEY, NO_PLAINTEXT_KEY, WRONG_CONTEXT, TAMPERED, KEY, TABLE_SSE, KMS_AGAIN, IAM_AUTH, PERMISSION):
         assert run.check(LAB_ID, blocked)["outcome"] == "blocked"
-    # A check this backend cannot grade says so, whatever its prerequisites.
-    assert run.check(LAB_ID, OVER_HTTP)["outcome"] == "not_graded"
+    # Graded here (the embedded backend serves deployed stages): no API, so the signed request fails.
+    over_http = run.check(LAB_ID, OVER_HTTP)
+    assert over_http["outcome"] == "failed" and "Expected `bash setup_api.sh`" in over_http["message"]
 
 
 # --------------------------------------------------------------------------- mistakes in envelope.py
@@ -250,15 +249,19 @@ def test_an_open_method_loses_the_iam_check_with_the_message_the_readme_shows(tm
     assert "\n".join(lines[start : start + 4]) == shown, "the README shows a different failure than the grader prints"
 
 
-def test_a_get_integration_method_loses_part_of_the_integration_check(tmp_path: Path) -> None:
-    check = only_failure(tmp_path, API_SCRIPT, API_ONLY, INTEGRATION, ("--integration-http-method POST", "--integration-http-method GET"))
+def test_a_get_integration_method_loses_part_of_the_integration_check_and_the_over_http_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, API_SCRIPT, ("--integration-http-method POST", "--integration-http-method GET"))
+    check, over_http = assert_only_failures(grade(code, tmp_path, *API_ONLY), INTEGRATION, OVER_HTTP)
     assert check["outcome"] == "partial"
     assert "integration method POST: expected the integration's HTTP method to be POST (Lambda's Invoke API), got 'GET'" in check["message"]
+    assert "got 500" in over_http["message"] and "calls Invoke with POST, not GET" in over_http["message"]
 
 
-def test_a_uri_with_the_function_name_loses_part_of_the_integration_check(tmp_path: Path) -> None:
-    check = only_failure(tmp_path, API_SCRIPT, API_ONLY, INTEGRATION, ("functions/$FUNCTION_ARN/invocations", "functions/$FUNCTION/invocations"))
+def test_a_uri_with_the_function_name_loses_part_of_the_integration_check_and_the_over_http_check(tmp_path: Path) -> None:
+    code = mutant(tmp_path, API_SCRIPT, ("functions/$FUNCTION_ARN/invocations", "functions/$FUNCTION/invocations"))
+    check, over_http = assert_only_failures(grade(code, tmp_path, *API_ONLY), INTEGRATION, OVER_HTTP)
     assert "URI of inventory-status: expected the integration URI" in check["message"]
+    assert "got 500" in over_http["message"] and "no such Lambda function" in over_http["message"]
 
 
 def test_a_permission_without_source_arn_loses_the_permission_check(tmp_path: Path) -> None:
@@ -276,8 +279,10 @@ def test_a_permission_for_every_api_loses_the_permission_check(tmp_path: Path) -
 
 def test_no_deployment_loses_the_stage_part(tmp_path: Path) -> None:
     code = mutant(tmp_path, API_SCRIPT, ('awslocal apigateway create-deployment --rest-api-id "$API_ID" --stage-name "$STAGE" >/dev/null\n', ""))
-    check, _ = assert_only_failures(grade(code, tmp_path, *API_ONLY), STAGE, API_AGAIN)  # nor does a second run deploy
+    # nor does a second run deploy, and no stage answers over HTTP
+    check, _, over_http = assert_only_failures(grade(code, tmp_path, *API_ONLY), STAGE, API_AGAIN, OVER_HTTP)
     assert check["outcome"] == "partial" and "its stages: none" in check["message"]
+    assert "got 403: '{\"message\": \"Forbidden\"}'" in over_http["message"]
 
 
 def test_no_printed_url_loses_the_url_part(tmp_path: Path) -> None:
@@ -311,6 +316,18 @@ def test_a_script_that_needs_lab_1_says_so_when_the_function_is_missing_in_its_o
 
 
 # ---------------------------------------------------------------------------------- the grader
+
+
+def test_a_permission_for_another_method_loses_only_the_over_http_check(tmp_path: Path) -> None:
+    # Scoped to this API (the permission check passes), but API Gateway may not invoke the function for GET.
+    check = only_failure(tmp_path, API_SCRIPT, API_ONLY, OVER_HTTP, ("$API_ID/*/GET/inventory/*", "$API_ID/*/POST/inventory/*"))
+    assert "to answer 200 from inventory-status, got 500" in check["message"]
+    assert "Invalid permissions on Lambda function" in check["message"]
+
+
+def test_a_permission_for_another_stage_loses_only_the_over_http_check(tmp_path: Path) -> None:
+    check = only_failure(tmp_path, API_SCRIPT, API_ONLY, OVER_HTTP, ("$API_ID/*/GET/inventory/*", "$API_ID/prod/GET/inventory/*"))
+    assert "got 500: '{\"message\": \"Internal server error\"}'" in check["message"]
 
 
 def test_the_over_http_check_is_graded_only_where_a_deployed_api_answers_over_http() -> None:

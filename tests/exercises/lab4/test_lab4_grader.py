@@ -257,6 +257,14 @@ def test_a_failed_deploy_gets_the_hint_of_its_cause(output: str, hint: str) -> N
     assert GRADER.deploy_failure_hint(result) == getattr(GRADER, hint)
 
 
+def test_a_deploy_without_capability_iam_is_refused_as_on_aws(tmp_path: Path) -> None:
+    code = LAB.mutant(tmp_path, "deploy.sh", ("  --capabilities CAPABILITY_IAM \\\n", ""))
+    run = LAB.grade_only(code, tmp_path, DEPLOYS)
+    (deploys,) = assert_only_failures(run, DEPLOYS)
+    assert "Requires capabilities : [CAPABILITY_IAM]" in deploys["message"]
+    assert deploys["hint"] == GRADER.CAPABILITIES_HINT
+
+
 def test_deleting_the_stack_before_each_deploy_loses_only_the_redeploy_check(tmp_path: Path) -> None:
     code = LAB.mutant(
         tmp_path,

@@ -231,3 +231,16 @@ def test_a_measurement_from_the_weights_prints_exactly_the_failure_the_readme_sh
     start = lines.index(f"Canary release and rollback › {check['title']}  (1.5/3)")
     documented = [lines[start].removesuffix("  (1.5/3)"), *lines[start + 1 : start + len(shown)]]
     assert documented == [line.strip() for line in shown], "README.md shows another failure than the grader prints"
+
+
+# ---------------------------------------------------------------------- the given package.py
+
+
+def test_every_given_package_py_is_kata4s():
+    """Lab 5 gives students Kata 4's packaging script unchanged: one source, every copy identical."""
+    original = REPO / "katas/kata4_alias_deploy/package.py"
+    roots = ("katas", "labs", "solutions", "tests/exercises")
+    copies = sorted(path for root in roots for path in (REPO / root).rglob("package.py"))
+    assert len(copies) >= 8, f"expected the copies in Kata 4, Lab 5, their solutions and correct/ folders, found {copies}"
+    different = [str(path.relative_to(REPO)) for path in copies if path.read_bytes() != original.read_bytes()]
+    assert not different, f"these package.py files differ from katas/kata4_alias_deploy/package.py: {different}"
