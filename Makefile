@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.installed-dev-stamp
 
-.PHONY: grade test bench bench-regrade status doctor backend-up backend-down clean
+.PHONY: grade test bench bench-regrade agreement-localstack status doctor backend-up backend-down clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: $(DEV)  ## the repo's own tests: harness, graders against solutions and wr
 
 bench: $(STAMP)  ## grading speed figures (not a test)
 	$(BIN)/python scripts/bench.py $(ARGS)
+
+# LocalStack's column of the backend agreement: not in `make test` (minutes); its venv is kept across clones.
+agreement-localstack: $(DEV)  ## moto against LocalStack's community runtime, a host process (needs Python 3.13)
+	COURSE_AGREEMENT_LOCALSTACK=1 COURSE_LOCALSTACK_HOME="$${COURSE_LOCALSTACK_HOME:-$$HOME/.cache/course/localstack}" \
+	  $(BIN)/python -m pytest tests/ci/test_backend_agreement_localstack.py -p no:randomly $(ARGS)
 endif
 
 bench-regrade: $(STAMP)  ## regrade wall time for N local student repositories (ARGS="--students 6")

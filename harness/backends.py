@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 LOCALSTACK_NOT_RUNNING = (
     "LocalStack is not answering at {endpoint} ({reason}).\n"
-    "Start it with `docker compose up -d localstack` (it needs LOCALSTACK_AUTH_TOKEN since March 2026; "
+    "Start it with `docker compose up -d --wait localstack` (it needs LOCALSTACK_AUTH_TOKEN since March 2026; "
     "see README, 'Backends'), check it with `course doctor`, or grade on the embedded backend, "
     "which needs nothing: `course grade --backend moto`."
 )

@@ -56,7 +56,7 @@ TOKEN_MISSING = (
 )
 TOKEN_FIX = (
     "Only for the LocalStack backend: sign up for a free LocalStack account (a Student plan exists), copy your auth "
-    f"token, then `export {ENV_LOCALSTACK_TOKEN}=...` before `docker compose up -d localstack`."
+    f"token, then `export {ENV_LOCALSTACK_TOKEN}=...` before `docker compose up -d --wait localstack`."
 )
 CREDENTIALS_FOUND = (
     "Real AWS credentials found ({where}). The harness never uses them: while grading it replaces them with the "
@@ -266,7 +266,7 @@ def localstack(environ: Mapping[str, str]) -> list[Finding]:
                 Finding(
                     NOTE,
                     f"LocalStack is not answering at {endpoint} ({reason}).",
-                    "Only for `--backend localstack`: `docker compose up -d localstack` (needs Docker and "
+                    "Only for `--backend localstack`: `docker compose up -d --wait localstack` (needs Docker and "
                     f"{ENV_LOCALSTACK_TOKEN}), then `course doctor` again.",
                 )
             )

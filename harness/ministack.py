@@ -43,14 +43,14 @@ STOP_TIMEOUT = 5.0
 RESET_TIMEOUT = 30.0
 LOG_FILE = "ministack.log"
 # Run by MiniStack's own Python: end with the parent (stdin closes), then serve the ASGI app that
-# `ministack -d` also serves, bound to the private port given as argv[1].
+# `ministack -d` also serves, with harness/ministack_app.py's fixes, bound to the private port given as argv[1].
 LAUNCHER = """
 import os, runpy, signal, sys, threading
 def _end_with_parent():
     sys.stdin.buffer.read()
     os.killpg(0, signal.SIGKILL)
 threading.Thread(target=_end_with_parent, daemon=True).start()
-sys.argv = ["hypercorn", "ministack.app:app", "--bind", "127.0.0.1:" + sys.argv[1],
+sys.argv = ["hypercorn", "harness.ministack_app:app", "--bind", "127.0.0.1:" + sys.argv[1],
             "--log-level", os.environ.get("LOG_LEVEL", "WARNING"), "--keep-alive", "75"]
 runpy.run_module("hypercorn", run_name="__main__", alter_sys=True)
 """

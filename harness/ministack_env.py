@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -79,7 +79,7 @@ def _install_lock(environment: Path) -> Iterator[None]:
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(LOCK_TIMEOUT.format(path=environment, seconds=LOCK_WAIT)) from None
+                    raise TimeoutError(str(environment)) from None
                 time.sleep(0.2)
         try:
             yield
@@ -108,38 +108,65 @@ def ensure_installed(environment: Path, *, announce: object = None) -> Path:
     """Install MiniStack into ``environment`` unless it is there; its Python. ``announce(text)`` is told first.
 
     Raises RuntimeError with pip's last lines when the install fails."""
+    return install_venv(
+        environment, PACKAGES, _base_python(), announce=announce,
+        installing=INSTALLING.format(version=VERSION, path=environment),
+        failed=lambda why, log, tail: INSTALL_FAILED.format(version=VERSION, why=why, log=log, tail=tail),
+        locked=lambda path, seconds: LOCK_TIMEOUT.format(path=path, seconds=seconds),
+    )
+
+
+def install_venv(
+    environment: Path,
+    packages: tuple[str, ...],
+    base_python: str,
+    *,
+    announce: object = None,
+    installing: str,
+    failed: Callable[[str, Path, str], str],
+    locked: Callable[[Path, float], str],
+) -> Path:
+    """A venv of ``base_python`` at ``environment`` with ``packages``, made once (one installer at a
+    time; a folder without its done-file is redone); its Python. Also LocalStack's (harness/localstack_host.py)."""
     if is_installed(environment):
         return python_of(environment)
-    with _install_lock(environment):
-        if is_installed(environment):  # another worker finished while this one waited
-            return python_of(environment)
-        if callable(announce):
-            announce(INSTALLING.format(version=VERSION, path=environment))
-        shutil.rmtree(environment, ignore_errors=True)
-        environment.mkdir(parents=True)
-        log_path = environment.parent / f"{environment.name}.{INSTALL_LOG}"
-        started = time.monotonic()
-        steps = (
-            [_base_python(), "-m", "venv", str(environment)],
-            [str(python_of(environment)), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", *PACKAGES],
-        )
-        with log_path.open("wb") as log:
-            for command in steps:
-                try:
-                    done = subprocess.run(
-                        command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, timeout=INSTALL_TIMEOUT
-                    )
-                    why = f"exit status {done.returncode}" if done.returncode else ""
-                except subprocess.TimeoutExpired:
-                    why = f"no end within {INSTALL_TIMEOUT:g} s"
-                except OSError as error:
-                    why = str(error)
-                if why:
-                    shutil.rmtree(environment, ignore_errors=True)
-                    raise RuntimeError(INSTALL_FAILED.format(version=VERSION, why=why, log=log_path, tail=_tail(log_path)))
-        record = {"packages": list(PACKAGES), "python": sys.version.split()[0], "seconds": round(time.monotonic() - started, 1)}
-        (environment / DONE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    try:
+        with _install_lock(environment):
+            if not is_installed(environment):  # another worker may have finished while this one waited
+                if callable(announce):
+                    announce(installing)
+                _install(environment, packages, base_python, failed)
+    except TimeoutError:  # the lock's: pip's own timeout is subprocess.TimeoutExpired, handled in _install
+        raise TimeoutError(locked(environment, LOCK_WAIT)) from None
     return python_of(environment)
+
+
+def _install(environment: Path, packages: tuple[str, ...], base_python: str, failed: Callable[[str, Path, str], str]) -> None:
+    shutil.rmtree(environment, ignore_errors=True)
+    environment.mkdir(parents=True)
+    log_path = environment.parent / f"{environment.name}.{INSTALL_LOG}"
+    started = time.monotonic()
+    steps = (
+        [base_python, "-m", "venv", str(environment)],
+        [str(python_of(environment)), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", *packages],
+    )
+    with log_path.open("wb") as log:
+        for command in steps:
+            try:
+                done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, timeout=INSTALL_TIMEOUT)
+                why = f"exit status {done.returncode}" if done.returncode else ""
+            except subprocess.TimeoutExpired:
+                why = f"no end within {INSTALL_TIMEOUT:g} s"
+            except OSError as error:
+                why = str(error)
+            if why:
+                shutil.rmtree(environment, ignore_errors=True)
+                raise RuntimeError(failed(why, log_path, _tail(log_path)))
+    version = subprocess.run(
+        [str(python_of(environment)), "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True
+    ).stdout.strip()
+    record = {"packages": list(packages), "python": version, "seconds": round(time.monotonic() - started, 1)}
+    (environment / DONE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
 def install_for_command(out: TextIO) -> str | None:

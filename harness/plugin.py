@@ -264,6 +264,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     for name in required_checks(marker):
         why = state.unavailable_checks.get((exercise.id, name))
         if why:  # what it builds on could not run here, so neither can it (a cached script run, a deployment)
+            state.unavailable_checks[(exercise.id, item.name)] = why  # nor what builds on this one, in turn
             pytest.skip(f"{NOT_GRADED_PREFIX}{why} (this check builds on '{title_for(item, name)}')")
         outcome = state.outcomes.get((exercise.id, name))
         if outcome in (FAILED, PARTIAL, BLOCKED, ERROR):

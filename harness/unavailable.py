@@ -4,7 +4,21 @@ or a pass that the service could not have earned."""
 
 from __future__ import annotations
 
+import re
+
 from .call_log import ApiCall, CallLog
+
+# Calls that make a stack build resources: the services of those resources count as called too (a
+# stack of DynamoDB tables fails where DynamoDB cannot run, and says nothing of the template).
+STACK_OPERATIONS = frozenset({"CreateStack", "UpdateStack", "CreateChangeSet"})
+RESOURCE_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)""")
+SERVERLESS = {  # the SAM types, by the service each becomes
+    "AWS::Serverless::Function": "lambda",
+    "AWS::Serverless::SimpleTable": "dynamodb",
+    "AWS::Serverless::Api": "apigateway",
+    "AWS::Serverless::HttpApi": "apigatewayv2",
+    "AWS::Serverless::LayerVersion": "lambda",
+}
 
 
 class TouchLog(CallLog):
@@ -14,13 +28,45 @@ class TouchLog(CallLog):
     def __init__(self) -> None:
         super().__init__()
         self.touched: set[str] = set()
+        self.built_stacks = False  # a stack was created or updated since the last reset
 
     def record(self, call: ApiCall) -> None:
         self.touched.add(call.service)
+        self.built_stacks |= call.service == "cloudformation" and call.operation in STACK_OPERATIONS
         super().record(call)
 
     def forget_touched(self) -> None:
         self.touched = set()
+        self.built_stacks = False
+
+
+def services_in_template(text: str) -> set[str]:
+    """The services a template's resources belong to (JSON or YAML: read from the Type lines)."""
+    services = set()
+    for kind in RESOURCE_TYPE.findall(text):
+        services.add(SERVERLESS.get(kind) or kind.split("::")[1].lower())
+    return services
+
+
+def services_of_stacks(endpoint: str) -> set[str]:
+    """The services of every stack's resources on the emulator at endpoint (asked directly, not through
+    the call log); an emulator that cannot answer adds none."""
+    import json
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .localstack_probe import client
+
+    cloudformation = client("cloudformation", endpoint)
+    services: set[str] = set()
+    try:
+        for page in cloudformation.get_paginator("list_stacks").paginate():
+            for stack in page.get("StackSummaries", []):
+                body = cloudformation.get_template(StackName=stack["StackId"]).get("TemplateBody", "")
+                services |= services_in_template(body if isinstance(body, str) else json.dumps(body))
+    except (BotoCoreError, ClientError):
+        pass
+    return services
 
 
 def reason_not_graded(backend: object) -> str | None:
@@ -29,5 +75,8 @@ def reason_not_graded(backend: object) -> str | None:
     log = getattr(backend, "call_log", None)
     if not unavailable or not isinstance(log, TouchLog):
         return None
-    reasons = [unavailable[service] for service in sorted(log.touched) if service in unavailable]
+    touched = set(log.touched)
+    if log.built_stacks and touched.isdisjoint(unavailable):  # what the stacks needed, if nothing else says it
+        touched |= services_of_stacks(getattr(backend, "upstream", "") or getattr(backend, "endpoint", ""))
+    reasons = [unavailable[service] for service in sorted(touched) if service in unavailable]
     return "; ".join(dict.fromkeys(reasons)) or None

@@ -49,9 +49,12 @@ class GradeRun:
         return [c["id"] for c in self.exercise(exercise_id)["checks"] if c["outcome"] not in ("passed", "not_graded")]
 
 
-def run_graders(*args: str, report_dir: Path, cwd: Path = REPO, timeout: float = 600) -> GradeRun:
+def run_graders(
+    *args: str, report_dir: Path, cwd: Path = REPO, timeout: float = 600, extra_env: dict[str, str] | None = None
+) -> GradeRun:
     """`python -m pytest ARGS` in a child process, as a student would run it; returns the report."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "COURSE_"))}
+    env.update(extra_env or {})
     command = [sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider", "--report-dir", str(report_dir)]
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     report_file = report_dir / "grade-report.json"

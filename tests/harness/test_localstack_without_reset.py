@@ -16,6 +16,7 @@ import pytest
 
 from harness import localstack_cleanup
 from harness.localstack_probe import ISOLATION_CLEANUP, has_reset_route, probe
+from harness.unavailable import services_in_template
 
 NOT_ENABLED = json.dumps({"__type": "InternalFailure", "message": "Service 'dynamodb' is not enabled."}).encode()
 
@@ -167,6 +168,26 @@ def test_uses_dynamodb(backend):
 def test_builds_on_it(backend):
     '''builds on the DynamoDB check'''
     assert False, "never run: what it builds on could not be graded"
+
+@pytest.mark.points(1, hint="n/a", requires="test_builds_on_it")
+def test_builds_on_that(backend):
+    '''builds on the check that builds on the DynamoDB check'''
+    assert False, "never run either: not graded goes down the whole chain"
+
+TABLE_STACK = '''
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+'''
+
+@pytest.mark.points(1, hint="n/a")
+def test_builds_a_stack_with_a_table(backend):
+    '''asks CloudFormation for a DynamoDB table (it never calls DynamoDB itself)'''
+    boto3.client("cloudformation").create_stack(StackName="tables", TemplateBody=TABLE_STACK)
 """
 
 
@@ -176,7 +197,19 @@ def test_grading_keeps_checks_apart_by_cleanup_and_does_not_grade_what_calls_dyn
     monkeypatch.setenv("AWS_ENDPOINT_URL", stand_in)
     report = grade_course(pytester, textwrap.dedent(GRADER), "--backend", "localstack")
     checks = {check["id"]: check for check in report["exercises"][0]["checks"]}
-    assert [check["outcome"] for check in checks.values()] == ["passed", "passed", "not_graded", "not_graded"], checks
+    assert [check["outcome"] for check in checks.values()] == ["passed", "passed", "not_graded", "not_graded", "not_graded", "not_graded"], checks
     assert "LocalStack here cannot run DynamoDB" in checks["test_uses_dynamodb"]["message"]
     assert "builds on 'calls DynamoDB" in checks["test_builds_on_it"]["message"]
+    assert "LocalStack here cannot run DynamoDB" in checks["test_builds_on_that"]["message"]
+    assert "builds on 'builds on the DynamoDB check'" in checks["test_builds_on_that"]["message"]
+    # A stack of DynamoDB tables needs DynamoDB: what it does there says nothing of the template.
+    assert "LocalStack here cannot run DynamoDB" in checks["test_builds_a_stack_with_a_table"]["message"]
     assert not report["harness_errors"] and not report["exercises"][0]["errors"]
+
+
+def test_the_services_a_template_needs_are_read_from_its_resource_types_json_or_yaml_or_sam() -> None:
+    yaml_text = "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n  F:\n    Type: 'AWS::Serverless::Function'\n"
+    json_text = json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}, "A": {"Type": "AWS::Serverless::Api"}}})
+    assert services_in_template(yaml_text) == {"dynamodb", "lambda"}
+    assert services_in_template(json_text) == {"sqs", "apigateway"}
+    assert services_in_template("Transform: AWS::Serverless-2016-10-31\nOutputs:\n  R: !Ref AWS::Region\n") == set()

@@ -203,3 +203,26 @@ def test_course_backend_up_runs_ministack_in_the_background_until_down(tmp_path:
         stopped = subprocess.run([*course, "backend", "down", *root], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert stopped.returncode == 0 and STOPPED.format(emulator=EMULATORS["ministack"], pid=state["pid"]) in stopped.stdout
     assert not alive(state["pid"])
+
+
+def test_an_executed_change_sets_name_is_free_again_as_on_aws(aws: MiniStack) -> None:
+    """`aws cloudformation deploy` names its change set after the current second: two deploys within
+    one second reuse the name (harness/ministack_app.py). A pending change set keeps its name."""
+    cloudformation = boto3.client("cloudformation")
+    template = {"Resources": {"Jobs": {"Type": "AWS::SQS::Queue"}}}
+
+    def change_set(kind: str) -> None:
+        cloudformation.create_change_set(
+            StackName="twice", ChangeSetName="same-second", ChangeSetType=kind, TemplateBody=json.dumps(template)
+        )
+        cloudformation.get_waiter("change_set_create_complete").wait(
+            StackName="twice", ChangeSetName="same-second", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50}
+        )
+
+    change_set("CREATE")
+    cloudformation.execute_change_set(StackName="twice", ChangeSetName="same-second")
+    cloudformation.get_waiter("stack_create_complete").wait(StackName="twice", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    template["Resources"]["Dead"] = {"Type": "AWS::SQS::Queue"}
+    change_set("UPDATE")  # MiniStack alone: AlreadyExistsException
+    with pytest.raises(cloudformation.exceptions.AlreadyExistsException):
+        change_set("UPDATE")  # not executed yet: the name is still taken, as on AWS

@@ -70,7 +70,7 @@ def test_a_localstack_that_is_not_running_gets_a_message_with_the_fix() -> None:
         backend.start()
     message = str(raised.value)
     assert message.startswith(LOCALSTACK_NOT_RUNNING.split("{", 1)[0])
-    assert "docker compose up -d localstack" in message and "LOCALSTACK_AUTH_TOKEN" in message
+    assert "docker compose up -d --wait localstack" in message and "LOCALSTACK_AUTH_TOKEN" in message
     assert "course grade --backend moto" in message
 
 
