@@ -238,9 +238,11 @@ def states_named(found: list[dict[str, Any]]) -> list[str]:
     return [n.get("NewStateValue", "?") for n in found if n.get("AlarmName") == ALARM]
 
 
-def set_up_alarm(exercise: ExerciseFiles) -> str:
-    """The deployed function, setup_alarm.sh run, the inbox subscribed; the clock at a minute's start."""
-    deploy_function(exercise)
+def set_up_alarm(exercise: ExerciseFiles, *, deploy: bool = True) -> str:
+    """The deployed function (when the check invokes it), setup_alarm.sh run, the inbox subscribed; the
+    clock at a minute's start."""
+    if deploy:
+        deploy_function(exercise)
     result = exercise.run_script(SETUP_SCRIPT)
     if not result.ok:
         fail(f"Expected `bash {SETUP_SCRIPT}` to exit with status 0 where {FUNCTION} is deployed; {scrub_paths(result.describe())}", hint=RUNS_HINT)
@@ -328,8 +330,8 @@ def test_the_function_counts_each_stored_order_in_orders_processed(exercise: Exe
 
 @pytest.mark.points(2, hint=RUNS_HINT, read=step("2-3"))
 def test_setup_alarm_sh_runs_and_creates_the_topic_and_the_alarm(exercise: ExerciseFiles) -> None:
-    """setup_alarm.sh runs where order-processor is deployed and creates the topic and the alarm"""
-    set_up_alarm(exercise)
+    """setup_alarm.sh runs and creates the topic and the alarm; a second run changes nothing"""
+    set_up_alarm(exercise, deploy=False)
     again = exercise.run_script(SETUP_SCRIPT)
     expect(again.ok, f"Expected a second `bash {SETUP_SCRIPT}` to exit with status 0 (nothing to change); {scrub_paths(again.describe())}")
     topics = [t for t in boto3.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(f":{TOPIC}")]
@@ -339,7 +341,7 @@ def test_setup_alarm_sh_runs_and_creates_the_topic_and_the_alarm(exercise: Exerc
 @pytest.mark.points(3, hint=CONFIG_HINT, read=step(3), requires=RUNS)
 def test_the_alarm_watches_the_functions_errors_as_the_readme_says(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """the alarm watches order-processor's Errors: Sum per minute, 5 or more in 2 of 3 minutes, notBreaching, the topic on ALARM and OK"""
-    set_up_alarm(exercise)
+    set_up_alarm(exercise, deploy=False)
     alarm = boto3.client("cloudwatch").describe_alarms(AlarmNames=[ALARM])["MetricAlarms"][0]
     topic = topic_arn()
     with partial_credit.part("metric: Errors in AWS/Lambda with the dimension FunctionName=order-processor alone"):
@@ -568,7 +570,7 @@ def compare_summary(summarize: Callable[[str], Any], function_name: str, want: d
     expect(same, f"Expected summarize({function_name!r}) to give {want} (the REPORT lines the backend wrote); it gave {short(got)}.")
 
 
-@pytest.mark.points(3, hint=COLD_HINT, read=step(7))
+@pytest.mark.points(3, hint=COLD_HINT, read=step("7-8"))
 def test_cold_starts_py_reads_cold_starts_and_p95_init_duration_from_the_report_lines(
     exercise: ExerciseFiles, partial_credit: PartialCredit
 ) -> None:
