@@ -38,9 +38,11 @@ XRAY_DAEMON = "an X-Ray daemon address for aws-xray-sdk (backend.xray_daemon_add
 WEIGHTED_ALIAS_ROUTING = "Lambda aliases splitting invocations by their routing weights"
 XRAY_TRACES = "an X-Ray service that stores and answers trace segments"
 ALARM_EVALUATION = "CloudWatch evaluating alarms on the datapoints of their own metric and dimensions"
+# Week 4 judges cold starts through a provisioned alias; MiniStack is known only to store the configuration.
+PROVISIONED_CONCURRENCY = "Lambda serving a provisioned alias or version from pre-initialised environments (no Init Duration)"
 ALL_CAPABILITIES = frozenset(
     {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
-    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON}
+    | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, PROVISIONED_CONCURRENCY}
 )
 
 if TYPE_CHECKING:
@@ -85,9 +87,10 @@ class EmbeddedMoto:
     port: int = 0
     name: str = "moto"
     account_id: str = ACCOUNT_ID
-    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray.
+    # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray, provisioned concurrency.
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
+        | {PROVISIONED_CONCURRENCY}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""

@@ -319,5 +319,5 @@ def env(*, course_root: Path, shell: str = DEFAULT_SHELL, out: TextIO, err: Text
     if not answers(state):
         print(NOT_ANSWERING.format(pid=state["pid"], endpoint=state["endpoint"]), file=err)
         return 1
-    out.write(env_output(state["endpoint"], shell))
+    out.write(env_output(state["endpoint"], shell, state.get("xray_daemon_address") or ""))
     return 0

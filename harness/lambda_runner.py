@@ -49,12 +49,30 @@ def _error(message: str, error_type: str, request_id: str = "", stack: list[str]
 
 
 def _load(handler_spec: str) -> tuple[Callable[..., Any] | None, dict[str, Any] | None]:
+    """Import the handler's module (the init), failing as the Python runtime does.
+
+    ImportError (ModuleNotFoundError too): Runtime.ImportModuleError; SyntaxError:
+    Runtime.UserCodeSyntaxError; any other exception raised by the module's code: the exception's own
+    type, message and stack, as the runtime's bootstrap reports it (awslambdaric's _get_handler).
+    """
     module_name, _, function_name = handler_spec.rpartition(".")
+    if not module_name:
+        message = f"Bad handler '{handler_spec}': not enough values to unpack (expected 2, got 1)"
+        return None, _error(message, "Runtime.MalformedHandlerName")
+    if module_name.split(".")[0] in sys.builtin_module_names:
+        return None, _error(f"Cannot use built-in module {module_name} as a handler module", "Runtime.BuiltInModuleConflict")
     sys.path.insert(0, os.getcwd())  # the package root, as /var/task is on Lambda
     try:
-        module = importlib.import_module(module_name)
-    except Exception as error:
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as error:
         return None, _error(f"Unable to import module '{module_name}': {error}", "Runtime.ImportModuleError")
+    except SyntaxError as error:
+        stack = [f'  File "{error.filename}" Line {error.lineno}\n    {error.text}']
+        return None, _error(f"Syntax error in module '{module_name}': {error}", "Runtime.UserCodeSyntaxError", stack=stack)
+    except Exception as error:
+        frames = traceback.extract_tb(error.__traceback__)
+        frames = [frame for frame in frames if frame.filename != __file__]  # the runtime's own frames, as awslambdaric drops its bootstrap's
+        return None, _error(str(error), type(error).__name__, stack=traceback.format_list(frames))
     handler = getattr(module, function_name, None)
     if not callable(handler):
         return None, _error(f"Handler '{function_name}' missing on module '{module_name}'", "Runtime.HandlerNotFound")
@@ -64,6 +82,10 @@ def _load(handler_spec: str) -> tuple[Callable[..., Any] | None, dict[str, Any] 
 def _invoke(handler: Callable[..., Any], request: dict[str, Any]) -> dict[str, Any]:
     request_id = request["id"]
     lambda_runtime_log.set_request_id(request_id)
+    if request.get("trace"):  # as the runtime does from Lambda-Runtime-Trace-Id: a new one per invocation
+        os.environ["_X_AMZN_TRACE_ID"] = request["trace"]
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
     context = LambdaContext(request)
     started = time.perf_counter()
     try:
@@ -116,8 +138,12 @@ def main(argv: list[str]) -> int:
         replies.flush()  # a buffered writer writes a large reply whole
 
     handler, init_error = _load(handler_spec)
-    if init_error is not None:
-        lambda_runtime_log.write_event(f"[ERROR] {init_error['errorType']}: {init_error['errorMessage']}\nTraceback (most recent call last):")
+    if init_error is not None:  # logged as the runtime's log_error does: the stack (if any) after the header
+        stack = "".join(init_error["stackTrace"]).rstrip("\n")
+        lambda_runtime_log.write_event(
+            f"[ERROR] {init_error['errorType']}: {init_error['errorMessage']}\nTraceback (most recent call last):"
+            + (f"\n{stack}" if stack else "")
+        )
     reply({"init": True, "error": init_error})
     if handler is None:
         return 0

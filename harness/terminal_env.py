@@ -24,15 +24,19 @@ START_AND_POINT = f"`course backend up`, then `{EVAL_COMMAND}`"
 _BARE_WORD = re.compile(r"[\w@%+=:,./-]+", re.ASCII)
 
 
-def terminal_variables(endpoint: str) -> dict[str, str]:
-    """The variables that send aws, awslocal and boto3 to ``endpoint`` with the dummy key, quietly."""
-    return {
+def terminal_variables(endpoint: str, xray_daemon_address: str = "") -> dict[str, str]:
+    """The variables that send aws, awslocal and boto3 to ``endpoint`` with the dummy key, quietly, and
+    aws-xray-sdk to the backend's X-Ray daemon when it has one (as Lambda gives deployed code)."""
+    variables = {
         ENV_ENDPOINT: endpoint,
         "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
         "AWS_DEFAULT_REGION": REGION,
         ENV_AWSLOCAL_NO_BANNER: "1",
     }
+    if xray_daemon_address:
+        variables["AWS_XRAY_DAEMON_ADDRESS"] = xray_daemon_address
+    return variables
 
 
 def _fish_quoted(value: str) -> str:
@@ -61,9 +65,9 @@ def one_line_export(endpoint: str) -> str:
     return "export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in terminal_variables(endpoint).items())
 
 
-def env_output(endpoint: str, shell: str = DEFAULT_SHELL) -> str:
+def env_output(endpoint: str, shell: str = DEFAULT_SHELL, xray_daemon_address: str = "") -> str:
     """What `course backend env --shell SHELL` prints; bash's and zsh's end with a note for the other shells."""
-    lines = shell_lines(terminal_variables(endpoint), shell)
+    lines = shell_lines(terminal_variables(endpoint, xray_daemon_address), shell)
     if shell in POSIX_SHELLS:
         lines.append(f"# {OTHER_SHELLS}")
     return "\n".join(lines) + "\n"

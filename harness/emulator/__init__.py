@@ -27,6 +27,8 @@ from harness.emulator import (
     cloudwatch_metrics,
     lambda_aliases,
     lambda_invoke,
+    lambda_provisioned,
+    lambda_tracing,
     lambda_updates,
     logs,
     resets,
@@ -52,6 +54,8 @@ def apply() -> None:
         cloudwatch_metrics.apply()
         lambda_updates.apply()
         lambda_aliases.apply()
+        lambda_provisioned.apply()
+        lambda_tracing.apply()
         cloudwatch_alarms.apply()
         logs.apply()
         xray.apply()

@@ -5,13 +5,16 @@ answers neither ``Ref`` (the version's ARN) nor ``Fn::GetAtt Version`` (what SAM
 drops the Description, and is lost from the stack on an update. Here the alias is made, updated
 (version, description, weighted RoutingConfig) and deleted through moto's Lambda backend, its Ref is
 the alias ARN as on AWS, and a version's Ref is its ARN and ``Fn::GetAtt [V, Version]`` its number.
+An alias's ``ProvisionedConcurrencyConfig`` (what SAM's ``ProvisionedConcurrencyConfig`` with
+``AutoPublishAlias`` makes) is allocated before the resource is complete, as CloudFormation waits for
+READY (lambda_provisioned.py); a failed allocation fails the resource.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from harness.emulator import cfn_registry
+from harness.emulator import cfn_registry, course_api, lambda_provisioned
 
 
 def _backend(account_id: str, region: str) -> Any:
@@ -35,6 +38,18 @@ def routing_config(properties: dict[str, Any]) -> dict[str, Any] | None:
     if not weights:
         return None
     return {"AdditionalVersionWeights": {str(w["FunctionVersion"]): float(w["FunctionWeight"]) for w in weights}}
+
+
+def provision(backend: Any, function_name: str, alias: str, properties: dict[str, Any]) -> None:
+    """The alias's ProvisionedConcurrencyConfig, allocated now; none in the template removes it."""
+    count = (properties.get("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions")
+    if count is None:
+        lambda_provisioned.remove(backend, function_name, alias)
+        return
+    lambda_provisioned.configure(backend, function_name, alias, int(count))
+    config = lambda_provisioned.allocate(backend, function_name, alias, course_api.server_endpoint())
+    if config is not None and config.status == "FAILED":
+        raise ValueError(f"Provisioned concurrency for {function_name}:{alias} failed: {config.reason}")
 
 
 def apply() -> None:
@@ -85,6 +100,7 @@ def apply() -> None:
                 description=properties.get("Description", ""),
                 routing_config=routing_config(properties),
             )
+            provision(backend, function_name, alias.name, properties)
             return cls(account_id, region_name, function_name, alias.name, alias.arn)
 
         @classmethod
@@ -112,6 +128,7 @@ def apply() -> None:
                 description=properties.get("Description", ""),
                 routing_config=routing_config(properties) or {},  # {}: the weights are removed
             )
+            provision(backend, function_name, original_resource.name, properties)
             return original_resource
 
         @classmethod
@@ -122,6 +139,7 @@ def apply() -> None:
 
         def delete(self, account_id: str, region: str) -> None:
             backend = _backend(account_id, region)
+            lambda_provisioned.remove(backend, self.function_name, self.name)
             if function_exists(backend, self.function_name):  # its aliases went with it
                 backend.delete_alias(self.name, self.function_name)
 

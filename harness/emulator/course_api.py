@@ -22,10 +22,20 @@ from . import clock, cloudwatch_alarms
 
 PREFIX = "/_course/"
 Wsgi = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+_endpoint = ""  # the server's own address, from the socket the latest request came in on
+
+
+def server_endpoint() -> str:
+    """Where this process's emulator answers: what work started by a request without one (CloudFormation
+    allocating provisioned concurrency) gives the Lambda environments it starts as AWS_ENDPOINT_URL."""
+    return _endpoint
 
 
 def wrap(app: Wsgi, xray_daemon_address: Callable[[], str]) -> Wsgi:
     def course_endpoints(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        global _endpoint
+        host = environ.get("SERVER_NAME", "127.0.0.1")
+        _endpoint = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{environ.get('SERVER_PORT', '80')}"
         path = environ.get("PATH_INFO", "")
         if not path.startswith(PREFIX):
             try:

@@ -30,6 +30,8 @@ from harness.lambda_runtime_log import EVENT_NEWLINE
 from harness.safety import sandbox_environment
 from harness.settings import SITECUSTOM_DIR
 
+from . import lambda_tracing
+
 INIT_TIMEOUT_SECONDS = 10.0  # Lambda's limit on the init phase
 DRAIN_SECONDS = 1.0  # the rest of an invocation's output, written before its reply
 SHORT_DRAIN_SECONDS = 0.2  # a dead or killed environment's last words
@@ -52,12 +54,13 @@ class FunctionSpec:
     variables: tuple[tuple[str, str], ...]
     code_sha256: str
     code: bytes = field(repr=False, compare=False)
+    tracing: str = "PassThrough"  # TracingConfig.Mode
 
     @property
     def key(self) -> tuple[Any, ...]:
         """Environments are reused only for the same code and configuration, as on Lambda."""
         return (self.account_id, self.region, self.name, self.version, self.handler, self.runtime,
-                self.memory_mb, self.timeout_seconds, self.variables, self.code_sha256)
+                self.memory_mb, self.timeout_seconds, self.variables, self.code_sha256, self.tracing)
 
     @property
     def log_group(self) -> str:
@@ -85,9 +88,10 @@ def now_ms() -> int:
 
 
 class Environment:
-    def __init__(self, spec: FunctionSpec, endpoint: str) -> None:
+    def __init__(self, spec: FunctionSpec, endpoint: str, provisioned_for: tuple[str, ...] | None = None) -> None:
         self.spec = spec
         self.endpoint = endpoint
+        self.provisioned_for = provisioned_for  # (account, region, function, qualifier) of its provisioned concurrency
         self.log_stream = f"{datetime.now(timezone.utc):%Y/%m/%d}/[{spec.version}]{uuid.uuid4().hex}"
         self.marker = f"\x1e{uuid.uuid4().hex}\x1e"
         self.init_ms = 0.0
@@ -170,11 +174,11 @@ class Environment:
             pass
 
     # -- invocations -----------------------------------------------------------------------------------
-    def invoke(self, request_id: str, event: str, invoked_arn: str) -> Phase:
+    def invoke(self, request_id: str, event: str, invoked_arn: str, trace_header: str = "") -> Phase:
         """Run one invocation; past the function's timeout the environment is killed."""
         self.last_used = time.monotonic()
         deadline_ms = time.time() * 1000 + self.spec.timeout_seconds * 1000
-        request = {"id": request_id, "event": event, "arn": invoked_arn, "deadline_ms": deadline_ms}
+        request = {"id": request_id, "event": event, "arn": invoked_arn, "deadline_ms": deadline_ms, "trace": trace_header}
         data = memoryview(json.dumps(request).encode() + b"\n")
         try:
             while data:  # the runtime reads the whole line before it runs anything
@@ -292,13 +296,15 @@ class Environment:
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
                 "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
                 "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
-                "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+                "AWS_LAMBDA_INITIALIZATION_TYPE": "provisioned-concurrency" if self.provisioned_for else "on-demand",
                 "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime or 'python3.12'}",
                 "LAMBDA_TASK_ROOT": ".",
                 "TZ": ":UTC",
                 "_HANDLER": spec.handler,
                 "PYTHONPATH": str(SITECUSTOM_DIR),  # for the Python programs the function starts
                 "PYTHONDONTWRITEBYTECODE": "1",
+                **lambda_tracing.environment_variables(),  # the daemon's address, as Lambda gives it
             }
         )
+        env.pop("_X_AMZN_TRACE_ID", None)  # the runtime sets it for each invocation
         return env

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from . import lambda_telemetry
+from . import lambda_telemetry, lambda_tracing
 from .lambda_environment import FunctionSpec, LogLine, Phase, now_ms
 from .lambda_environments import POOL
 
@@ -45,6 +46,7 @@ class Target:
     resource: str | None  # "name:qualifier" when the caller named a version or an alias
     alias: str | None
     reserved_concurrency: int | None
+    provisioned: tuple[str, ...] | None = None  # the alias or version invoked has READY provisioned concurrency
 
 
 def _error_body(message: str, error_type: str) -> dict[str, str]:
@@ -53,6 +55,12 @@ def _error_body(message: str, error_type: str) -> dict[str, str]:
 
 def _line(text: str) -> LogLine:
     return LogLine(now_ms(), text)
+
+
+def init_start_line(spec: FunctionSpec) -> LogLine:
+    """The line Lambda writes when an environment's init begins (a cold start, or a provisioned allocation)."""
+    return _line(f"INIT_START Runtime Version: {RUNTIME_VERSION}\tRuntime Version ARN: "
+                 f"arn:aws:lambda:{spec.region}::runtime:{spec.runtime or 'python3.12'}")
 
 
 @dataclass
@@ -69,20 +77,24 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
     spec = target.spec
     generation = POOL.generation
     request_id = str(uuid.uuid4())
+    trace = lambda_tracing.new_trace(spec)
     lines: list[LogLine] = []
-    with POOL.environment(spec, endpoint, target.reserved_concurrency) as (environment, init):
+    with POOL.environment(spec, endpoint, target.reserved_concurrency, target.provisioned) as (environment, init):
         concurrent = POOL.running(spec.name)
+        allocated, provisioned_busy = POOL.provisioned(target.provisioned) if target.provisioned else (0, 0)
         if init is not None:
-            lines.append(_line(f"INIT_START Runtime Version: {RUNTIME_VERSION}\tRuntime Version ARN: "
-                               f"arn:aws:lambda:{spec.region}::runtime:{spec.runtime or 'python3.12'}"))
+            lines.append(init_start_line(spec))
             lines += init.log
         if init is not None and (init.reply is None or init.reply.get("error")):
             outcome = _init_failure(init, spec, request_id, environment.init_ms)
             lines.append(_line(f"INIT_REPORT Init Duration: {environment.init_ms:.2f} ms\tPhase: init\t{outcome.status}"))
             lines.append(_line(f"START RequestId: {request_id} Version: {spec.version}"))
+            started = ended = time.time()
         else:
             lines.append(_line(f"START RequestId: {request_id} Version: {spec.version}"))
-            phase = environment.invoke(request_id, event, target.invoked_arn)
+            started = time.time()
+            phase = environment.invoke(request_id, event, target.invoked_arn, trace.header)
+            ended = time.time()
             lines += phase.log
             outcome = _outcome(phase, spec, request_id, lines)
             outcome.memory_mb = outcome.memory_mb or environment.max_memory_mb
@@ -99,10 +111,13 @@ def run(target: Target, event: str, endpoint: str) -> Invocation:
         body, outcome.error = json.dumps(_error_body(message, "Function.ResponseSizeTooLarge")).encode(), True
     if POOL.generation == generation:  # after a reset, nothing of this invocation may appear in the new state
         lambda_telemetry.write_log(spec.account_id, spec.region, spec.log_group, environment.log_stream, lines)
+        lambda_tracing.record(spec, trace, started, ended, environment.init_ms if init is not None else None, outcome.error)
         lambda_telemetry.put_metrics(
             spec.account_id, spec.region,
             lambda_telemetry.Measured(spec.name, target.resource, spec.version if target.alias else None,
-                                      duration_ms=outcome.duration_ms, error=outcome.error, concurrent=concurrent),
+                                      duration_ms=outcome.duration_ms, error=outcome.error, concurrent=concurrent,
+                                      provisioned=bool(environment.provisioned_for) if target.provisioned else None,
+                                      provisioned_busy=provisioned_busy, provisioned_allocated=allocated),
         )
     return Invocation(body, "Unhandled" if outcome.error else None, "".join(f"{line.message}\n" for line in lines), spec.version)
 

@@ -20,7 +20,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from . import lambda_execution, lambda_routing, lambda_telemetry, resets
+from . import lambda_execution, lambda_provisioned, lambda_routing, lambda_telemetry, resets
 from .lambda_environment import FunctionSpec
 from .lambda_environments import POOL, Throttled
 
@@ -157,12 +157,14 @@ def resolve(backend: Any, name_or_arn: str, qualifier: str | None) -> lambda_exe
                 raise storage.construct_unknown_function_exception(name, version)
     arn = latest.function_arn.split(":function:")[0] + f":function:{name}"
     reserved = latest.reserved_concurrency
+    spec = _spec(function, backend)
     return lambda_execution.Target(
-        spec=_spec(function, backend),
+        spec=spec,
         invoked_arn=f"{arn}:{qualifier}" if qualifier else arn,
         resource=f"{name}:{qualifier}" if qualifier else None,
         alias=qualifier if alias is not None else None,
         reserved_concurrency=int(reserved) if reserved not in (None, "") else None,
+        provisioned=lambda_provisioned.serving(spec.account_id, spec.region, name, qualifier, spec.version),
     )
 
 
@@ -180,4 +182,5 @@ def _spec(function: Any, backend: Any) -> FunctionSpec:
         variables=tuple(sorted((str(k), str(v)) for k, v in (function.environment_vars or {}).items())),
         code_sha256=getattr(function, "code_sha_256", ""),
         code=getattr(function, "code_bytes", b"") or b"",
+        tracing=str((getattr(function, "tracing_config", None) or {}).get("Mode") or "PassThrough"),
     )

@@ -4,7 +4,10 @@ CloudWatch Logs: the group ``/aws/lambda/<name>`` (created on first use, as Lamb
 execution environment. CloudWatch metrics in ``AWS/Lambda``: Invocations, Errors (0 or 1: an error rate
 is Errors over Invocations), Duration, Throttles and ConcurrentExecutions, each for the account, for
 ``FunctionName``, and when a version or alias was named for ``FunctionName`` + ``Resource`` (and the
-``ExecutedVersion`` an alias ran).
+``ExecutedVersion`` an alias ran). An invocation of an alias or version with READY provisioned concurrency
+adds ProvisionedConcurrencyInvocations, ProvisionedConcurrencySpilloverInvocations (it ran on demand) and
+ProvisionedConcurrentExecutions on those dimensions, and ProvisionedConcurrencyUtilization (busy over
+allocated) for ``FunctionName`` + ``Resource``.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ class Measured:
     error: bool = False
     throttled: bool = False
     concurrent: int = 1
+    provisioned: bool | None = None  # None: what was invoked has no READY provisioned concurrency
+    provisioned_busy: int = 0  # its provisioned environments running an invocation, this one included
+    provisioned_allocated: int = 0
 
 
 def _dimension_sets(measured: Measured) -> list[list[dict[str, str]]]:
@@ -70,10 +76,20 @@ def put_metrics(account_id: str, region: str, measured: Measured) -> None:
             ("Duration", round(measured.duration_ms, 2), "Milliseconds"),
             ("ConcurrentExecutions", float(measured.concurrent), "Count"),
         ]
+        if measured.provisioned is not None:
+            values += [
+                ("ProvisionedConcurrencyInvocations", 1.0 if measured.provisioned else 0.0, "Count"),
+                ("ProvisionedConcurrencySpilloverInvocations", 0.0 if measured.provisioned else 1.0, "Count"),
+                ("ProvisionedConcurrentExecutions", float(measured.provisioned_busy), "Count"),
+            ]
     data = [
         {"MetricName": name, "Value": value, "Unit": unit, "Dimensions": dimensions}
         for dimensions in _dimension_sets(measured)
         for name, value, unit in values
     ]
+    if measured.provisioned is not None and measured.provisioned_allocated and measured.resource:
+        utilization = measured.provisioned_busy / measured.provisioned_allocated
+        data += [{"MetricName": "ProvisionedConcurrencyUtilization", "Value": round(utilization, 4), "Unit": "None",
+                  "Dimensions": dimensions} for dimensions in _dimension_sets(measured)[2:3]]
     with _lock:
         cloudwatch_backends[account_id][region].put_metric_data(NAMESPACE, data)

@@ -11,6 +11,9 @@ A subsegment sent on its own (``"type": "subsegment"`` with ``parent_id``: what 
 Lambda, where the function's segment is Lambda's) is merged into its parent's document when the parent
 is there, as X-Ray assembles a trace; until then it is shown as it came. GetTraceSummaries fills each
 summary's ``Annotations`` from the segments and subsegments of the trace (moto leaves it empty).
+
+``daemon_address()`` is the running daemon's address, which Lambda's execution environments are given as
+``AWS_XRAY_DAEMON_ADDRESS`` (lambda_tracing.py).
 """
 
 from __future__ import annotations
@@ -26,6 +29,13 @@ MAX_DATAGRAM = 65535  # the SDK sends one segment per datagram; the daemon's own
 POLL_SECONDS = 1.0  # stop() wakes the listener with a datagram; this only bounds the wait if that were lost
 RECEIVE_BUFFER = 1 << 20  # room for a burst of segments (the kernel may cap it); beyond it UDP drops, as it would
 _lock = threading.RLock()
+_running: list[XRayDaemon] = []  # the daemons started in this process, latest last
+
+
+def daemon_address() -> str:
+    """Where deployed code sends its segments: the latest daemon started here ("" when none runs)."""
+    with _lock:
+        return _running[-1].address if _running else ""
 
 
 class XRayDaemon:
@@ -51,9 +61,14 @@ class XRayDaemon:
         self.address = f"{host}:{port}"
         self._thread = threading.Thread(target=self._serve, name=f"xray-daemon {self.address}", daemon=True)
         self._thread.start()
+        with _lock:
+            _running.append(self)
         return self.address
 
     def stop(self) -> None:
+        with _lock:
+            if self in _running:
+                _running.remove(self)
         self._stopping.set()
         if self._socket is not None:
             try:

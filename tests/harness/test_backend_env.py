@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -62,6 +63,11 @@ class Running:
     @property
     def root_option(self) -> str:
         return f"--course-root {self.root}"
+
+    @property
+    def xray_daemon_address(self) -> str:
+        state = read_state(state_path(self.root))
+        return (state or {}).get("xray_daemon_address", "")
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +132,9 @@ def test_backend_env_prints_one_export_per_variable_then_a_note_for_fish_and_pow
         "export AWS_SECRET_ACCESS_KEY=test",
         "export AWS_DEFAULT_REGION=us-east-1",
         "export DISABLE_DEPRECATION_NOTICE=1",
+        f"export AWS_XRAY_DAEMON_ADDRESS={running.xray_daemon_address}",  # the embedded backend's daemon
     ]
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", running.xray_daemon_address)
     assert note == f"# {OTHER_SHELLS}"
     assert "--shell fish" in note and "--shell powershell" in note
 
@@ -135,13 +143,14 @@ def test_backend_env_speaks_fish_and_powershell_on_request(running: Running) -> 
     fish = course("backend", "env", "--shell", "fish", "--course-root", str(running.root)).stdout.splitlines()
     powershell = course("backend", "env", "--shell", "powershell", "--course-root", str(running.root)).stdout
     assert fish[0] == f"set -gx AWS_ENDPOINT_URL {running.endpoint};"
-    assert fish[-1] == "set -gx DISABLE_DEPRECATION_NOTICE 1;" and len(fish) == 5
+    assert fish[-1] == f"set -gx AWS_XRAY_DAEMON_ADDRESS {running.xray_daemon_address};" and len(fish) == 6
     assert powershell.splitlines() == [
         f'$env:AWS_ENDPOINT_URL = "{running.endpoint}"',
         '$env:AWS_ACCESS_KEY_ID = "test"',
         '$env:AWS_SECRET_ACCESS_KEY = "test"',
         '$env:AWS_DEFAULT_REGION = "us-east-1"',
         '$env:DISABLE_DEPRECATION_NOTICE = "1"',
+        f'$env:AWS_XRAY_DAEMON_ADDRESS = "{running.xray_daemon_address}"',
     ]
 
 

@@ -160,7 +160,7 @@ def test_a_syntax_error_blocks_the_handler_checks_and_the_report_is_still_writte
         assert run.check(LAB_ID, passing)["outcome"] == "passed"
     deployed = run.check(LAB_ID, DEPLOYED_WORKS)
     assert deployed["outcome"] == "failed"
-    assert "failed with Runtime.ImportModuleError: Unable to import module 'inventory_status_lambda'" in deployed["message"]
+    assert "failed with Runtime.UserCodeSyntaxError: Syntax error in module 'inventory_status_lambda'" in deployed["message"]
 
 
 # ---------------------------------------------------------------------------- mistakes in deploy.sh
