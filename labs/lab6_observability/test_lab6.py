@@ -33,7 +33,7 @@ import boto3
 import pytest
 
 from harness import PartialCredit, expect, fail, invoke_deployed, scrub_paths, student_error_summary
-from harness.backends import ALARM_EVALUATION, VIRTUAL_CLOCK
+from harness.backends import ALARM_EVALUATION, PROVISIONED_CONCURRENCY, VIRTUAL_CLOCK
 from harness.exercise_files import ExerciseFiles
 from harness.kit import breaker_model, clock
 from harness.kit.lambda_versions import LAMBDA_TRUST
@@ -114,6 +114,11 @@ RANDOM_HINT = (
     "Replay the sequence the message shows on your breaker, step by step, with a clock you move by hand, and compare "
     "with README step 6's table of states."
 )
+PROVISION_HINT = (
+    "publish-version, then create-alias (or update-alias) live to that version, put-provisioned-concurrency-config "
+    "--qualifier live --provisioned-concurrent-executions 2, and poll get-provisioned-concurrency-config until its "
+    "Status is READY: until then, invocations of live still start cold."
+)
 COLD_HINT = (
     "Read every REPORT line of /aws/lambda/<function> (filter_log_events with every page), count them, count those "
     "with `Init Duration` (the cold starts), and take the nearest-rank p95 of those Init Durations: "
@@ -151,6 +156,7 @@ def deploy_function(exercise: ExerciseFiles) -> None:
         Role=role["Role"]["Arn"],
         Code={"ZipFile": function_zip(exercise)},
         Environment={"Variables": {"ORDERS_TABLE": TABLE}},
+        TracingConfig={"Mode": "Active"},
         Timeout=10,
         MemorySize=128,
     )
@@ -582,3 +588,37 @@ def test_cold_starts_py_reads_cold_starts_and_p95_init_duration_from_the_report_
         compare_summary(module.summarize, FUNCTION, truth(report_lines_of(FUNCTION)))
     with partial_credit.part(f"{LOAD_TEST}: 36 invocations, 20 cold starts"):
         compare_summary(module.summarize, LOAD_TEST, truth(report_lines_of(LOAD_TEST)))
+
+
+ALIAS = "live"
+PROVISIONED = 2
+
+
+@pytest.mark.points(3, hint=PROVISION_HINT, read=step(9))
+@pytest.mark.needs(PROVISIONED_CONCURRENCY)
+def test_provision_sh_gives_live_provisioned_environments_that_start_warm(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
+    """provision.sh puts 2 provisioned environments on live, READY, and live's invocations right after it start warm"""
+    deploy_function(exercise)
+    result = exercise.run_script("provision.sh")
+    if not result.ok:
+        fail(f"Expected `bash provision.sh` to exit with status 0 where {FUNCTION} is deployed; {scrub_paths(result.describe())}")
+    before = len(report_lines_of(FUNCTION))
+    with partial_credit.part("live's invocations right after provision.sh have no Init Duration"):
+        for number in range(3):  # the grader reads nothing first: its first read would allocate them itself
+            answer = invoke_deployed(FUNCTION, {"orders": [good_order(number)]}, qualifier=ALIAS)
+            expect(answer.ok, f"Expected {FUNCTION}:{ALIAS} to store a valid order; it failed with {short(answer.payload)}.")
+        lines = report_lines_of(FUNCTION)[before:]
+        cold = [line for line in lines if "Init Duration" in line]
+        expect(
+            lines and not cold,
+            f"Expected the 3 invocations of {FUNCTION}:{ALIAS} right after `bash provision.sh` to start warm (REPORT "
+            f"lines without Init Duration); {len(cold)} of {len(lines)} were cold starts.",
+        )
+    with partial_credit.part(f"{PROVISIONED} provisioned concurrent executions on the alias live, READY"):
+        configs = boto3.client("lambda").list_provisioned_concurrency_configs(FunctionName=FUNCTION)["ProvisionedConcurrencyConfigs"]
+        shown = [(c["FunctionArn"].rsplit(":", 1)[-1], c.get("RequestedProvisionedConcurrentExecutions"), c.get("Status")) for c in configs]
+        expect(
+            shown == [(ALIAS, PROVISIONED, "READY")],
+            f"Expected one provisioned concurrency configuration, on {ALIAS}: ({ALIAS!r}, {PROVISIONED}, 'READY'); "
+            f"the function has {shown or 'none'} (qualifier, requested, status).",
+        )

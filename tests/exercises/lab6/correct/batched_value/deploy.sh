@@ -24,7 +24,7 @@ if awslocal lambda get-function --function-name "$FUNCTION" >/dev/null 2>&1; the
 else
   awslocal lambda create-function --function-name "$FUNCTION" --runtime python3.12 \
     --handler order_processor.lambda_handler --role "$ROLE_ARN" --zip-file fileb://function.zip \
-    --environment "Variables={ORDERS_TABLE=$TABLE}" --timeout 10 --memory-size 128 >/dev/null
+    --environment "Variables={ORDERS_TABLE=$TABLE}" --tracing-config Mode=Active --timeout 10 --memory-size 128 >/dev/null
 fi
 awslocal lambda wait function-updated-v2 --function-name "$FUNCTION"
 echo "$FUNCTION deployed"

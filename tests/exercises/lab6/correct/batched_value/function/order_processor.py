@@ -4,6 +4,7 @@ import os
 from decimal import Decimal
 
 import boto3
+from aws_xray_sdk.core import xray_recorder
 
 NAMESPACE = "PartsUnlimited/Orders"
 METRIC_NAME = "OrdersProcessed"
@@ -22,9 +23,14 @@ def store_order(order: dict) -> None:
     missing = [field for field in REQUIRED_FIELDS if field not in order]
     if missing:
         raise InvalidOrderError(f"order {order.get('order_id', '?')} lacks {', '.join(missing)}")
-    table.put_item(
-        Item={"order_id": order["order_id"], "customer_id": order["customer_id"], "total": Decimal(str(order["total"]))}
-    )
+    subsegment = xray_recorder.begin_subsegment("store_order")
+    try:
+        subsegment.put_annotation("order_id", order["order_id"])
+        table.put_item(
+            Item={"order_id": order["order_id"], "customer_id": order["customer_id"], "total": Decimal(str(order["total"]))}
+        )
+    finally:
+        xray_recorder.end_subsegment()
 
 
 def record_orders_processed(count: int) -> None:

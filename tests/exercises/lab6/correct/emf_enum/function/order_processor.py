@@ -6,6 +6,7 @@ import time
 from decimal import Decimal
 
 import boto3
+from aws_xray_sdk.core import xray_recorder
 
 table = boto3.resource("dynamodb").Table(os.environ.get("ORDERS_TABLE", "Orders"))
 
@@ -14,10 +15,12 @@ class InvalidOrderError(Exception):
     pass
 
 
+@xray_recorder.capture("store_order")
 def store_order(order):
     missing = [field for field in ("order_id", "customer_id", "total") if field not in order]
     if missing:
         raise InvalidOrderError(f"order {order.get('order_id', '?')} lacks {', '.join(missing)}")
+    xray_recorder.current_subsegment().put_annotation("order_id", order["order_id"])
     table.put_item(Item={"order_id": order["order_id"], "customer_id": order["customer_id"], "total": Decimal(str(order["total"]))})
 
 
