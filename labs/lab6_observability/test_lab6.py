@@ -32,7 +32,7 @@ from typing import Any
 import boto3
 import pytest
 
-from harness import PartialCredit, expect, fail, invoke_deployed, scrub_paths, student_error_summary
+from harness import PartialCredit, expect, fail, invoke_deployed, locations, scrub_paths, student_error_summary
 from harness.backends import ALARM_EVALUATION, PROVISIONED_CONCURRENCY, VIRTUAL_CLOCK
 from harness.exercise_files import ExerciseFiles
 from harness.kit import breaker_model, clock
@@ -433,6 +433,7 @@ def test_the_alarm_returns_to_ok_when_the_function_recovers_and_says_so(exercise
 def play(exercise: ExerciseFiles, sequences: list[list[dict[str, Any]]], threshold: int = THRESHOLD) -> list[list[dict[str, Any]]]:
     """The observations of each sequence on the student's breaker (played in a student process)."""
     probe = load_module(PROBE)
+    locations.touched(exercise.path(BREAKER_FILE))  # a failure points at the student's file, not the probe
     try:
         return probe.run(str(exercise.path(BREAKER_FILE)), threshold, RESET_TIMEOUT, sequences)
     except StudentError as error:

@@ -14,7 +14,12 @@ from typing import Any
 
 import boto3
 import pytest
-from test_lab6 import FUNCTION, deploy_function, good_order, step  # the core grader's helpers; its checks are not collected from here
+from test_lab6 import (  # the core grader's helpers; its checks are not collected from here
+    FUNCTION,
+    deploy_function,
+    good_order,
+    step,
+)
 
 from harness import expect, invoke_deployed
 from harness.backends import XRAY_DAEMON

@@ -28,6 +28,9 @@ FAST = "test_an_open_circuit_fails_fast_without_calling_the_function"
 HALF_OPEN = "test_after_the_reset_timeout_one_trial_call_closes_or_opens_the_circuit"
 RANDOM = "test_random_call_sequences_behave_like_the_model"
 COLD = "test_cold_starts_py_reads_cold_starts_and_p95_init_duration_from_the_report_lines"
+PROVISION = "test_provision_sh_gives_live_provisioned_environments_that_start_warm"
+XRAY = "test_each_stored_order_is_traced_in_an_annotated_store_order_subsegment"
+XRAY_LAB = ExerciseUnderTest("lab6-xray")
 ALARM_CHECKS = (RUNS, CONFIG, CALM, ALARMS, RECOVERS)
 BREAKER_CHECKS = (IMPORTS, OPENS, FAST, HALF_OPEN, RANDOM)
 
@@ -46,7 +49,8 @@ def mutant(tmp_path: Path, filename: str, *edits: tuple[str, str]) -> Path:
 
 
 def test_the_grader_has_exactly_the_checks_these_tests_name() -> None:
-    assert [check.__name__ for check in LAB.checks()] == [METRIC, *ALARM_CHECKS, *BREAKER_CHECKS, COLD]
+    assert [check.__name__ for check in LAB.checks()] == [METRIC, *ALARM_CHECKS, *BREAKER_CHECKS, COLD, PROVISION]
+    assert [check.__name__ for check in XRAY_LAB.checks()] == [XRAY]
 
 
 # ---------------------------------------------------------------------------------------- the metric
@@ -232,3 +236,60 @@ def test_duration_instead_of_init_duration_loses_the_check(tmp_path: Path) -> No
 def test_counting_every_log_line_as_an_invocation_loses_the_check(tmp_path: Path) -> None:
     check = cold(tmp_path, (' if event["message"].startswith("REPORT RequestId:")', ""), ("filterPattern='\"REPORT RequestId\"'", "filterPattern=''"))
     assert check["outcome"] == "failed"
+
+
+# ---------------------------------------------------------------------------- provisioned concurrency
+
+
+def provision(tmp_path: Path, *edits: tuple[str, str]) -> dict:
+    code = mutant(tmp_path, "provision.sh", *edits)
+    (check,) = assert_only_failures(grade_only(code, tmp_path, PROVISION), PROVISION)
+    return check
+
+
+def test_invoking_before_provisioned_concurrency_is_ready_starts_cold(tmp_path: Path) -> None:
+    check = provision(tmp_path, ("STATUS=IN_PROGRESS\nfor _ in $(seq 1 60); do", "STATUS=READY\nfor _ in; do"))
+    assert "right after `bash provision.sh` to start warm" in check["message"] and "were cold starts" in check["message"]
+
+
+def test_provisioned_concurrency_on_the_version_is_not_on_live(tmp_path: Path) -> None:
+    check = provision(
+        tmp_path,
+        ('--qualifier "$ALIAS" \\\n  --provisioned-concurrent-executions', '--qualifier "$VERSION" \\\n  --provisioned-concurrent-executions'),
+        ('get-provisioned-concurrency-config --function-name "$FUNCTION" --qualifier "$ALIAS"', 'get-provisioned-concurrency-config --function-name "$FUNCTION" --qualifier "$VERSION"'),
+    )
+    assert "[('1', 2, 'READY')]" in check["message"]
+
+
+def test_one_provisioned_environment_instead_of_two_loses_the_configuration_part(tmp_path: Path) -> None:
+    check = provision(tmp_path, ("PROVISIONED=2", "PROVISIONED=1"))
+    assert check["outcome"] == "partial" and "[('live', 1, 'READY')]" in check["message"]
+
+
+# -------------------------------------------------------------------------------------------- X-Ray
+
+
+SUBSEGMENT_LINE = '    with xray_recorder.in_subsegment("store_order") as subsegment:\n'
+ANNOTATE_LINE = '        subsegment.put_annotation("order_id", order["order_id"])\n'
+
+
+def xray(tmp_path: Path, *edits: tuple[str, str]) -> dict:
+    code = mutant(tmp_path, FUNCTION, *edits)
+    run = XRAY_LAB.grade_only(code, tmp_path, XRAY)
+    (check,) = XRAY_LAB.assert_only_failures(run, XRAY)
+    return check
+
+
+def test_a_subsegment_without_the_annotation_is_not_searchable(tmp_path: Path) -> None:
+    check = xray(tmp_path, (ANNOTATE_LINE, ""))
+    assert "their order_id annotations are ['None', 'None']" in check["message"]
+
+
+def test_the_order_id_as_metadata_is_not_an_annotation(tmp_path: Path) -> None:
+    check = xray(tmp_path, (ANNOTATE_LINE, ANNOTATE_LINE.replace("put_annotation", "put_metadata")))
+    assert "['None', 'None']" in check["message"]
+
+
+def test_a_subsegment_named_otherwise_is_not_found(tmp_path: Path) -> None:
+    check = xray(tmp_path, (SUBSEGMENT_LINE, SUBSEGMENT_LINE.replace('"store_order"', '"dynamodb"')))
+    assert "Expected a subsegment named 'store_order'" in check["message"] and "'dynamodb'" in check["message"]
