@@ -518,8 +518,11 @@ def report_lines_of(function_name: str) -> list[str]:
     """The backend's truth: every REPORT line it wrote for the function."""
     logs = boto3.client("logs")
     lines = []
-    for page in logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{function_name}"):
-        lines += [e["message"].rstrip("\n") for e in page["events"] if e["message"].startswith("REPORT RequestId:")]
+    try:
+        for page in logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{function_name}"):
+            lines += [e["message"].rstrip("\n") for e in page["events"] if e["message"].startswith("REPORT RequestId:")]
+    except logs.exceptions.ResourceNotFoundException:
+        return []  # no log group yet: nothing ran
     return lines
 
 

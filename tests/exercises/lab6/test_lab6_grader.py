@@ -249,7 +249,7 @@ def provision(tmp_path: Path, *edits: tuple[str, str]) -> dict:
 
 def test_invoking_before_provisioned_concurrency_is_ready_starts_cold(tmp_path: Path) -> None:
     check = provision(tmp_path, ("STATUS=IN_PROGRESS\nfor _ in $(seq 1 60); do", "STATUS=READY\nfor _ in; do"))
-    assert "right after `bash provision.sh` to start warm" in check["message"] and "were cold starts" in check["message"]
+    assert "right after `bash provision.sh` to start warm" in check["message"] and "were cold starts" in check["message"], check["message"]
 
 
 def test_provisioned_concurrency_on_the_version_is_not_on_live(tmp_path: Path) -> None:
