@@ -39,7 +39,7 @@ test: $(DEV)  ## the repo's own tests: harness, graders against solutions and wr
 bench: $(STAMP)  ## grading speed figures (not a test)
 	$(BIN)/python scripts/bench.py $(ARGS)
 
-# LocalStack's column of the backend agreement: not in `make test` (minutes); its venv is kept across clones.
+# LocalStack's column of the backend agreement: not in `make test` (minutes; CI sets it); its venv is kept across clones.
 agreement-localstack: $(DEV)  ## moto against LocalStack's community runtime, a host process (needs Python 3.13)
 	COURSE_AGREEMENT_LOCALSTACK=1 COURSE_LOCALSTACK_HOME="$${COURSE_LOCALSTACK_HOME:-$$HOME/.cache/course/localstack}" \
 	  $(BIN)/python -m pytest tests/ci/test_backend_agreement_localstack.py -p no:randomly $(ARGS)

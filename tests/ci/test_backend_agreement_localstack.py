@@ -3,9 +3,9 @@ graded on moto and on LocalStack's community runtime run here as a host process 
 Docker; harness/localstack_host.py), give each check the same verdict, or LocalStack says why it cannot
 grade it (DynamoDB and Lambda code do not run there). docs/harness.md shows its own table.
 
-Not in every CI run: a first install takes 1-8 minutes and the gradings about 6 more on 2 cores. Run it
-with `make agreement-localstack` (it sets COURSE_AGREEMENT_LOCALSTACK=1 and keeps LocalStack's venv in
-~/.cache, across clones).
+Not in every `make test`: a first install takes 1-8 minutes and the gradings about 4-6 more on 2 cores.
+CI runs it (.ci/run sets COURSE_AGREEMENT_LOCALSTACK=1), and so does `make agreement-localstack`; both keep
+LocalStack's venv in ~/.cache, across clones.
 """
 
 from __future__ import annotations
