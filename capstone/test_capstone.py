@@ -104,7 +104,7 @@ ROLES_HINT = (
 )
 ENFORCED_HINT = (
     "With IAM enforced, each function's calls are allowed only by its role: read the function's log "
-    "(`awslocal logs tail /aws/lambda/<function>`) for AccessDeniedException and add exactly that action on "
+    "(`awslocal logs filter-log-events --log-group-name /aws/lambda/<function>`) for AccessDeniedException and add exactly that action on "
     "exactly that table or index ARN."
 )
 LOGS_HINT = (
