@@ -15,7 +15,6 @@ import functools
 import json
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -3,7 +3,6 @@
 import os
 
 import boto3
-
 from structured_log import log
 
 AUDIT = boto3.resource("dynamodb").Table(os.environ["AUDIT_TABLE"])

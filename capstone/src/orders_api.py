@@ -4,7 +4,6 @@ import json
 import os
 
 import boto3
-
 from structured_log import log
 
 TABLE = boto3.resource("dynamodb").Table(os.environ["ORDERS_TABLE"])

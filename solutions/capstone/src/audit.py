@@ -6,7 +6,6 @@ record delivered twice writes the same item again: nothing is duplicated."""
 import os
 
 import boto3
-
 from structured_log import log
 
 AUDIT = boto3.resource("dynamodb").Table(os.environ["AUDIT_TABLE"])

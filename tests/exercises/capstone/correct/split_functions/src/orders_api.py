@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import boto3
 from botocore.exceptions import ClientError
-
 from structured_log import log
 
 TABLE = boto3.resource("dynamodb").Table(os.environ["ORDERS_TABLE"])
