@@ -129,3 +129,12 @@ def test_plain_text_logs_lose_only_logs(tmp_path: Path) -> None:
 def test_an_alarm_that_needs_five_errors_loses_only_alarms(tmp_path: Path) -> None:
     code = CAPSTONE.mutant(tmp_path, TEMPLATE, ("      Threshold: 1\n", "      Threshold: 5\n"), count=2)
     graded(tmp_path, code, ALARMS)
+
+
+def test_a_consumer_allowed_to_write_the_orders_table_instead_of_the_audit_loses_roles_and_the_enforced_check(tmp_path: Path) -> None:
+    code = CAPSTONE.mutant(tmp_path, TEMPLATE, ("              Action: dynamodb:PutItem\n              Resource: !GetAtt AuditTable.Arn",
+                                                "              Action: dynamodb:PutItem\n              Resource: !GetAtt OrdersTable.Arn"))
+    run = CAPSTONE.grade(code, tmp_path)
+    roles, enforced = CAPSTONE.assert_only_failures(run, ROLES, ENFORCED)
+    assert "Orders table" in roles["message"], roles["message"]
+    assert "consumer" in enforced["message"], enforced["message"]
