@@ -209,6 +209,59 @@ def test_a_sam_apis_prod_stage_answers_over_http(aws: EmbeddedMoto) -> None:
     assert response.json() == {"id": "PU-7", "stage": "Prod"}
 
 
+SIGNED_SAM_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ItemsApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        DefaultAuthorizer: AWS_IAM
+  Items:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        import json
+        def handler(event, context):
+            return {"statusCode": 200, "body": json.dumps({"id": event["pathParameters"]["id"]})}
+      Events:
+        GetItem:
+          Type: Api
+          Properties:
+            RestApiId: !Ref ItemsApi
+            Path: /items/{id}
+            Method: get
+"""
+
+
+def test_a_sam_api_with_aws_iam_as_default_authorizer_deploys_and_wants_a_signature(aws: EmbeddedMoto) -> None:
+    """SAM writes the method's security as an awsSigv4 definition and the integration's credentials as
+    arn:aws:iam::*:user/* (invoke with the caller's credentials): the method is AWS_IAM, the stack deploys."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    cloudformation = boto3.client("cloudformation")
+    cloudformation.create_stack(StackName="signed-items", TemplateBody=SIGNED_SAM_TEMPLATE,
+                                Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    cloudformation.get_waiter("stack_create_complete").wait(StackName="signed-items", WaiterConfig={"Delay": 1})
+    apigateway = boto3.client("apigateway")
+    (api,) = apigateway.get_rest_apis()["items"]
+    resource = next(r for r in apigateway.get_resources(restApiId=api["id"])["items"] if r["path"] == "/items/{id}")
+    method = apigateway.get_method(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET")
+    assert method["authorizationType"] == "AWS_IAM"
+    assert method["methodIntegration"]["credentials"] == "arn:aws:iam::*:user/*"
+    url = f"{aws.endpoint}/restapis/{api['id']}/prod/_user_request_/items/PU-7"
+    unsigned = requests.get(url, timeout=30)
+    assert (unsigned.status_code, unsigned.json()) == (403, {"message": "Missing Authentication Token"})
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(boto3.Session().get_credentials(), "execute-api", REGION).add_auth(request)
+    signed = requests.get(url, headers=dict(request.headers.items()), timeout=30)
+    assert (signed.status_code, signed.json()) == (200, {"id": "PU-7"})
+
+
 def test_past_the_integration_timeout_the_answer_is_504_and_a_throttled_function_is_500(aws: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.emulator import apigateway_http
 

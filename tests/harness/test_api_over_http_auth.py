@@ -179,3 +179,21 @@ def test_an_identity_validation_expression_refuses_before_the_function_runs(aws:
     boto3.client("apigateway").update_authorizer(restApiId=api.id, authorizerId=authorizer["id"], patchOperations=[
         {"op": "replace", "path": "/identityValidationExpression", "value": "^Bearer .+$"}])
     assert requests.get(api.url("/items"), headers={"Authorization": "allow"}, timeout=30).status_code == 401
+
+
+def test_the_kits_served_api_signs_posts_with_bodies_and_queries_and_can_tamper(aws: EmbeddedMoto) -> None:
+    """harness/kit/served_api.py, what the capstone's grader calls the student's API with."""
+    from harness.kit.served_api import ServedApi
+
+    api = make_api(aws.endpoint, {"/items/{id}": ["GET", "POST"]}, authorization="AWS_IAM")
+    served = ServedApi(aws.endpoint, api.id, api.stage)
+    posted = served.call("POST", "/items/7", body={"name": "bolt"}, query={"dry": "1"}, headers={"Idempotency-Key": "k"})
+    assert posted.status == 200, posted.described()
+    event = posted.body["event"]
+    assert (json.loads(event["body"]), event["queryStringParameters"], event["headers"]["Idempotency-Key"]) == (
+        {"name": "bolt"}, {"dry": "1"}, "k")
+    assert posted.signature and len(posted.signature) == 64 and posted.request == "a signed POST /items/7?dry=1"
+    unsigned = served.call("GET", "/items/7", signed=False)
+    assert (unsigned.status, unsigned.body, unsigned.signature) == (403, {"message": "Missing Authentication Token"}, None)
+    tampered = served.call("GET", "/items/7", tamper=True)
+    assert tampered.status == 403 and "signature" in tampered.body["message"].lower(), tampered.described()
