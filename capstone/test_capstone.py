@@ -22,7 +22,7 @@ import boto3
 import pytest
 
 from harness import PartialCredit, dynamodb_stream_event, expect, fail, invoke_deployed, scrub_paths
-from harness.backends import DEPLOYED_API_OVER_HTTP, IAM_ENFORCEMENT
+from harness.backends import API_IAM_AUTHORIZATION, DEPLOYED_API_OVER_HTTP, IAM_ENFORCEMENT
 from harness.call_log import CallLog
 from harness.exercise_files import ExerciseFiles, ScriptResult
 from harness.kit import event_sources
@@ -482,7 +482,7 @@ def test_a_customers_orders_are_listed_a_page_at_a_time_from_the_index(
         expect(queries, f"Expected the listing to call Query with IndexName {INDEX}; the calls were {aws_calls.describe()}.")
 
 
-@pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
+@pytest.mark.needs(DEPLOYED_API_OVER_HTTP, API_IAM_AUTHORIZATION)
 @pytest.mark.points(3, hint=AUTH_HINT, read=step(2), requires=DEPLOYS)
 def test_every_method_refuses_unsigned_requests(service: Service, backend: Any, partial_credit: PartialCredit) -> None:
     """every route answers 403 to an unsigned or badly signed request, before any code runs"""

@@ -44,12 +44,14 @@ PROVISIONED_CONCURRENCY = "Lambda serving a provisioned alias or version from pr
 IAM_ENFORCEMENT = "deployed code's calls refused unless its execution role allows them (harness/kit/iam_enforcement.py)"
 # SAM's DeploymentPreference: a redeploy shifts the alias step by step on the clock, and an alarm rolls it back.
 CODEDEPLOY_TRAFFIC_SHIFT = "CodeDeploy shifting a Lambda alias's traffic on the clock, stopped by alarms"
+# MiniStack serves deployed APIs over HTTP but lets an unsigned call through an AWS_IAM method.
+API_IAM_AUTHORIZATION = "API Gateway refusing calls to AWS_IAM methods that are unsigned or not allowed"
 # Kata 5 judges log lines as Lambda writes them: MiniStack's runtime puts no handler on the root logger.
 LAMBDA_RUNTIME_LOGGING = "Lambda's Python runtime logging (its handler on the root logger) in /aws/lambda/<name>"
 ALL_CAPABILITIES = frozenset(
     {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
     | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING}
-    | {CODEDEPLOY_TRAFFIC_SHIFT, PROVISIONED_CONCURRENCY}
+    | {CODEDEPLOY_TRAFFIC_SHIFT, PROVISIONED_CONCURRENCY, API_IAM_AUTHORIZATION}
 )
 
 if TYPE_CHECKING:
@@ -101,7 +103,7 @@ class EmbeddedMoto:
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
         | {IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING, DEPLOYED_API_OVER_HTTP, CODEDEPLOY_TRAFFIC_SHIFT}
-        | {PROVISIONED_CONCURRENCY, LAMBDA_SERVICE_RUNS_CODE}
+        | {PROVISIONED_CONCURRENCY, LAMBDA_SERVICE_RUNS_CODE, API_IAM_AUTHORIZATION}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""
