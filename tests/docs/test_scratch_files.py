@@ -29,6 +29,7 @@ LAMBDA_INVOKE = re.compile(r"lambda invoke [^`\n]*")
 def written_files(text: str) -> set[str]:
     found = {name for pattern in WRITES for name in pattern.findall(text)}
     for command in LAMBDA_INVOKE.findall(text):
+        command = re.split(r"\s*(?:;|&&|\|\|?|[12]?>)", command)[0]  # the invoke alone, not `>/dev/null; done`
         words = shlex.split(command)
         if len(words) > 2 and not words[-1].startswith("-"):
             found.add(words[-1])  # the outfile, the one positional argument
