@@ -38,6 +38,7 @@ from harness.kit.iam import (
     trust_principals,
 )
 from harness.kit.iam_enforcement import enforcing_iam
+from harness.kit.lambda_versions import module_zip
 from harness.kit.messages import readme_step
 
 # ========================================================================================= the lab
@@ -746,11 +747,6 @@ def role_with_the_policy(orders: OrdersPolicy) -> str:
     return role_arn
 
 
-def probe_package() -> bytes:
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(f"{PROBE_MODULE}.py", PROBE_SOURCE)
-    return buffer.getvalue()
 
 
 def answers_in_force(orders: OrdersPolicy, calls: tuple[Call, ...]) -> list[str]:
@@ -760,7 +756,7 @@ def answers_in_force(orders: OrdersPolicy, calls: tuple[Call, ...]) -> list[str]
     lambda_client = boto3.client("lambda")
     lambda_client.create_function(
         FunctionName=FUNCTION, Runtime="python3.12", Handler=f"{PROBE_MODULE}.lambda_handler", Role=role_arn,
-        Code={"ZipFile": probe_package()}, Timeout=30, MemorySize=128,
+        Code={"ZipFile": module_zip(PROBE_MODULE, PROBE_SOURCE)}, Timeout=30, MemorySize=128,
     )
     lambda_client.get_waiter("function_active_v2").wait(FunctionName=FUNCTION)
     with enforcing_iam():

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
-import zipfile
 from typing import Any
 
 import boto3
@@ -27,7 +25,7 @@ from harness import expect, fail, invoke_deployed
 from harness.backends import CODEDEPLOY_TRAFFIC_SHIFT, SAM_TRANSFORM, VIRTUAL_CLOCK
 from harness.exercise_files import ExerciseFiles
 from harness.kit import clock
-from harness.kit.lambda_versions import FIXED_DATE, LAMBDA_TRUST, alias, release_source, weights
+from harness.kit.lambda_versions import LAMBDA_TRUST, alias, module_zip, release_source, weights
 from harness.kit.messages import readme_step, short
 from harness.kit.stacks import TemplateError, dump_template, load_template, read_stack
 
@@ -88,12 +86,7 @@ def code_of(release: str) -> bytes:
         if release == BROKEN
         else release_source(release)
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        entry = zipfile.ZipInfo(f"{MODULE}.py", FIXED_DATE)
-        entry.external_attr = 0o644 << 16
-        archive.writestr(entry, source)
-    return buffer.getvalue()
+    return module_zip(MODULE, source)
 
 
 def packaged(exercise: ExerciseFiles, release: str) -> str:
