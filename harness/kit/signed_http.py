@@ -48,7 +48,7 @@ class Answer:
         except ValueError:
             return None
 
-    def brief(self, limit: int = 300) -> str:
+    def brief(self, limit: int = 160) -> str:
         text = self.text if len(self.text) <= limit else self.text[:limit] + "..."
         return f"{self.method} {self.path} answered {self.status}: {text!r}"
 

@@ -59,24 +59,25 @@ WILDCARD_ROLE, OPEN_TOPIC, NO_VALIDATION = "wildcard_role", "open_topic", "no_va
 FLAWS = (NO_AUTH, SCAN_ALL, ERROR_LEAK, WILDCARD_ROLE, OPEN_TOPIC, NO_VALIDATION)
 FIX_DEPLOYS = "test_the_hardened_app_deploys"
 
-LEAK_MARKERS = ("Traceback", "/var/task", "botocore", "File \"", TOKEN_VARIABLE)
+LEAK_MARKERS = ("Traceback", "/var/task", "botocore", "File \"", TOKEN_VARIABLE, "when calling the", "Error(")
+MISSING_TOKEN = {"message": "Missing Authentication Token"}  # API Gateway's answer to an unsigned call
 TITLE_LIMIT, NOTES_LIMIT = 200, 2000
 
 # ------------------------------------------------------------------------------------------ hints
 
 EXPLOIT_HINTS = {
-    NO_AUTH: "Read template.yaml's Events: one method has `Authorizer: NONE`. Call it without signing, with "
-             "target['shared_item_id'], and return what it answers.",
-    SCAN_ALL: "Sign a GET /items as mallory (target['attacker'], exploits/heist_client.py signs for you) and "
-              "look at whose items come back: list_items scans the whole table.",
-    ERROR_LEAK: "Make the function fail (a body that is not JSON) and read the 500 answer: the `debug` part "
-                "shows the function's environment, partner token included.",
-    WILDCARD_ROLE: "list_items reads the table named by the `catalog` query parameter, and the role allows "
-                   "dynamodb:* on every table: ask for target['admin_table'].",
-    OPEN_TOPIC: "The topic policy lets anyone subscribe. Create a queue, subscribe it to target['topic_arn'] "
-                "(sns.subscribe with Protocol sqs), then receive for a few seconds: the victim is saving items.",
-    NO_VALIDATION: "POST /items copies every field of the body into the item and answers the item it "
-                   "replaced: send {\"id\": target['draft_item_id'], \"title\": \"x\"} and read `replaced`.",
+    NO_AUTH: "Compare the Auth of every method in template.yaml: one of them answers a request nobody signed. "
+             "target['shared_item_id'] is an item the victim shared.",
+    SCAN_ALL: "Sign a request as the attacker (heist_client.call(target, ..., signed=True)), then read "
+              "list_items in src/app.py: whose items does a Scan return?",
+    ERROR_LEAK: "What does handler() answer when something in it raises? Send the API something the code "
+                "cannot parse, and read the whole answer.",
+    WILDCARD_ROLE: "Read list_items: where does the name of the table it reads come from? Then read the "
+                   "role's Resource. target['admin_table'] is the back office's table.",
+    OPEN_TOPIC: "Read UpdatesTopicPolicy: who may subscribe? A queue of yours (attacker_client(target, 'sqs')) "
+                "can listen on target['topic_arn'] while the victim saves items: keep receiving for a few seconds.",
+    NO_VALIDATION: "Read create_item: which fields of the body end up in the stored item, and what else does the "
+                   "answer hold? target['draft_item_id'] is the victim's draft, which share links hide.",
 }
 FIX_HINTS = {
     NO_AUTH: "Remove `Auth: Authorizer: NONE` from ReadItem so that every method uses the API's AWS_IAM "
@@ -367,9 +368,9 @@ def _play_fix_phase(exercise: ExerciseFiles) -> FixPhase:
         return phase
     plant_admin(made)
     plant_token(made)
+    _judge_topic(made, phase)
     with enforcing_iam():
         _functional_and_exploits(exercise, made, phase)
-    _judge_topic(made, phase)
     return phase
 
 
@@ -407,15 +408,31 @@ def _functional_and_exploits(exercise: ExerciseFiles, made: Scenario, phase: Fix
     if made.topic_arn and not _heard(listener, flags[NO_AUTH]):
         phase.problem(OPEN_TOPIC, "the feature is broken: a queue of this account subscribed to the topic heard nothing "
                                   "of the items the owner created (the app must still publish)")
-    del mallory
+    _failing_dependency(made, phase)
+
+
+def _failing_dependency(made: Scenario, phase: FixPhase) -> None:
+    """Last, a dependency fails (the topic is gone): the app's own error answer must not leak either."""
+    if not made.topic_arn:
+        return
+    boto3.client("sns").delete_topic(TopicArn=made.topic_arn)
+    answer = made.api.call("POST", "/items", credentials=made.victim, body={"title": "while SNS is down"})
+    _expect_no_leak(made, "a POST while the topic is unavailable (the app's unhandled-error path)", answer, phase)
 
 
 def _no_auth(made: Scenario, created: dict[str, str], phase: FixPhase) -> None:
     for method, path, body in (("GET", f"/items/{created[NO_AUTH]}", None), ("GET", "/items", None),
                                ("POST", "/items", {"title": "anonymous"})):
         answer = made.api.call(method, path, body=body)
-        if answer.status != 403 or made.flags[NO_AUTH] in answer.text:
-            phase.problem(NO_AUTH, f"an unsigned {method} {path} should be refused by API Gateway with 403; {answer.brief()}")
+        if answer.status != 403 or answer.json != MISSING_TOKEN:
+            phase.problem(NO_AUTH, f"an unsigned {method} {path} should be refused by API Gateway itself (403 "
+                                   f"{json.dumps(MISSING_TOKEN)}), before the function runs; {answer.brief(200)}")
+    resources = boto3.client("apigateway").get_resources(restApiId=made.api.api_id, embed=["methods"])["items"]
+    for resource in resources:
+        for method, detail in (resource.get("resourceMethods") or {}).items():
+            if method != "OPTIONS" and (detail or {}).get("authorizationType") != "AWS_IAM":
+                phase.problem(NO_AUTH, f"{method} {resource['path']} has authorization "
+                                       f"{(detail or {}).get('authorizationType')!r}, not AWS_IAM")
 
 
 def _scan_all(made: Scenario, created: dict[str, str], phase: FixPhase) -> None:
@@ -446,11 +463,16 @@ def _error_leak(made: Scenario, bad_json: Any, phase: FixPhase) -> None:
     answers.append(("an unknown id", made.api.call("GET", "/items/%00%ff", credentials=made.mallory)))
     answers.append(("an unknown catalog", made.api.call("GET", "/items", credentials=made.mallory, query={"catalog": "nope"})))
     for what, answer in answers:
-        if made.flags[ERROR_LEAK] in answer.text:
-            phase.problem(ERROR_LEAK, f"{what} answered the partner token: {answer.brief(200)}")
-        markers = [m for m in LEAK_MARKERS if m in answer.text] + [t for t in (f"{STACK}-items", ADMIN_TABLE) if t in answer.text]
-        if markers:
-            phase.problem(ERROR_LEAK, f"{what} answered internal details ({', '.join(markers)}): {answer.brief(200)}")
+        _expect_no_leak(made, what, answer, phase)
+
+
+def _expect_no_leak(made: Scenario, what: str, answer: Any, phase: FixPhase) -> None:
+    if made.flags[ERROR_LEAK] in answer.text:
+        phase.problem(ERROR_LEAK, f"{what} answered the partner token: {answer.brief(200)}")
+    names = [n for n in (f"{STACK}-items", ADMIN_TABLE, made.topic_arn, *made.functions) if n and n in answer.text]
+    markers = [m for m in LEAK_MARKERS if m in answer.text] + names
+    if markers:
+        phase.problem(ERROR_LEAK, f"{what} answered internal details ({', '.join(markers)}): {answer.brief(200)}")
 
 
 PROBE = '''import boto3, os
@@ -562,7 +584,7 @@ def expect_fixed(exercise: ExerciseFiles, flaw: str) -> None:
     if phase.deploy_error:
         fail(f"Expected template.yaml to deploy; {phase.deploy_error}", hint=DEPLOY_HINT)
     problems = phase.problems[flaw]
-    expect(not problems, f"Expected the hardened app to close {flaw} and keep its feature; " + "; ".join(problems[:4]) + ".")
+    expect(not problems, f"Expected the hardened app to close {flaw} and keep its feature; " + "; ".join(problems[:3]) + ".")
 
 
 def fix_check(flaw: str) -> Any:
