@@ -46,7 +46,7 @@ def package(template: dict[str, Any], folder: Path, s3: Any, bucket: str) -> dic
     return template
 
 
-def deploy(folder: Path, template_name: str, stack_name: str, *, bucket: str = "heist-artifacts") -> Stack:
+def deploy(folder: Path, template_name: str, stack_name: str, *, bucket: str = "course-grader-artifacts") -> Stack:
     """Package and create the stack; DeployError when it does not reach CREATE_COMPLETE."""
     import boto3
 

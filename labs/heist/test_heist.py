@@ -375,7 +375,7 @@ def _play_fix_phase(exercise: ExerciseFiles) -> FixPhase:
 
 
 def _functional_and_exploits(exercise: ExerciseFiles, made: Scenario, phase: FixPhase) -> None:
-    api, victim, mallory, flags = made.api, made.victim, made.mallory, made.flags
+    api, victim, flags = made.api, made.victim, made.flags
     listener = _subscribe_listener(made.topic_arn)
     created: dict[str, str] = {}
     for flaw, title in ((NO_AUTH, "Road trip"), (SCAN_ALL, "Diary playlist"), (NO_VALIDATION, "Unreleased draft")):
