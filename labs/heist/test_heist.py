@@ -106,6 +106,10 @@ def seed() -> str:
     return next((os.environ[v] for v in SEED_VARIABLES if os.environ.get(v)), LOCAL_SEED)
 
 
+def seed_note() -> str:
+    return f"(Flags derived from the seed {seed()!r}.)"
+
+
 def flag(flaw: str, nonce: str) -> str:
     """This student's flag for this flaw in this run: HMAC of the seed, so a neighbour's never matches."""
     digest = hmac.new(seed().encode(), f"{flaw}:{nonce}".encode(), hashlib.sha256).hexdigest()[:20]
@@ -282,43 +286,49 @@ def exploit_check(flaw: str) -> Any:
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @exploit_check(NO_AUTH)
-def test_exploit_no_auth(exercise: ExerciseFiles) -> None:
+def test_exploit_no_auth(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """exploit no_auth: an unsigned call reads the victim's shared item"""
+    report_note.append(seed_note())
     expect_flag(exercise, NO_AUTH)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @exploit_check(SCAN_ALL)
-def test_exploit_scan_all(exercise: ExerciseFiles) -> None:
+def test_exploit_scan_all(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """exploit scan_all: another user's items come back in mallory's list"""
+    report_note.append(seed_note())
     expect_flag(exercise, SCAN_ALL)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @exploit_check(ERROR_LEAK)
-def test_exploit_error_leak(exercise: ExerciseFiles) -> None:
+def test_exploit_error_leak(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """exploit error_leak: an error answer shows the partner token"""
+    report_note.append(seed_note())
     expect_flag(exercise, ERROR_LEAK)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @exploit_check(WILDCARD_ROLE)
-def test_exploit_wildcard_role(exercise: ExerciseFiles) -> None:
+def test_exploit_wildcard_role(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """exploit wildcard_role: the API reads the back-office admin table"""
+    report_note.append(seed_note())
     expect_flag(exercise, WILDCARD_ROLE)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @exploit_check(OPEN_TOPIC)
-def test_exploit_open_topic(exercise: ExerciseFiles) -> None:
+def test_exploit_open_topic(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """exploit open_topic: an outsider's queue hears the victim's private notes"""
+    report_note.append(seed_note())
     expect_flag(exercise, OPEN_TOPIC)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @exploit_check(NO_VALIDATION)
-def test_exploit_no_validation(exercise: ExerciseFiles) -> None:
+def test_exploit_no_validation(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """exploit no_validation: a crafted body overwrites the victim's draft and returns it"""
+    report_note.append(seed_note())
     expect_flag(exercise, NO_VALIDATION)
 
 
@@ -601,42 +611,48 @@ def test_the_hardened_app_deploys(exercise: ExerciseFiles) -> None:
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @fix_check(NO_AUTH)
-def test_fix_no_auth(exercise: ExerciseFiles) -> None:
+def test_fix_no_auth(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """fixed no_auth: every method needs a SigV4 signature"""
+    report_note.append(seed_note())
     expect_fixed(exercise, NO_AUTH)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @fix_check(SCAN_ALL)
-def test_fix_scan_all(exercise: ExerciseFiles) -> None:
+def test_fix_scan_all(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """fixed scan_all: a caller sees and reads only her own items"""
+    report_note.append(seed_note())
     expect_fixed(exercise, SCAN_ALL)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @fix_check(ERROR_LEAK)
-def test_fix_error_leak(exercise: ExerciseFiles) -> None:
+def test_fix_error_leak(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """fixed error_leak: errors say what was wrong, never how the app is built"""
+    report_note.append(seed_note())
     expect_fixed(exercise, ERROR_LEAK)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @pytest.mark.needs(IAM_ENFORCEMENT)
 @fix_check(WILDCARD_ROLE)
-def test_fix_wildcard_role(exercise: ExerciseFiles) -> None:
+def test_fix_wildcard_role(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """fixed wildcard_role: the function's role reaches its own table and topic only"""
+    report_note.append(seed_note())
     expect_fixed(exercise, WILDCARD_ROLE)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @fix_check(OPEN_TOPIC)
-def test_fix_open_topic(exercise: ExerciseFiles) -> None:
+def test_fix_open_topic(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """fixed open_topic: the topic is encrypted with KMS and closed to other accounts"""
+    report_note.append(seed_note())
     expect_fixed(exercise, OPEN_TOPIC)
 
 
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @fix_check(NO_VALIDATION)
-def test_fix_no_validation(exercise: ExerciseFiles) -> None:
+def test_fix_no_validation(exercise: ExerciseFiles, report_note: list[str]) -> None:
     """fixed no_validation: POST /items takes a title and notes of bounded size, nothing else"""
+    report_note.append(seed_note())
     expect_fixed(exercise, NO_VALIDATION)

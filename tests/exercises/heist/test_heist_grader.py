@@ -91,4 +91,5 @@ def test_exploits_that_do_not_exploit_get_no_flag(tmp_path: Path) -> None:
     root = LAB.mutant(tmp_path, "exploits/scan_all.py", ('call(target, "GET", "/items", signed=True)', 'call(target, "GET", "/items")'))
     run = LAB.grade(root, tmp_path, *EXPLOITS_ONLY)
     LAB.assert_only_failures(run, "test_exploit_no_auth", "test_exploit_scan_all")
+    assert run.check(LAB_ID, "test_exploit_error_leak")["message"].startswith("(Flags derived from the seed '")  # the report records it
     assert "Missing Authentication Token" in run.check(LAB_ID, "test_exploit_scan_all")["message"]
