@@ -18,6 +18,7 @@ phase deploys and plays it, and the later checks read its outcome). Run with ``c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -41,7 +42,7 @@ from harness.kit.iam_enforcement import enforcing_iam
 from harness.kit.messages import short
 from harness.kit.signed_http import Identity, ServedApi, make_user, served_api
 from harness.kit.stacks import Stack
-from harness.student.proxy import StudentError
+from harness.student.proxy import StudentError, StudentExited
 
 HERE = Path(__file__).resolve().parent
 VULNERABLE = HERE / "vulnerable"
@@ -53,6 +54,8 @@ OUTSIDER_ACCOUNT = "111122223333"
 README = "labs/heist/README.md"
 SEED_VARIABLES = ("HEIST_SEED", "GITHUB_ACTOR")
 LOCAL_SEED = "local-student"
+EXPLOIT_SECONDS = 6  # one exploit's time limit
+EXPLOITS_BUDGET = 16  # all six of one phase: with the deploy and the suite, within a check's 30 s
 
 NO_AUTH, SCAN_ALL, ERROR_LEAK = "no_auth", "scan_all", "error_leak"
 WILDCARD_ROLE, OPEN_TOPIC, NO_VALIDATION = "wildcard_role", "open_topic", "no_validation"
@@ -214,17 +217,30 @@ class VictimActivity:
         self.thread.join(timeout=40)
 
 
-def run_exploit(exercise: ExerciseFiles, flaw: str, made: Scenario) -> Outcome:
+def run_exploits(exercise: ExerciseFiles, made: Scenario) -> dict[str, Outcome]:
+    """Each exploit in turn, each within its own limit and all within the phase's budget."""
+    outcomes, deadline = {}, time.monotonic() + EXPLOITS_BUDGET
+    for flaw in FLAWS:
+        left = deadline - time.monotonic()
+        outcomes[flaw] = (run_exploit(exercise, flaw, made, min(EXPLOIT_SECONDS, left)) if left > 0.5 else
+                          Outcome(error=f"it was not run: the exploits before it used up their {EXPLOITS_BUDGET} s"))
+    return outcomes
+
+
+def run_exploit(exercise: ExerciseFiles, flaw: str, made: Scenario, seconds: float) -> Outcome:
     name = f"exploits/{flaw}.py"
     if not exercise.path(name).is_file():
         return Outcome(error=f"{exercise.shown(name)} is missing")
     try:
         module = exercise.load(name)
-        if flaw == OPEN_TOPIC:
-            with VictimActivity(made):
+        with module.time_limit(seconds):
+            if flaw == OPEN_TOPIC:
+                with VictimActivity(made):
+                    answer = module.exploit(made.target)
+            else:
                 answer = module.exploit(made.target)
-        else:
-            answer = module.exploit(made.target)
+    except StudentExited as error:
+        return Outcome(error=str(error))
     except StudentError as error:
         return Outcome(error=f"exploit() raised {error.type_name}: {short(error.message, 200)}")
     except Exception as error:  # noqa: BLE001 - StudentCodeError at import, StudentExited: the script's failure
@@ -265,7 +281,7 @@ def _play_exploit_phase(exercise: ExerciseFiles) -> ExploitPhase:
     plant_admin(made)
     plant_token(made)
     made.target.update(shared_item_id=shared, draft_item_id=draft)
-    return ExploitPhase(made.flags, {flaw: run_exploit(exercise, flaw, made) for flaw in FLAWS})
+    return ExploitPhase(made.flags, run_exploits(exercise, made))
 
 
 def expect_flag(exercise: ExerciseFiles, flaw: str) -> None:
@@ -379,7 +395,9 @@ def _play_fix_phase(exercise: ExerciseFiles) -> FixPhase:
     plant_admin(made)
     plant_token(made)
     _judge_topic(made, phase)
-    with enforcing_iam():
+    # Elsewhere the role is not enforced; wildcard_role, which needs it, is then not graded.
+    enforcing = enforcing_iam() if IAM_ENFORCEMENT in exercise.backend.capabilities else contextlib.nullcontext()  # type: ignore[attr-defined]
+    with enforcing:
         _functional_and_exploits(exercise, made, phase)
     return phase
 
@@ -401,7 +419,7 @@ def _functional_and_exploits(exercise: ExerciseFiles, made: Scenario, phase: Fix
     mine = api.call("GET", f"/items/{created[NO_AUTH]}", credentials=victim)
     bad = api.call("POST", "/items", credentials=victim, raw_body="{not json")
     made.target.update(shared_item_id=created[NO_AUTH], draft_item_id=created[NO_VALIDATION])
-    outcomes = {flaw: run_exploit(exercise, flaw, made) for flaw in FLAWS}
+    outcomes = run_exploits(exercise, made)
     for flaw, outcome in outcomes.items():
         if outcome.found(flags[flaw]) and flaw != OPEN_TOPIC:
             phase.problem(flaw, f"your exploits/{flaw}.py still returns the {flaw} flag from the hardened app")
