@@ -8,11 +8,13 @@ every property).
 
 SAM's implicit API (a function's ``Api`` event) is a RestApi with no Name and a Swagger 2.0 ``Body``;
 moto's model reads only Name (a KeyError: the stack failed) and its importer takes OpenAPI 3 only. Here
-the Body's paths become resources, methods and ``x-amazon-apigateway-integration`` integrations, and
-the title names the API, as AWS imports them. A method's authorization follows its ``security`` (else the
-Body's): a scheme with ``x-amazon-apigateway-authtype: awsSigv4`` is ``AWS_IAM`` (SAM's ``Auth:
-DefaultAuthorizer: AWS_IAM``), an ``api_key`` header scheme sets ``apiKeyRequired``; ``NONE`` or no
-security is ``NONE``. Lambda authorizers in a Body are not imported (``NONE``).
+the Body's paths become resources, methods (authorization NONE) and ``x-amazon-
+apigateway-integration`` integrations, and the title names the API, as AWS imports them. A method whose
+``security`` (or the body's) names a ``securityDefinitions`` entry of type ``awsSigv4`` is ``AWS_IAM`` (SAM's
+``Auth: DefaultAuthorizer: AWS_IAM``), one of type ``apiKey`` named ``x-api-key`` requires an API key;
+other authorizers stay ``NONE``. SAM's AWS_IAM integrations carry ``credentials: arn:aws:iam::*:user/*``
+(API Gateway invokes the function with the caller's credentials): AWS accepts it, moto's account check
+refused it as a cross-account role, so it is set on the integration after moto made it.
 """
 
 from __future__ import annotations
@@ -24,30 +26,18 @@ from harness.emulator.cfn_registry import MadeByStack
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 ANY_METHOD = "x-amazon-apigateway-any-method"
-CALLER_CREDENTIALS = "arn:aws:iam::*:user/*"
+CALLER_CREDENTIALS = "arn:aws:iam::*:user/*"  # SAM's InvokeRole CALLER_CREDENTIALS, AWS_IAM's default
 
 
-def authorization(body: dict[str, Any], operation: dict[str, Any]) -> tuple[str, bool]:
-    """(authorizationType, apiKeyRequired) from an operation's security requirements, as AWS imports them."""
+def authorization_of(body: dict[str, Any], operation: dict[str, Any]) -> tuple[str, bool]:
+    """(authorization type, API key required) from the operation's security, else the body's."""
+    definitions = body.get("securityDefinitions") or (body.get("components") or {}).get("securitySchemes") or {}
     requirements = operation.get("security", body.get("security")) or []
-    schemes = body.get("securityDefinitions") or (body.get("components") or {}).get("securitySchemes") or {}
-    kind, api_key = "NONE", False
-    for requirement in requirements:
-        for name in requirement or {}:
-            scheme = schemes.get(name) or {}
-            if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
-                kind = "AWS_IAM"
-            elif scheme.get("type") == "apiKey" and str(scheme.get("name", "")).lower() == "x-api-key":
-                api_key = True
-    return kind, api_key
-
-
-def _credentials(value: Any) -> Any:
-    """SAM's ``InvokeRole: CALLER_CREDENTIALS`` (the default under AWS_IAM) is ``arn:aws:iam::*:user/*``:
-    "call with the caller's own credentials". moto's put_integration takes it for a role of another
-    account and refuses it ("Cross-account pass role is not allowed"); integration credentials are not
-    checked when the API is served, so it is left out."""
-    return None if value == CALLER_CREDENTIALS else value
+    names = [name for requirement in requirements if isinstance(requirement, dict) for name in requirement]
+    kinds = [definitions.get(name) or {} for name in names]
+    signed = any(str(kind.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4" for kind in kinds)
+    keyed = any(kind.get("type") == "apiKey" and str(kind.get("name", "")).lower() == "x-api-key" for kind in kinds)
+    return ("AWS_IAM" if signed else "NONE"), keyed
 
 
 def import_paths(backend: Any, api: Any, body: dict[str, Any]) -> None:
@@ -61,20 +51,23 @@ def import_paths(backend: Any, api: Any, body: dict[str, Any]) -> None:
             if name not in HTTP_METHODS and name != ANY_METHOD:
                 continue
             method = "ANY" if name == ANY_METHOD else name.upper()
-            kind, api_key = authorization(body, operation)
-            backend.put_method(api.id, resource_id, method, authorization_type=kind, api_key_required=api_key)
+            authorization, keyed = authorization_of(body, operation)
+            backend.put_method(api.id, resource_id, method, authorization_type=authorization, api_key_required=keyed)
             integration = operation.get("x-amazon-apigateway-integration")
             if integration:
-                backend.put_integration(
+                credentials = integration.get("credentials")
+                made = backend.put_integration(
                     api.id,
                     resource_id,
                     method,
                     integration_type=integration["type"].upper(),
                     uri=integration.get("uri", ""),
                     integration_method=integration.get("httpMethod", ""),
-                    credentials=_credentials(integration.get("credentials")),
+                    credentials=None if credentials == CALLER_CREDENTIALS else credentials,
                     passthrough_behavior=integration.get("passthroughBehavior"),
                 )
+                if credentials == CALLER_CREDENTIALS:
+                    made.credentials = credentials
 
 
 def apply() -> None:

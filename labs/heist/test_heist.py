@@ -40,7 +40,7 @@ from harness.kit import sam_deploy
 from harness.kit.iam import parse_policy
 from harness.kit.iam_enforcement import enforcing_iam
 from harness.kit.messages import short
-from harness.kit.signed_http import Identity, ServedApi, make_user, served_api
+from harness.kit.served_api import HttpAnswer, Identity, ServedApi, make_user
 from harness.kit.stacks import Stack
 from harness.student.proxy import StudentError, StudentExited
 
@@ -125,6 +125,7 @@ def flag(flaw: str, nonce: str) -> str:
 @dataclass
 class Scenario:
     stack: Stack
+    api_id: str
     api: ServedApi
     victim: Identity
     mallory: Identity
@@ -163,9 +164,10 @@ def scenario(stack: Stack, nonce: str) -> Scenario:
     mallory = make_user(iam, "mallory")
     flags = {flaw: flag(flaw, nonce) for flaw in FLAWS}
     functions = [r.physical_id for r in stack.of_type("AWS::Lambda::Function")]
-    made = Scenario(stack, served_api(api_id, stage), victim, mallory, flags, one(stack, "AWS::SNS::Topic"), functions)
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    made = Scenario(stack, api_id, ServedApi(endpoint, api_id, stage), victim, mallory, flags, one(stack, "AWS::SNS::Topic"), functions)
     made.target = {
-        "api_url": made.api.url("").rstrip("/"), "endpoint": made.api.endpoint, "region": "us-east-1",
+        "api_url": made.api.base, "endpoint": endpoint, "region": "us-east-1",
         "attacker": {"access_key_id": mallory.access_key_id, "secret_access_key": mallory.secret_access_key,
                      "arn": mallory.arn},
         "victim_arn": victim.arn, "stack": STACK, "admin_table": ADMIN_TABLE, "topic_arn": made.topic_arn,
@@ -202,7 +204,7 @@ class VictimActivity:
     def _run(self) -> None:
         while not self.stop.is_set():
             try:
-                self.made.api.call("POST", "/items", credentials=self.made.victim,
+                self.made.api.call("POST", "/items", as_identity=self.made.victim,
                                    body={"title": "Late-night list", "notes": self.made.flags[OPEN_TOPIC]})
             except Exception:  # noqa: BLE001 - the victim keeps trying; the exploit's outcome is what counts
                 pass
@@ -367,16 +369,16 @@ def fix_phase(exercise: ExerciseFiles) -> FixPhase:
     return _phases[key]
 
 
-def item_id(answer: Any) -> str | None:
-    body = answer.json if answer.status == 201 else None
+def item_id(answer: HttpAnswer) -> str | None:
+    body = answer.body if answer.status == 201 else None
     if isinstance(body, dict):
         item = body.get("item") if isinstance(body.get("item"), dict) else body
         return item.get("id") if isinstance(item.get("id"), str) else None
     return None
 
 
-def listed_ids(answer: Any) -> set[str]:
-    body = answer.json
+def listed_ids(answer: HttpAnswer) -> set[str]:
+    body = answer.body
     items = body.get("items") if isinstance(body, dict) else body
     return {i.get("id") for i in items if isinstance(i, dict)} if isinstance(items, list) else set()
 
@@ -389,7 +391,7 @@ def _play_fix_phase(exercise: ExerciseFiles) -> FixPhase:
         phase.deploy_error = str(error)
         return phase
     made = scenario(stack, uuid.uuid4().hex)
-    if not made.api.api_id:
+    if not made.api_id:
         phase.deploy_error = f"the stack has no REST API ({stack.listing()})"
         return phase
     plant_admin(made)
@@ -407,27 +409,27 @@ def _functional_and_exploits(exercise: ExerciseFiles, made: Scenario, phase: Fix
     listener = _subscribe_listener(made.topic_arn)
     created: dict[str, str] = {}
     for flaw, title in ((NO_AUTH, "Road trip"), (SCAN_ALL, "Diary playlist"), (NO_VALIDATION, "Unreleased draft")):
-        answer = api.call("POST", "/items", credentials=victim, body={"title": title, "notes": flags[flaw]})
+        answer = api.call("POST", "/items", as_identity=victim, body={"title": title, "notes": flags[flaw]})
         found = item_id(answer)
         if found is None:
-            broken = f"the feature is broken: a signed POST /items by the item's owner should answer 201 with the item's id; {answer.brief()}"
+            broken = f"the feature is broken: a signed POST /items by the item's owner should answer 201 with the item's id; {answer.request} answered {answer.described()}"
             for each in FLAWS:
                 phase.problem(each, broken)
             return
         created[flaw] = found
-    own = api.call("GET", "/items", credentials=victim)
-    mine = api.call("GET", f"/items/{created[NO_AUTH]}", credentials=victim)
-    bad = api.call("POST", "/items", credentials=victim, raw_body="{not json")
+    own = api.call("GET", "/items", as_identity=victim)
+    mine = api.call("GET", f"/items/{created[NO_AUTH]}", as_identity=victim)
+    bad = api.call("POST", "/items", as_identity=victim, body="{not json")
     made.target.update(shared_item_id=created[NO_AUTH], draft_item_id=created[NO_VALIDATION])
     outcomes = run_exploits(exercise, made)
     for flaw, outcome in outcomes.items():
         if outcome.found(flags[flaw]) and flaw != OPEN_TOPIC:
             phase.problem(flaw, f"your exploits/{flaw}.py still returns the {flaw} flag from the hardened app")
     if not (own.status == 200 and set(created.values()) <= listed_ids(own)):
-        phase.problem(SCAN_ALL, f"the feature is broken: the owner's signed GET /items should list her 3 items; {own.brief()}")
+        phase.problem(SCAN_ALL, f"the feature is broken: the owner's signed GET /items should list her 3 items; {own.request} answered {own.described()}")
     if not (mine.status == 200 and flags[NO_AUTH] in mine.text):
         for flaw in (NO_AUTH, SCAN_ALL):
-            phase.problem(flaw, f"the feature is broken: the owner's signed GET /items/{{id}} should answer 200 with her item; {mine.brief()}")
+            phase.problem(flaw, f"the feature is broken: the owner's signed GET /items/{{id}} should answer 200 with her item; {mine.request} answered {mine.described()}")
     _no_auth(made, created, phase)
     _scan_all(made, created, phase)
     _error_leak(made, bad, phase)
@@ -444,18 +446,18 @@ def _failing_dependency(made: Scenario, phase: FixPhase) -> None:
     if not made.topic_arn:
         return
     boto3.client("sns").delete_topic(TopicArn=made.topic_arn)
-    answer = made.api.call("POST", "/items", credentials=made.victim, body={"title": "while SNS is down"})
+    answer = made.api.call("POST", "/items", as_identity=made.victim, body={"title": "while SNS is down"})
     _expect_no_leak(made, "a POST while the topic is unavailable (the app's unhandled-error path)", answer, phase)
 
 
 def _no_auth(made: Scenario, created: dict[str, str], phase: FixPhase) -> None:
     for method, path, body in (("GET", f"/items/{created[NO_AUTH]}", None), ("GET", "/items", None),
                                ("POST", "/items", {"title": "anonymous"})):
-        answer = made.api.call(method, path, body=body)
-        if answer.status != 403 or answer.json != MISSING_TOKEN:
+        answer = made.api.call(method, path, body=body, signed=False)
+        if answer.status != 403 or answer.body != MISSING_TOKEN:
             phase.problem(NO_AUTH, f"an unsigned {method} {path} should be refused by API Gateway itself (403 "
-                                   f"{json.dumps(MISSING_TOKEN)}), before the function runs; {answer.brief(200)}")
-    resources = boto3.client("apigateway").get_resources(restApiId=made.api.api_id, embed=["methods"])["items"]
+                                   f"{json.dumps(MISSING_TOKEN)}), before the function runs; {answer.request} answered {answer.described()}")
+    resources = boto3.client("apigateway").get_resources(restApiId=made.api_id, embed=["methods"])["items"]
     for resource in resources:
         for method, detail in (resource.get("resourceMethods") or {}).items():
             if method != "OPTIONS" and (detail or {}).get("authorizationType") != "AWS_IAM":
@@ -465,15 +467,15 @@ def _no_auth(made: Scenario, created: dict[str, str], phase: FixPhase) -> None:
 
 def _scan_all(made: Scenario, created: dict[str, str], phase: FixPhase) -> None:
     mallory = made.mallory
-    made.api.call("POST", "/items", credentials=mallory, body={"title": "mallory's own"})
-    listing = made.api.call("GET", "/items", credentials=mallory)
+    made.api.call("POST", "/items", as_identity=mallory, body={"title": "mallory's own"})
+    listing = made.api.call("GET", "/items", as_identity=mallory)
     leaked = listed_ids(listing) & set(created.values())
     if leaked or made.flags[SCAN_ALL] in listing.text:
         phase.problem(SCAN_ALL, f"mallory's signed GET /items returned the victim's items ({len(leaked)} of them)")
     for which in (NO_AUTH, SCAN_ALL):
-        answer = made.api.call("GET", f"/items/{created[which]}", credentials=mallory)
+        answer = made.api.call("GET", f"/items/{created[which]}", as_identity=mallory)
         if made.flags[which] in answer.text:
-            phase.problem(SCAN_ALL, f"mallory's signed GET /items/{{id}} of the victim's item answered it: {answer.brief()}")
+            phase.problem(SCAN_ALL, f"mallory's signed GET /items/{{id}} of the victim's item answered it: {answer.request} answered {answer.described()}")
 
 
 MALFORMED = (
@@ -485,22 +487,22 @@ MALFORMED = (
 
 
 def _error_leak(made: Scenario, bad_json: Any, phase: FixPhase) -> None:
-    if bad_json.status != 400 or not isinstance(bad_json.json, dict) or "error" not in bad_json.json:
-        phase.problem(ERROR_LEAK, f"a body that is not JSON should answer 400 with {{\"error\": \"...\"}}; {bad_json.brief()}")
-    answers = [(what, made.api.call("POST", "/items", credentials=made.mallory, raw_body=raw)) for what, raw in MALFORMED]
-    answers.append(("an unknown id", made.api.call("GET", "/items/%00%ff", credentials=made.mallory)))
-    answers.append(("an unknown catalog", made.api.call("GET", "/items", credentials=made.mallory, query={"catalog": "nope"})))
+    if bad_json.status != 400 or not isinstance(bad_json.body, dict) or "error" not in bad_json.body:
+        phase.problem(ERROR_LEAK, f"a body that is not JSON should answer 400 with {{\"error\": \"...\"}}; {bad_json.request} answered {bad_json.described()}")
+    answers = [(what, made.api.call("POST", "/items", as_identity=made.mallory, body=raw)) for what, raw in MALFORMED]
+    answers.append(("an unknown id", made.api.call("GET", "/items/%00%ff", as_identity=made.mallory)))
+    answers.append(("an unknown catalog", made.api.call("GET", "/items", as_identity=made.mallory, query={"catalog": "nope"})))
     for what, answer in answers:
         _expect_no_leak(made, what, answer, phase)
 
 
 def _expect_no_leak(made: Scenario, what: str, answer: Any, phase: FixPhase) -> None:
     if made.flags[ERROR_LEAK] in answer.text:
-        phase.problem(ERROR_LEAK, f"{what} answered the partner token: {answer.brief(200)}")
+        phase.problem(ERROR_LEAK, f"{what} answered the partner token: {answer.request} answered {answer.described()}")
     names = [n for n in (f"{STACK}-items", ADMIN_TABLE, made.topic_arn, *made.functions) if n and n in answer.text]
     markers = [m for m in LEAK_MARKERS if m in answer.text] + names
     if markers:
-        phase.problem(ERROR_LEAK, f"{what} answered internal details ({', '.join(markers)}): {answer.brief(200)}")
+        phase.problem(ERROR_LEAK, f"{what} answered internal details ({', '.join(markers)}): {answer.request} answered {answer.described()}")
 
 
 PROBE = '''import boto3, os
@@ -519,9 +521,9 @@ def handler(event, context):
 
 def _wildcard_role(made: Scenario, phase: FixPhase) -> None:
     """A probe run as the API's own role (IAM enforced) tries to read the admin table: it must be refused."""
-    answer = made.api.call("GET", "/items", credentials=made.mallory, query={"catalog": ADMIN_TABLE})
+    answer = made.api.call("GET", "/items", as_identity=made.mallory, query={"catalog": ADMIN_TABLE})
     if made.flags[WILDCARD_ROLE] in answer.text:
-        phase.problem(WILDCARD_ROLE, f"GET /items?catalog={ADMIN_TABLE} answered the admin table's secret: {answer.brief(200)}")
+        phase.problem(WILDCARD_ROLE, f"GET /items?catalog={ADMIN_TABLE} answered the admin table's secret: {answer.request} answered {answer.described()}")
     client = boto3.client("lambda")
     for number, name in enumerate(made.functions):
         role = client.get_function_configuration(FunctionName=name)["Role"]
@@ -549,23 +551,23 @@ def _zip(files: dict[str, str]) -> bytes:
 def _no_validation(made: Scenario, created: dict[str, str], phase: FixPhase) -> None:
     api, mallory, victim, flags = made.api, made.mallory, made.victim, made.flags
     draft = created[NO_VALIDATION]
-    readable = flags[NO_VALIDATION] in api.call("GET", f"/items/{draft}", credentials=victim).text
-    hijack = api.call("POST", "/items", credentials=mallory, body={"id": draft, "title": "mine now"})
+    readable = flags[NO_VALIDATION] in api.call("GET", f"/items/{draft}", as_identity=victim).text
+    hijack = api.call("POST", "/items", as_identity=mallory, body={"id": draft, "title": "mine now"})
     if flags[NO_VALIDATION] in hijack.text:
-        phase.problem(NO_VALIDATION, f"a POST with the victim's item id in the body answered her item: {hijack.brief(200)}")
+        phase.problem(NO_VALIDATION, f"a POST with the victim's item id in the body answered her item: {hijack.request} answered {hijack.described()}")
     # Only when the owner could read it before (a broken read is the read feature's problem, said elsewhere).
-    if readable and flags[NO_VALIDATION] not in api.call("GET", f"/items/{draft}", credentials=victim).text:
+    if readable and flags[NO_VALIDATION] not in api.call("GET", f"/items/{draft}", as_identity=victim).text:
         phase.problem(NO_VALIDATION, "a POST by mallory with {\"id\": <the victim's item id>} replaced the victim's item")
-    owned = api.call("POST", "/items", credentials=mallory, body={"title": "planted", "owner": victim.arn})
+    owned = api.call("POST", "/items", as_identity=mallory, body={"title": "planted", "owner": victim.arn})
     planted = item_id(owned)
-    if planted and planted in listed_ids(api.call("GET", "/items", credentials=victim)):
+    if planted and planted in listed_ids(api.call("GET", "/items", as_identity=victim)):
         phase.problem(NO_VALIDATION, "a POST by mallory with {\"owner\": <the victim>} put an item in the victim's list")
     for what, body in (("a 300-character title", {"title": "t" * 300}), ("notes of 5,000 characters", {"title": "x", "notes": "n" * 5000}),
                        ("an empty title", {"title": ""}), ("no title", {"notes": "x"}),
                        ("an unknown field", {"title": "x", "admin": True})):
-        answer = api.call("POST", "/items", credentials=mallory, body=body)
+        answer = api.call("POST", "/items", as_identity=mallory, body=body)
         if answer.status != 400:
-            phase.problem(NO_VALIDATION, f"{what} should answer 400; {answer.brief(150)}")
+            phase.problem(NO_VALIDATION, f"{what} should answer 400; {answer.request} answered {answer.described()}")
 
 
 def _subscribe_listener(topic_arn: str) -> str | None:

@@ -26,8 +26,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.exceptions import ClientError
 
 from harness import PartialCredit, expect, fail, scrub_paths
@@ -37,6 +35,7 @@ from harness.exercise_files import ExerciseFiles, ScriptResult
 from harness.kit.iam import as_list
 from harness.kit.logs import StudentLog
 from harness.kit.messages import readme_step, short
+from harness.kit.served_api import ServedApi
 from harness.student.proxy import RemoteObject, StudentError, StudentExited, StudentModule
 
 ENVELOPE_FILE = "envelope.py"
@@ -1127,15 +1126,6 @@ class _Answer:
 
 def _signed_get(endpoint: str, api_id: str) -> _Answer:
     """A SigV4-signed GET of PU-1001 through the dev stage, at the URL every backend with the capability serves."""
-    import requests
-
-    url = f"{endpoint}/restapis/{api_id}/{STAGE}/_user_request_/inventory/PU-1001"
-    request = AWSRequest(method="GET", url=url)
-    SigV4Auth(boto3.Session().get_credentials(), "execute-api", REGION).add_auth(request)
-    response = requests.get(url, headers=dict(request.headers.items()), timeout=60)
-    try:
-        body = response.json()
-    except ValueError:
-        body = response.text[:300]
-    return _Answer(f"a signed GET {url.replace(endpoint, '<endpoint>')}", response.status_code, response.text, body,
-                   response.headers.get("x-course-emulator"))
+    answer = ServedApi(endpoint, api_id, STAGE, REGION, timeout=60).call("GET", "/inventory/PU-1001")
+    where = f"a signed GET <endpoint>/restapis/{api_id}/{STAGE}/_user_request_/inventory/PU-1001"
+    return _Answer(where, answer.status, answer.text, answer.body if answer.body is not None else answer.text[:300], answer.note)

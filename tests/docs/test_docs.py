@@ -46,6 +46,7 @@ def documents() -> list[Path]:
     found = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
     for area in ("katas", "labs", "capstone"):
         found += sorted((REPO / area).glob("*/README.md"))
+    found += [REPO / "capstone" / "README.md"]  # the capstone is one exercise at the top level
     return found
 
 

@@ -209,6 +209,59 @@ def test_a_sam_apis_prod_stage_answers_over_http(aws: EmbeddedMoto) -> None:
     assert response.json() == {"id": "PU-7", "stage": "Prod"}
 
 
+SIGNED_SAM_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ItemsApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        DefaultAuthorizer: AWS_IAM
+  Items:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        import json
+        def handler(event, context):
+            return {"statusCode": 200, "body": json.dumps({"id": event["pathParameters"]["id"]})}
+      Events:
+        GetItem:
+          Type: Api
+          Properties:
+            RestApiId: !Ref ItemsApi
+            Path: /items/{id}
+            Method: get
+"""
+
+
+def test_a_sam_api_with_aws_iam_as_default_authorizer_deploys_and_wants_a_signature(aws: EmbeddedMoto) -> None:
+    """SAM writes the method's security as an awsSigv4 definition and the integration's credentials as
+    arn:aws:iam::*:user/* (invoke with the caller's credentials): the method is AWS_IAM, the stack deploys."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    cloudformation = boto3.client("cloudformation")
+    cloudformation.create_stack(StackName="signed-items", TemplateBody=SIGNED_SAM_TEMPLATE,
+                                Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    cloudformation.get_waiter("stack_create_complete").wait(StackName="signed-items", WaiterConfig={"Delay": 1})
+    apigateway = boto3.client("apigateway")
+    (api,) = apigateway.get_rest_apis()["items"]
+    resource = next(r for r in apigateway.get_resources(restApiId=api["id"])["items"] if r["path"] == "/items/{id}")
+    method = apigateway.get_method(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET")
+    assert method["authorizationType"] == "AWS_IAM"
+    assert method["methodIntegration"]["credentials"] == "arn:aws:iam::*:user/*"
+    url = f"{aws.endpoint}/restapis/{api['id']}/prod/_user_request_/items/PU-7"
+    unsigned = requests.get(url, timeout=30)
+    assert (unsigned.status_code, unsigned.json()) == (403, {"message": "Missing Authentication Token"})
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(boto3.Session().get_credentials(), "execute-api", REGION).add_auth(request)
+    signed = requests.get(url, headers=dict(request.headers.items()), timeout=30)
+    assert (signed.status_code, signed.json()) == (200, {"id": "PU-7"})
+
+
 def test_past_the_integration_timeout_the_answer_is_504_and_a_throttled_function_is_500(aws: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.emulator import apigateway_http
 
@@ -257,7 +310,7 @@ Resources:
 def test_a_sam_apis_aws_iam_default_and_its_exceptions_are_the_methods_authorization(aws: EmbeddedMoto) -> None:
     """SAM writes Auth as the Body's security (awsSigv4 scheme, api_key scheme, NONE); each method gets it,
     and the caller-credentials integration role SAM adds under AWS_IAM does not fail the stack."""
-    from harness.kit.signed_http import make_user, served_api
+    from harness.kit.served_api import ServedApi, make_user
 
     boto3.client("cloudformation").create_stack(StackName="signed", TemplateBody=SAM_IAM_TEMPLATE,
                                                 Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
@@ -266,10 +319,10 @@ def test_a_sam_apis_aws_iam_default_and_its_exceptions_are_the_methods_authoriza
                for r in boto3.client("apigateway").get_resources(restApiId=api_id, embed=["methods"])["items"] if r.get("resourceMethods")}
     assert {path: (m["authorizationType"], m.get("apiKeyRequired", False)) for path, m in methods.items()} == {
         "/items": ("AWS_IAM", False), "/public": ("NONE", False), "/keyed": ("NONE", True)}
-    api = served_api(api_id, "prod", aws.endpoint)
-    assert api.call("GET", "/items").json == {"message": "Missing Authentication Token"}
+    api = ServedApi(aws.endpoint, api_id, "prod")
+    assert api.call("GET", "/items", signed=False).body == {"message": "Missing Authentication Token"}
     alice = make_user(boto3.client("iam"), "alice")
-    signed = api.call("GET", "/items", credentials=alice)
-    assert signed.status == 200 and signed.json == {"caller": alice.arn}, signed.brief()
-    assert api.call("GET", "/public").status == 200
-    assert api.call("GET", "/keyed").json == {"message": "Forbidden"}
+    signed = api.call("GET", "/items", as_identity=alice)
+    assert signed.status == 200 and signed.body == {"caller": alice.arn}, signed.described()
+    assert api.call("GET", "/public", signed=False).status == 200
+    assert api.call("GET", "/keyed", signed=False).body == {"message": "Forbidden"}
