@@ -62,6 +62,16 @@ def partial_credit(request: pytest.FixtureRequest) -> PartialCredit:
 
 
 PARTIAL_KEY: pytest.StashKey[PartialCredit] = pytest.StashKey()
+NOTE_KEY: pytest.StashKey[list[str]] = pytest.StashKey()
+
+
+@pytest.fixture
+def report_note(request: pytest.FixtureRequest) -> list[str]:
+    """Lines a check appends for the report even when it passes (a passed check's message is otherwise
+    empty): what the grade depended on, such as the seed the heist's flags were derived from."""
+    lines: list[str] = []
+    request.node.stash[NOTE_KEY] = lines
+    return lines
 
 
 @pytest.fixture

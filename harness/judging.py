@@ -95,6 +95,9 @@ def judge(
         verdict = _passed(points, credit, hint)
     else:
         verdict = _raised(item, report, error, points, credit, hint)
+    note = " ".join(item.stash.get(fixtures.NOTE_KEY, []))
+    if note and verdict.outcome in (PASSED, FAILED, PARTIAL):
+        verdict.message = f"{verdict.message} {note}".strip()
 
     where_file, where_line = "", None
     if verdict.outcome in (FAILED, PARTIAL):

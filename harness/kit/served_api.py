@@ -7,8 +7,9 @@
 Every backend with ``DEPLOYED_API_OVER_HTTP`` serves a stage at LocalStack's path form
 ``{endpoint}/restapis/{api id}/{stage}/_user_request_/{path}`` (docs/harness.md, "Deployed REST APIs
 over HTTP"). A signed call uses the dummy credentials of the grading process (the account itself), as
-``curl --aws-sigv4`` does; ``signature`` keeps the request's SigV4 signature, so that a grader can look
-for it where it must not be (a function's logs).
+``curl --aws-sigv4`` does, or, with ``as_identity``, another IAM identity's access key (``make_user``
+makes an IAM user who may invoke APIs: the heist's victim and attacker); ``signature`` keeps the
+request's SigV4 signature, so that a grader can look for it where it must not be (a function's logs).
 """
 
 from __future__ import annotations
@@ -20,6 +21,27 @@ from urllib.parse import urlencode
 
 REGION = "us-east-1"
 SIGNED_SERVICE = "execute-api"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An IAM identity's access key, to sign as (a user's key, or a role session's with its token)."""
+
+    name: str
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+    arn: str = ""
+
+
+def make_user(iam: Any, name: str, policy: dict[str, Any] | None = None) -> Identity:
+    """An IAM user with an access key and, by default, leave to invoke any API (execute-api:Invoke)."""
+    document = policy or {"Version": "2012-10-17",
+                          "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}]}
+    user = iam.create_user(UserName=name)["User"]
+    iam.put_user_policy(UserName=name, PolicyName="invoke-apis", PolicyDocument=json.dumps(document))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return Identity(name, key["AccessKeyId"], key["SecretAccessKey"], None, user["Arn"])
 
 
 @dataclass(frozen=True)
@@ -55,9 +77,11 @@ class ServedApi:
         self.timeout = timeout
 
     def call(self, method: str, path: str, *, body: Any = None, query: dict[str, str] | None = None,
-             headers: dict[str, str] | None = None, signed: bool = True, tamper: bool = False) -> HttpAnswer:
+             headers: dict[str, str] | None = None, signed: bool = True, tamper: bool = False,
+             as_identity: Identity | None = None) -> HttpAnswer:
         """One request; ``body`` a dict or list is sent as JSON, a str as it is. ``tamper``: signed, then
-        one character of the signature changed (API Gateway must refuse it)."""
+        one character of the signature changed (API Gateway must refuse it). ``as_identity``: signed with
+        that identity's key instead of the grading process's."""
         import requests
 
         url = self.base + path + (f"?{urlencode(query)}" if query else "")
@@ -65,25 +89,32 @@ class ServedApi:
         sent = {"Content-Type": "application/json", **(headers or {})} if data is not None else dict(headers or {})
         signature = None
         if signed:
-            sent, signature = self._signed(method, url, data, sent)
+            sent, signature = self._signed(method, url, data, sent, as_identity)
             if tamper and signature:
                 changed = ("0" if signature[-1] != "0" else "1")
                 sent["Authorization"] = sent["Authorization"][: -1] + changed
-        response = requests.request(method, url, data=data, headers=sent, timeout=self.timeout)
+        session = requests.Session()
+        session.trust_env = False  # the backend is local: never through a proxy
+        response = session.request(method, url, data=data, headers=sent, timeout=self.timeout)
         try:
             parsed = response.json()
         except ValueError:
             parsed = None
-        shown = f"{'a signed ' if signed else 'an unsigned '}{method} {path}" + (f"?{urlencode(query)}" if query else "")
+        who = f"{as_identity.name}'s signed " if signed and as_identity else ("a signed " if signed else "an unsigned ")
+        shown = f"{who}{method} {path}" + (f"?{urlencode(query)}" if query else "")
         return HttpAnswer(shown, response.status_code, response.text, parsed, response.headers.get("x-course-emulator"), signature)
 
-    def _signed(self, method: str, url: str, data: str | None, headers: dict[str, str]) -> tuple[dict[str, str], str | None]:
+    def _signed(self, method: str, url: str, data: str | None, headers: dict[str, str],
+                identity: Identity | None = None) -> tuple[dict[str, str], str | None]:
         import boto3
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
 
+        credentials = (Credentials(identity.access_key_id, identity.secret_access_key, identity.session_token)
+                       if identity else boto3.Session().get_credentials())
         request = AWSRequest(method=method, url=url, data=data, headers=headers)
-        SigV4Auth(boto3.Session().get_credentials(), SIGNED_SERVICE, self.region).add_auth(request)
+        SigV4Auth(credentials, SIGNED_SERVICE, self.region).add_auth(request)
         signed = dict(request.headers.items())
         authorization = signed.get("Authorization", "")
         return signed, authorization.rsplit("Signature=", 1)[-1] if "Signature=" in authorization else None

@@ -9,7 +9,9 @@ own file and line, the cause chain, and AWS's answer when it was a botocore Clie
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -264,3 +266,27 @@ class StudentModule(RemoteObject):
     @property
     def name(self) -> str:
         return self.path.stem
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Calls inside end after ``seconds``: the process group is killed and the call raises
+        StudentExited saying so; for one call among several in a check (each of a student's exploits)."""
+        session = self._session
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            session.process.kill_group()
+
+        timer = threading.Timer(seconds, stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        except StudentExited:
+            if expired.is_set():
+                session.ended = StudentExited(f"your code was stopped after {seconds:g} s (its time limit)")
+                raise session.ended from None
+            raise
+        finally:
+            timer.cancel()

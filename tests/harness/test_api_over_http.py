@@ -273,3 +273,56 @@ def test_past_the_integration_timeout_the_answer_is_504_and_a_throttled_function
     boto3.client("lambda").put_function_concurrency(FunctionName="slow", ReservedConcurrentExecutions=0)
     throttled = requests.get(api.url("/slow"), timeout=30)
     assert throttled.status_code == 500 and throttled.json() == {"message": "Internal server error"}
+
+
+SAM_IAM_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        DefaultAuthorizer: AWS_IAM
+        ApiKeyRequired: false
+  Items:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        import json
+        def handler(event, context):
+            return {"statusCode": 200, "body": json.dumps({"caller": event["requestContext"]["identity"]["userArn"]})}
+      Events:
+        Signed:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /items, Method: get}
+        Open:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /public, Method: get, Auth: {Authorizer: NONE}}
+        Keyed:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /keyed, Method: get, Auth: {Authorizer: NONE, ApiKeyRequired: true}}
+"""
+
+
+def test_a_sam_apis_aws_iam_default_and_its_exceptions_are_the_methods_authorization(aws: EmbeddedMoto) -> None:
+    """SAM writes Auth as the Body's security (awsSigv4 scheme, api_key scheme, NONE); each method gets it,
+    and the caller-credentials integration role SAM adds under AWS_IAM does not fail the stack."""
+    from harness.kit.served_api import ServedApi, make_user
+
+    boto3.client("cloudformation").create_stack(StackName="signed", TemplateBody=SAM_IAM_TEMPLATE,
+                                                Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    (api_id,) = [a["id"] for a in boto3.client("apigateway").get_rest_apis()["items"]]
+    methods = {r["path"]: r["resourceMethods"]["GET"]
+               for r in boto3.client("apigateway").get_resources(restApiId=api_id, embed=["methods"])["items"] if r.get("resourceMethods")}
+    assert {path: (m["authorizationType"], m.get("apiKeyRequired", False)) for path, m in methods.items()} == {
+        "/items": ("AWS_IAM", False), "/public": ("NONE", False), "/keyed": ("NONE", True)}
+    api = ServedApi(aws.endpoint, api_id, "prod")
+    assert api.call("GET", "/items", signed=False).body == {"message": "Missing Authentication Token"}
+    alice = make_user(boto3.client("iam"), "alice")
+    signed = api.call("GET", "/items", as_identity=alice)
+    assert signed.status == 200 and signed.body == {"caller": alice.arn}, signed.described()
+    assert api.call("GET", "/public", signed=False).status == 200
+    assert api.call("GET", "/keyed", signed=False).body == {"message": "Forbidden"}

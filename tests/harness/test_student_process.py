@@ -724,3 +724,15 @@ def test_the_network_guard_lets_a_connection_to_a_loopback_listener_through(isol
     if not isolated_network["loopback"]:
         pytest.skip("`ip link set lo up` failed in the namespace: no loopback to connect to")
     assert isolated_network["loopback listener"] == {"value": "connected"}
+
+
+def test_a_call_past_its_time_limit_is_stopped_and_says_so() -> None:
+    module = load_module(WORKBENCH)
+    with module.time_limit(5):
+        assert module.echo(5) == 5  # within the limit: answered, the process lives on
+    started = time.monotonic()
+    with pytest.raises(StudentExited, match=r"stopped after 0\.5 s \(its time limit\)"), module.time_limit(0.5):
+        module.slow_echo(1, 30)
+    assert time.monotonic() - started < 10
+    with pytest.raises(StudentExited):  # the process is gone: later calls say so at once
+        module.echo(1)
