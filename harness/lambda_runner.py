@@ -8,6 +8,14 @@ survives from one invocation to the next, as on Lambda. Requests and replies are
 pipes, never pickle. stdout and stderr are the function's log; after each phase the runner writes
 MARKER on its own line to the log, so its owner knows where that invocation's output ends. A timeout is
 the owner's to enforce: it kills the environment (a loop in C code ends too); ``sys.exit`` ends it here.
+
+``python -I -u -X utf8 -m harness.lambda_runner --zygote CONTROL_FD`` is the runtime's zygote: it imports
+boto3 (in the Python runtime, as on Lambda; not imported by Lambda itself, so a cold start here costs what
+the function's own imports and init cost, minus boto3's ~0.15 s of CPU) and forks one environment per
+request, which then becomes what the command above starts: its session, working folder, pipes and
+environment variables. No function code ever runs in the zygote. A package that brings its own copy of a
+module the zygote imported (a vendored boto3) is run by a new interpreter instead (exec), so that its
+copy is the one imported, as on Lambda where /var/task comes first.
 """
 
 from __future__ import annotations
@@ -152,5 +160,122 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+WARM_IMPORTS = ("boto3",)  # in Lambda's Python runtime, and what most functions import first
+MAX_REQUEST_BYTES = 1 << 20  # a fork request: the handler, marker, folder and environment variables, as JSON
+
+
+def zygote(control_fd: int) -> int:
+    """Fork an environment per request (the student zygote's protocol, harness/student/process.py Zygote):
+    b"F" + JSON {handler, marker, cwd, env} with the request, reply and log pipe ends -> b"<pid>";
+    b"S<pid>" -> b"R" (running) or b"E<exit code>" (negative: the signal that ended it)."""
+    import signal
+    import socket
+
+    baseline = _top_level_modules()
+    for name in WARM_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - not installed: functions import it themselves, and fail as they would
+            pass
+    warm = _top_level_modules() - baseline
+    control = socket.socket(fileno=control_fd)
+    ended: dict[int, int] = {}
+
+    def reap(signum: int, frame: object) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            ended[pid] = os.waitstatus_to_exitcode(status)
+
+    signal.signal(signal.SIGCHLD, reap)
+    control.send(b"ready")
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, MAX_REQUEST_BYTES, 3)
+        except (ConnectionError, OSError):
+            return 0
+        if not data:
+            return 0
+        if data[:1] == b"F" and len(fds) == 3:
+            pid = os.fork()
+            if pid == 0:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                control.close()
+                _become_environment(json.loads(data[1:]), fds, warm)  # never returns
+            for fd in fds:
+                os.close(fd)
+            control.send(str(pid).encode())
+        elif data[:1] == b"S" and data[1:].isdigit():
+            reap(0, None)
+            code = ended.get(int(data[1:]))
+            control.send(b"R" if code is None else b"E%d" % code)
+        else:
+            for fd in fds:
+                os.close(fd)
+            control.send(b"?")
+
+
+def _top_level_modules() -> set[str]:
+    return {name.partition(".")[0] for name in sys.modules}
+
+
+def _become_environment(request: dict[str, Any], fds: list[int], warm: set[str]) -> None:
+    """In the forked child: what a new ``python -I -u -X utf8 -m harness.lambda_runner`` has, then main()."""
+    code: Any = 1
+    try:
+        request_fd, reply_fd, log_fd = fds
+        os.setsid()  # a session of its own: one kill reaches whatever the function starts
+        os.chdir(request["cwd"])
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(null)
+        os.close(log_fd)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        time.tzset()  # TZ is the function's
+        args = [request["handler"], str(request_fd), str(reply_fd), request["marker"]]
+        shipped = {entry.partition(".")[0] for entry in os.listdir(".")}
+        if shipped & warm:  # the package's own copy must be the one imported: a new interpreter, as before
+            for fd in (request_fd, reply_fd):
+                os.set_inheritable(fd, True)
+            os.execv(sys.executable, [sys.executable, "-I", "-u", "-X", "utf8", "-m", "harness.lambda_runner", *args])
+        sys.argv = [__file__, *args]
+        code = main(args)
+    except SystemExit as exit_:  # sys.exit() in the function's init or handler: its status, as a process exit
+        code = exit_.code
+    except BaseException:  # noqa: BLE001 - what an uncaught error at the top would print, then status 1
+        traceback.print_exc()
+        code = 1
+    finally:
+        _exit_as_python_does(code)
+
+
+def _exit_as_python_does(code: Any) -> None:
+    """os._exit with the status an interpreter exit would give ``code``, after its exit functions ran."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code & 0xFF
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        import atexit
+
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--zygote"]:
+        sys.exit(zygote(int(sys.argv[2])))
     sys.exit(main(sys.argv[1:]))

@@ -82,7 +82,9 @@ def apply() -> None:
 
 def shutdown() -> None:
     """End what the emulator runs beside moto (Lambda's execution environments) when the server stops."""
+    from harness.emulator.lambda_environment import RUNTIME
     from harness.emulator.lambda_environments import POOL
 
     event_sources.stop()
     POOL.close_all()
+    RUNTIME.close()

@@ -178,11 +178,13 @@ class Zygote:
     milliseconds where a new interpreter that imports boto3 costs a quarter of a second of CPU.
     No student code ever runs in it; it only forks and reports how its children ended."""
 
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, command: list[str] | None = None) -> None:
+        """``command``: another forker speaking the same protocol, given the control socket's fd as its last
+        argument (the Lambda runtime's, harness/lambda_runner.py --zygote); host.py's by default."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
             self.popen = subprocess.Popen(
-                [sys.executable, "-I", "-X", "utf8", str(HOST), "--zygote", str(theirs.fileno())],
+                [*(command or [sys.executable, "-I", "-X", "utf8", str(HOST), "--zygote"]), str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
             )
@@ -211,7 +213,7 @@ class Zygote:
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
         try:
-            answer = self._ask(b"F", [request_read, answer_write])
+            child = self.fork_with(b"F", [request_read, answer_write])
         except OSError:
             for fd in (request_write, answer_read):
                 os.close(fd)
@@ -219,11 +221,15 @@ class Zygote:
         finally:
             os.close(request_read)
             os.close(answer_write)
+        return StudentProcess(child, request_write, answer_read)
+
+    def fork_with(self, request: bytes, fds: list[int]) -> ForkedChild:
+        """A child forked for ``request`` with ``fds`` (the caller keeps and closes its own copies);
+        OSError when the zygote cannot answer."""
+        answer = self._ask(request, fds)
         if not answer.isdigit():
-            for fd in (request_write, answer_read):
-                os.close(fd)
             raise OSError(f"the zygote answered {answer!r}")
-        return StudentProcess(ForkedChild(int(answer), self), request_write, answer_read)
+        return ForkedChild(int(answer), self)
 
     def exit_code(self, pid: int) -> int | None:
         """How a forked child ended (negative: by that signal), or None while it runs or when unknown."""

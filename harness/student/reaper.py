@@ -20,6 +20,19 @@ SWEEP_ROUNDS = 8  # a fork loop refills the tree while it is killed: stop it, th
 PROC = Path("/proc")
 
 
+# The harness's own long-lived forkers started during a check (the Lambda runtime's zygote, started at a
+# first cold start): the end-of-check sweep leaves them alone, never what they forked.
+_helpers: set[int] = set()
+
+
+def keep_helper(pid: int) -> None:
+    _helpers.add(pid)
+
+
+def forget_helper(pid: int) -> None:
+    _helpers.discard(pid)
+
+
 def become_subreaper() -> bool:
     if not sys.platform.startswith("linux"):
         return False
@@ -65,8 +78,9 @@ def kill_new_descendants(keep: set[int], keep_alone: frozenset[int] | set[int] =
     """SIGSTOP then SIGKILL every descendant not in ``keep`` (nor below one) nor in ``keep_alone`` (whose
     own descendants are not kept), reaping what we can."""
     killed: set[int] = set()
+    keep, keep_alone = set(keep) - _helpers, set(keep_alone) | _helpers
     for _ in range(SWEEP_ROUNDS):
-        kept_trees = set(keep) | set(keep_alone)
+        kept_trees = keep | keep_alone
         for pid in keep:
             kept_trees |= descendants(pid)
         victims = descendants() - kept_trees
