@@ -14,13 +14,19 @@ request's SigV4 signature, so that a grader can look for it where it must not be
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 REGION = "us-east-1"
 SIGNED_SERVICE = "execute-api"
+# What boto3's credential chain reads: the grading process's own credentials are looked up once per value
+# of these (a new boto3 Session per call cost ~8 ms of CPU, a tenth of a warm call through the API).
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+                        "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE")
 
 
 @dataclass(frozen=True)
@@ -106,15 +112,27 @@ class ServedApi:
 
     def _signed(self, method: str, url: str, data: str | None, headers: dict[str, str],
                 identity: Identity | None = None) -> tuple[dict[str, str], str | None]:
-        import boto3
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
         from botocore.credentials import Credentials
 
         credentials = (Credentials(identity.access_key_id, identity.secret_access_key, identity.session_token)
-                       if identity else boto3.Session().get_credentials())
+                       if identity else _own_credentials(*(os.environ.get(name) for name in CREDENTIAL_VARIABLES)))
         request = AWSRequest(method=method, url=url, data=data, headers=headers)
         SigV4Auth(credentials, SIGNED_SERVICE, self.region).add_auth(request)
         signed = dict(request.headers.items())
         authorization = signed.get("Authorization", "")
         return signed, authorization.rsplit("Signature=", 1)[-1] if "Signature=" in authorization else None
+
+
+@functools.lru_cache(maxsize=4)
+def _own_credentials(*variables: str | None) -> Any:
+    """The grading process's credentials as boto3 finds them, for these values of CREDENTIAL_VARIABLES."""
+    import boto3
+    from botocore.credentials import Credentials
+
+    found = boto3.Session().get_credentials()
+    if found is None:
+        return None
+    frozen = found.get_frozen_credentials()
+    return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
