@@ -1,8 +1,8 @@
 """Lab 6 grader: a custom metric and an alarm on order-processor (part 1), a circuit breaker and the
 cold starts in Lambda's REPORT lines (part 2).
 
-Part 1: the grader deploys the code of function/ as order-processor itself (with its Orders table),
-runs setup_alarm.sh, subscribes a queue of its own to the alarm's topic, and drives traffic through the
+Part 1: the grader runs setup_alarm.sh, deploys the code of function/ as order-processor itself (with its
+Orders table), subscribes a queue of its own to the alarm's topic, and drives traffic through the
 deployed function minute by minute on the embedded backend's clock (harness/kit/clock.py): quiet
 minutes, healthy minutes, failing minutes, then recovery. The alarm's state after each minute and the
 notifications the queue receives are the verdict, so a wrong metric, statistic, threshold, period
@@ -245,13 +245,17 @@ def states_named(found: list[dict[str, Any]]) -> list[str]:
 
 
 def set_up_alarm(exercise: ExerciseFiles, *, deploy: bool = True) -> str:
-    """The deployed function (when the check invokes it), setup_alarm.sh run, the inbox subscribed."""
-    if deploy:
-        deploy_function(exercise)
+    """setup_alarm.sh run, the function deployed (when the check invokes it), the inbox subscribed.
+
+    The script runs first, from the state every check that runs it starts from (a reset backend), so the
+    first run is replayed in the others (harness/script_replay.py) instead of run again: the alarm names
+    the function, it does not need it to exist, and RUNS (which the others require) runs it without one."""
     result = exercise.run_script(SETUP_SCRIPT)
     if not result.ok:
-        fail(f"Expected `bash {SETUP_SCRIPT}` to exit with status 0 where {FUNCTION} is deployed; {scrub_paths(result.describe())}", hint=RUNS_HINT)
+        fail(f"Expected `bash {SETUP_SCRIPT}` to exit with status 0; {scrub_paths(result.describe())}", hint=RUNS_HINT)
     expect(alarm_state() != "missing", f"Expected `bash {SETUP_SCRIPT}` to create the alarm {ALARM}; describe-alarms finds none.", hint=RUNS_HINT)
+    if deploy:
+        deploy_function(exercise)
     return subscribe_inbox()
 
 
