@@ -128,7 +128,8 @@ def decide(caller: iam_callers.Caller, action: str, resource: str, region: str) 
     identity = permissions.decide(action, resource, keys) if permissions is not None else None
     if identity is not None and identity.denies:
         return "with an explicit deny in an identity-based policy"
-    document = iam_resource_policies.document(service, resource, caller.account_id, region)
+    owner = _account_of(resource) or caller.account_id  # the resource policy lives with the resource
+    document = iam_resource_policies.document(service, resource, owner, region)
     resource_allows = delegates = False
     if document is not None:
         policy = parse_policy(document, kind="resource")
@@ -145,8 +146,8 @@ def decide(caller: iam_callers.Caller, action: str, resource: str, region: str) 
         if resource_allows or (delegates and identity_allows):
             return None
         return f"because no resource-based policy allows the {named} action"
-    if _account_of(resource) not in ("", caller.account_id):  # another account's resource: both must allow
-        if resource_allows and identity_allows:
+    if owner != caller.account_id:  # another account's resource: both sides must allow (naming the account will do)
+        if (resource_allows or delegates) and identity_allows:
             return None
         if identity_allows:
             return f"because no resource-based policy allows the {named} action"

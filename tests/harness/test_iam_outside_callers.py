@@ -24,6 +24,7 @@ from harness.kit.served_api import Identity, make_user
 
 ACCOUNT = "123456789012"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+PARTNER = "111122223333"
 NOTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}]}
 
 
@@ -173,3 +174,21 @@ def test_the_refusal_is_snss_xml_and_other_services_are_not_judged_for_outside_c
                            "<Code>AuthorizationError</Code><Message>User: "), body
     assert "<RequestId>" in body
     assert queue == "ok"
+
+
+def test_another_accounts_topic_needs_both_its_policy_and_the_callers(aws: EmbeddedMoto) -> None:
+    """The topic lives in another account of the emulator (moto's x-moto-account-id); moto's Publish
+    reaches a topic of another account by its ARN."""
+    partner = boto3.client("sns")
+    partner.meta.events.register("before-sign.sns.*", lambda request, **_: request.headers.__setitem__("x-moto-account-id", PARTNER))
+    closed = partner.create_topic(Name="partner-closed")["TopicArn"]
+    shared = partner.create_topic(Name="partner-shared")["TopicArn"]
+    partner.set_topic_attributes(TopicArn=shared, AttributeName="Policy", AttributeValue=document(grant({"AWS": ACCOUNT}, "sns:Publish", "*")))
+    erin = client(user("erin", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"}]}))
+    frank = client(user("frank"))
+    with enforcing_iam(aws.endpoint):
+        got = [attempt(publish(erin, closed)), attempt(publish(erin, shared)), attempt(publish(frank, shared))]
+    assert closed.split(":")[4] == PARTNER
+    assert "because no resource-based policy allows the SNS:Publish action" in got[0]
+    assert got[1] == "ok"  # the topic policy names erin's account, and erin's own policy allows
+    assert "because no identity-based policy allows the SNS:Publish action" in got[2]
