@@ -192,3 +192,18 @@ def test_another_accounts_topic_needs_both_its_policy_and_the_callers(aws: Embed
     assert "because no resource-based policy allows the SNS:Publish action" in got[0]
     assert got[1] == "ok"  # the topic policy names erin's account, and erin's own policy allows
     assert "because no identity-based policy allows the SNS:Publish action" in got[2]
+
+
+def test_a_user_of_another_account_is_let_in_only_by_a_topic_policy_naming_it(aws: EmbeddedMoto) -> None:
+    """make_user(account=...): the outsider is its own account's admin; the topic's account decides."""
+    admin = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sns:*", "Resource": "*"}]}
+    outsider = make_user(boto3.client("iam"), "outsider", admin, account=PARTNER)
+    opened = topic("opened", grant("*", "sns:Subscribe", "*"))
+    own = topic("own", grant({"AWS": ROOT}, "sns:Subscribe", "*"))
+    sns = client(outsider)
+    with enforcing_iam(aws.endpoint):
+        got = [attempt(subscribe(sns, opened)), attempt(subscribe(sns, own))]
+    assert outsider.arn == f"arn:aws:iam::{PARTNER}:user/outsider"
+    assert got[0] == "ok"
+    assert got[1] == (f"AuthorizationError: User: {outsider.arn} is not authorized to perform: SNS:Subscribe on resource: "
+                      f"{own} because no resource-based policy allows the SNS:Subscribe action [403]")
