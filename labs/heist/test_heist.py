@@ -658,7 +658,8 @@ def _try_the_topic(made: Scenario, phase: FixPhase) -> None:
 def _topic_calls(identity: Identity, topic_arn: str) -> list[tuple[str, Any]]:
     keys = {"aws_access_key_id": identity.access_key_id, "aws_secret_access_key": identity.secret_access_key}
     sns, sqs = boto3.client("sns", **keys), boto3.client("sqs", **keys)
-    queue = sqs.create_queue(QueueName=f"{identity.name}-ears")["QueueUrl"]  # a queue of theirs, in their account
+    # A queue of theirs, in their account; a name of its own (an exploit's queue may hold other attributes).
+    queue = sqs.create_queue(QueueName=f"grader-ears-{uuid.uuid4().hex[:12]}")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return [
         ("sns:Subscribe", lambda: sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)),
