@@ -89,10 +89,14 @@ class ExerciseFiles:
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SITECUSTOM_DIR), environment.get("PYTHONPATH")]))
         command = f"bash {name}"
         log = getattr(self.backend, "call_log", None)
-        run_key = script_replay.key(self.folder, name, environment, log) if script_replay.enabled(self.backend) else None
+        replayable = script_replay.enabled(self.backend)
+        run_key = script_replay.key(self.folder, name, environment, log) if replayable else None
+        parts = script_replay.key_parts(self.folder, name, environment, log) if replayable and os.environ.get(script_replay.ENV_TRACE) else None
         recording = script_replay.recorded(run_key)
         if recording is not None:  # the same script from the same state ran before: its requests again
+            started = time.perf_counter()
             result: ScriptResult = script_replay.replay(recording, self.backend.endpoint)  # type: ignore[attr-defined]
+            script_replay.trace("replayed", time.perf_counter() - started, parts, len(recording.requests))
             locations.touched(script, locations.script_error_line(name, result.stderr) if result.returncode else None)
             return dataclasses.replace(result)
         if run_key is not None:
@@ -103,6 +107,8 @@ class ExerciseFiles:
             requests = log.stop_capture() if run_key is not None else []  # type: ignore[union-attr]
         if result.returncode is not None:  # a run cut at its time limit depends on time: never replayed
             script_replay.record(run_key, requests, result)
+        outcome = "recorded" if run_key and result.returncode is not None else "run, hooked" if replayable else "run"
+        script_replay.trace(outcome, result.duration, parts, len(requests))
         return dataclasses.replace(result)
 
     def _run(self, name: str, command: str, bash: str, environment: dict[str, str], timeout: float) -> ScriptResult:

@@ -14,9 +14,7 @@ import json
 import os
 import re
 import urllib.parse
-import zipfile
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -297,13 +295,8 @@ def policy_document(document: Any) -> Any:
     return document
 
 
-def tiny_zip() -> bytes:
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(
-            "inventory_status_lambda.py", "def lambda_handler(event, context):\n    return {'statusCode': 200}\n"
-        )
-    return buffer.getvalue()
+def tiny_zip() -> bytes:  # fixed dates: the same bytes in every check, so setup_iam.sh's runs replay
+    return module_zip("inventory_status_lambda", "def lambda_handler(event, context):\n    return {'statusCode': 200}\n")
 
 
 LAB1_TRUST = {
