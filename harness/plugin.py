@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from . import fixtures, import_guard, integrity, locations, progress, runtime, script_replay
+from . import early_work, fixtures, import_guard, integrity, locations, progress, runtime, script_replay
 from .backends import BackendUnavailable, LocalStack
 from .checks import NOT_GRADED_PREFIX
 from .grading_run import STATE, GradingState, ensure_backend, shutdown
@@ -102,6 +102,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[STATE] = state
     script_replay.forget()  # recordings belong to one grading session
+    early_work.forget()
     if not config.pluginmanager.is_registered(fixtures):
         config.pluginmanager.register(fixtures, "course-fixtures")
     if not state.is_worker and state.report_dir is not None:
@@ -248,6 +249,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         pytest.fail(MISSING_POINTS.format(check=item.nodeid), pytrace=False)
     for problem in prerequisite_problems(item):
         pytest.fail(problem, pytrace=False)
+    if state.backend is None and state.backend_error is None:  # a worker knows only its current check's file
+        early_work.start([item] if state.is_worker else item.session.items, state.code_root)
     try:
         backend = ensure_backend(state)
         backend.reset()

@@ -68,6 +68,12 @@ def key_parts(folder: Path, name: str, environment: dict[str, str], log: CallLog
     return {"script": name, "files": folder_digest(folder) or "", "state": log.state_digest(), "environment": variables.hexdigest()}
 
 
+def variable_digests(environment: dict[str, str]) -> dict[str, str]:
+    """Each variable's value, digested (for the trace: which variable changed between two runs)."""
+    return {name: hashlib.sha256(value.encode()).hexdigest()[:12] for name, value in sorted(environment.items())
+            if name not in VOLATILE_VARIABLES}
+
+
 def key(folder: Path, name: str, environment: dict[str, str], log: CallLog) -> str | None:
     """What the run depends on; None when it cannot be replayed (a grader's hook acts on its requests)."""
     if log.has_hooks:
@@ -78,7 +84,7 @@ def key(folder: Path, name: str, environment: dict[str, str], log: CallLog) -> s
     return digest.hexdigest()
 
 
-def trace(outcome: str, seconds: float, parts: dict[str, str] | None = None, requests: int = 0) -> None:
+def trace(outcome: str, seconds: float, parts: dict[str, Any] | None = None, requests: int = 0) -> None:
     """One line in COURSE_REPLAY_TRACE's file, when it is set: a maintainer's measure, never the report."""
     path = os.environ.get(ENV_TRACE)
     if not path:

@@ -4,6 +4,7 @@ later runs send its recorded requests again; anything that could change the outc
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,6 +109,43 @@ def test_replay_can_be_turned_off(lab: ExerciseFiles, monkeypatch: pytest.Monkey
     monkeypatch.setenv(script_replay.ENV_NO_REPLAY, "1")
     lab.run_script("deploy.sh")
     lab.backend.reset()  # type: ignore[attr-defined]
+    lab.run_script("deploy.sh")
+    assert runs(lab) == 2
+
+
+def test_the_trace_says_which_runs_were_replayed_and_what_their_keys_were_made_of(
+    lab: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    trace = tmp_path / "trace.jsonl"
+    monkeypatch.setenv(script_replay.ENV_TRACE, str(trace))
+    for _ in range(2):
+        lab.backend.reset()  # type: ignore[attr-defined]
+        lab.run_script("deploy.sh")
+    lines = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert [line["outcome"] for line in lines] == ["recorded", "replayed"]
+    assert lines[0]["requests"] == lines[1]["requests"] >= 3  # create-rest-api, get-resources, create-queue
+    assert lines[0]["seconds"] > lines[1]["seconds"]
+    for part in ("script", "files", "state", "environment", "variables"):
+        assert lines[0][part] == lines[1][part]
+    assert script_replay.ENV_TRACE in lines[0]["variables"]
+
+
+def test_the_folder_awscli_adds_to_aws_data_path_in_this_process_does_not_stop_a_replay(
+    lab: ExerciseFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`import awscli` (the warm CLI, the template reader) sets AWS_DATA_PATH in the grading process:
+    whichever check imports it first, a script sees the same environment, so its runs replay."""
+    import awscli
+
+    own = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), "data")  # as awscli adds it
+    monkeypatch.delenv("AWS_DATA_PATH", raising=False)
+    lab.run_script("deploy.sh")
+    lab.backend.reset()  # type: ignore[attr-defined]
+    monkeypatch.setenv("AWS_DATA_PATH", own)
+    lab.run_script("deploy.sh")
+    assert runs(lab) == 1
+    lab.backend.reset()  # type: ignore[attr-defined]
+    monkeypatch.setenv("AWS_DATA_PATH", f"/somewhere/of/the/students{os.pathsep}{own}")  # theirs is kept: it counts
     lab.run_script("deploy.sh")
     assert runs(lab) == 2
 
