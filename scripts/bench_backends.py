@@ -21,7 +21,10 @@ from pathlib import Path
 
 BACKEND_NAMES = ("moto", "ministack", "localstack")
 # A check's worth of state on every backend (LocalStack here has neither DynamoDB nor Lambda).
-TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
 
 
 @dataclass
@@ -52,7 +55,13 @@ def populate(endpoint: str) -> None:
     import boto3
 
     def aws(service: str):  # type: ignore[no-untyped-def]
-        return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
 
     queue = aws("sqs").create_queue(QueueName="bench-queue")["QueueUrl"]
     queue_arn = aws("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -60,8 +69,13 @@ def populate(endpoint: str) -> None:
     aws("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     aws("secretsmanager").create_secret(Name="bench-secret", SecretString="{}")
     aws("iam").create_role(RoleName="bench-role", AssumeRolePolicyDocument=json.dumps(TRUST))
-    aws("iam").put_role_policy(RoleName="bench-role", PolicyName="bench", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}))
+    aws("iam").put_role_policy(
+        RoleName="bench-role",
+        PolicyName="bench",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
+        ),
+    )
     aws("ssm").put_parameter(Name="/bench/parameter", Value="1", Type="String")
     aws("logs").create_log_group(logGroupName="/bench/logs")
 
@@ -104,13 +118,23 @@ def moto_costs(empty: int, used: int) -> Costs:
         backend.stop()
         stop_ms = _ms(started)
     return Costs(
-        f"moto {metadata.version('moto')}", "none: in the course's venv", start_ms,
-        f"its server in the grading process (importing moto and the harness took {import_ms / 1000:.1f} s more)", reset_empty, reset_used, stop_ms,
+        f"moto {metadata.version('moto')}",
+        "none: in the course's venv",
+        start_ms,
+        f"its server in the grading process (importing moto and the harness took {import_ms / 1000:.1f} s more)",
+        reset_empty,
+        reset_used,
+        stop_ms,
         "moto's reset route, then a seed",
     )
 
 
-def _installed(is_installed: Callable[[Path], bool], ensure: Callable[[Path], object], record: Callable[[Path], dict], environment: Path) -> str:
+def _installed(
+    is_installed: Callable[[Path], bool],
+    ensure: Callable[[Path], object],
+    record: Callable[[Path], dict],
+    environment: Path,
+) -> str:
     """Install now unless done before; what it cost either way."""
     if is_installed(environment):
         return f"cached (its install took {record(environment).get('seconds', '?')} s)"
@@ -124,7 +148,9 @@ def ministack_costs(empty: int, used: int) -> Costs:
     from harness.ministack import MiniStack
 
     environment = ministack_env.environment_dir()
-    install = _installed(ministack_env.is_installed, ministack_env.ensure_installed, ministack_env.install_record, environment)
+    install = _installed(
+        ministack_env.is_installed, ministack_env.ensure_installed, ministack_env.install_record, environment
+    )
     backend = MiniStack(environment=environment)
     started = time.perf_counter()
     backend.start()
@@ -136,9 +162,14 @@ def ministack_costs(empty: int, used: int) -> Costs:
         backend.stop()
         stop_ms = _ms(started)
     return Costs(
-        f"MiniStack {ministack_env.VERSION}", install, start_ms,
+        f"MiniStack {ministack_env.VERSION}",
+        install,
+        start_ms,
         "its process until /_ministack/health answers, behind the call-log forwarder",
-        reset_empty, reset_used, stop_ms, "POST /_ministack/reset",
+        reset_empty,
+        reset_used,
+        stop_ms,
+        "POST /_ministack/reset",
     )
 
 
@@ -167,10 +198,12 @@ def localstack_costs(empty: int, used: int) -> Costs | Unavailable:
         return Unavailable(name, f"not measured: no Python {ls.PYTHON[0]}.{ls.PYTHON[1]} here ({ls.ENV_PYTHON})")
     install = _installed(is_installed, lambda path: ls.ensure_installed(path), install_record, environment)
     with localstack_host() as (host, process_ms):
+        # LocalStack loads each service on its first call: the first probe pays for that.
+        first_probe_ms = probe_ms(host.endpoint)  # type: ignore[attr-defined]
         backend = LocalStack(host.endpoint)  # type: ignore[attr-defined]
         started = time.perf_counter()
         backend.start()  # what each `course grade` does: probe what works, then the call-log forwarder
-        probe_ms = _ms(started)
+        grading_probe_ms = _ms(started)
         try:
             reset_empty, reset_used = resets(backend, backend.endpoint, empty, used)
         finally:
@@ -179,14 +212,31 @@ def localstack_costs(empty: int, used: int) -> Costs | Unavailable:
             stopped_at = time.perf_counter()
     stop_ms = (stopped_at - started) * 1000 + _ms(stopped_at)  # the forwarder, then the process
     return Costs(
-        name, install, process_ms + probe_ms,
-        f"its process until it logs Ready ({process_ms / 1000:.1f} s), then the probe and forwarder each grading run pays ({probe_ms / 1000:.1f} s)",
-        reset_empty, reset_used, stop_ms, "cleanup of every service (no reset route)",
+        name,
+        install,
+        process_ms + first_probe_ms,
+        f"its process until it logs Ready ({process_ms / 1000:.1f} s), then every service answering once: the first "
+        f"probe ({first_probe_ms / 1000:.1f} s; LocalStack loads a service on its first call). Each `course grade` "
+        f"then probes again and starts its forwarder: {grading_probe_ms / 1000:.2f} s",
+        reset_empty,
+        reset_used,
+        stop_ms,
+        "cleanup of every service (no reset route)",
     )
 
 
+def probe_ms(endpoint: str) -> float:
+    from harness.localstack_probe import probe
+
+    started = time.perf_counter()
+    probe(endpoint)
+    return _ms(started)
+
+
 MEASURES: dict[str, Callable[[int, int], Costs | Unavailable]] = {
-    "moto": moto_costs, "ministack": ministack_costs, "localstack": localstack_costs,
+    "moto": moto_costs,
+    "ministack": ministack_costs,
+    "localstack": localstack_costs,
 }
 
 
@@ -213,7 +263,12 @@ def render(rows: list[Costs | Unavailable], empty: int, used: int) -> str:
     return "\n".join([*lines, "", *notes])
 
 
-def backend_table(names: tuple[str, ...], empty: int, used: int, measures: dict[str, Callable[[int, int], Costs | Unavailable]] | None = None) -> None:
+def backend_table(
+    names: tuple[str, ...],
+    empty: int,
+    used: int,
+    measures: dict[str, Callable[[int, int], Costs | Unavailable]] | None = None,
+) -> None:
     measures = measures or MEASURES
     rows = []
     for name in names:
@@ -222,5 +277,7 @@ def backend_table(names: tuple[str, ...], empty: int, used: int, measures: dict[
         except Exception as error:  # a backend that cannot start is a row that says so, not the end of the bench
             rows.append(Unavailable(name, f"not measured: {type(error).__name__}: {str(error).splitlines()[0][:200]}"))
     load = " ".join(f"{figure:.2f}" for figure in os.getloadavg())
-    print(f"Backends around the checks: install, start, reset between checks, stop (wall time; {time.strftime('%Y-%m-%d %H:%M')}, load {load})")
+    print(
+        f"Backends around the checks: install, start, reset between checks, stop (wall time; {time.strftime('%Y-%m-%d %H:%M')}, load {load})"
+    )
     print(render(rows, empty, used))

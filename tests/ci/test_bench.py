@@ -31,7 +31,9 @@ def report(checks: list[str]) -> dict:
     return {
         "harness_errors": [],
         "totals": {
-            "points": 2.0 * graded.count("passed"), "max": 2.0 * len(graded), "checks": len(checks),
+            "points": 2.0 * graded.count("passed"),
+            "max": 2.0 * len(graded),
+            "checks": len(checks),
             "not_graded": len(checks) - len(graded),
         },
         "exercises": [{"id": "x", "checks": [{"outcome": outcome, "points": 0, "max": 2} for outcome in checks]}],
@@ -40,7 +42,10 @@ def report(checks: list[str]) -> dict:
 
 def test_a_tally_counts_what_was_not_graded_and_what_ended_in_error() -> None:
     assert bench.tally(report(["passed", "passed", "failed"]), 0) == "4/6 points, 3 checks graded"
-    assert bench.tally(report(["passed", "not_graded", "not_graded"]), 0) == "2/2 points, 1 checks graded, 2 NOT GRADED on this backend"
+    assert (
+        bench.tally(report(["passed", "not_graded", "not_graded"]), 0)
+        == "2/2 points, 1 checks graded, 2 NOT GRADED on this backend"
+    )
     assert bench.tally(report(["passed", "error"]), 1) == "2/4 points, 2 checks graded, 1 IN ERROR"
     assert bench.tally(None, 3) == "NO REPORT (course grade exited 3)"
 
@@ -58,6 +63,7 @@ def test_exercises_on_localstack_grade_with_its_endpoint_and_say_what_was_not_gr
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     lifecycle: list[str] = []
     monkeypatch.setattr(bench, "localstack_host", lambda: fake_localstack(lifecycle))
+    monkeypatch.setattr(bench, "probe_ms", lambda endpoint: lifecycle.append(f"warmed {endpoint}") or 2500.0)
     gradings = []
 
     def course_grade(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -75,15 +81,20 @@ def test_exercises_on_localstack_grade_with_its_endpoint_and_say_what_was_not_gr
     assert len(gradings) == 2 * len(exercises)
     for command, endpoint, lifecycle_then in gradings:
         assert command[1] == "grade" and command[-2:] == ["--backend", "localstack"]
-        assert endpoint == "http://127.0.0.1:45999" and lifecycle_then == ["started"], "graded while LocalStack was not running"
-    assert lifecycle == ["started", "stopped"]  # once for every grading
-    assert "ready in 4.3 s" in printed
+        assert endpoint == "http://127.0.0.1:45999", "graded without LocalStack's endpoint"
+        assert lifecycle_then == ["started", "warmed http://127.0.0.1:45999"], (
+            "graded while LocalStack was not running or cold"
+        )
+    assert lifecycle == ["started", "warmed http://127.0.0.1:45999", "stopped"]  # once for every grading
+    assert "ready in 4.3 s at http://127.0.0.1:45999, every service answering 2.5 s later" in printed
     assert printed.count("1 NOT GRADED on this backend") == 2 * len(exercises)
     assert "2/2 points" in printed and "0/2 points" in printed
     assert "AWS_ENDPOINT_URL" not in os.environ
 
 
-def test_moto_and_ministack_gradings_start_no_localstack(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_moto_and_ministack_gradings_start_no_localstack(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(bench, "localstack_host", lambda: pytest.fail("LocalStack started for MiniStack"))
     commands = []
 
@@ -108,7 +119,16 @@ def test_an_unknown_backend_or_figure_is_refused(capsys: pytest.CaptureFixture[s
 def test_the_backends_table_has_a_row_per_backend_with_moto_measured_for_real(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ministack = bench_backends.Costs("MiniStack 9", "cached (its install took 20.0 s)", 350.0, "its process", 3.25, 40.0, 12.0, "POST /_ministack/reset")
+    ministack = bench_backends.Costs(
+        "MiniStack 9",
+        "cached (its install took 20.0 s)",
+        350.0,
+        "its process",
+        3.25,
+        40.0,
+        12.0,
+        "POST /_ministack/reset",
+    )
 
     def no_localstack(empty: int, used: int) -> bench_backends.Costs:
         raise RuntimeError("LocalStack did not start within 180 s. Its log ends with:\nsomething")
@@ -118,14 +138,21 @@ def test_the_backends_table_has_a_row_per_backend_with_moto_measured_for_real(
     assert bench.main(["--only", "backends", "--resets", "3", "--used-resets", "2"]) == 0
     printed = capsys.readouterr().out
     table = [line for line in printed.splitlines() if line.startswith("| ")]
-    assert table[0].startswith("| Backend | Install | Start | Reset, empty (median of 3) | Reset after a check's resources (median of 2) |")
+    assert table[0].startswith(
+        "| Backend | Install | Start | Reset, empty (median of 3) | Reset after a check's resources (median of 2) |"
+    )
     assert table[1].startswith("| :--- |")
     moto_row, ministack_row, localstack_row = table[2:]
     assert moto_row.startswith("| moto ") and "none: in the course's venv" in moto_row
     assert all(re.fullmatch(r"\d+\.\d+ m?s", cell.strip()) for cell in moto_row.split("|")[3:7]), moto_row
-    assert ministack_row == "| MiniStack 9 | cached (its install took 20.0 s) | 350.0 ms | 3.2 ms | 40.0 ms | 12.0 ms | POST /_ministack/reset |"
+    assert (
+        ministack_row
+        == "| MiniStack 9 | cached (its install took 20.0 s) | 350.0 ms | 3.2 ms | 40.0 ms | 12.0 ms | POST /_ministack/reset |"
+    )
     assert "not measured: RuntimeError: LocalStack did not start within 180 s." in localstack_row
-    assert re.search(r"^- moto [\d.]+, start: its server in the grading process \(importing moto and the harness took", printed, re.M)
+    assert re.search(
+        r"^- moto [\d.]+, start: its server in the grading process \(importing moto and the harness took", printed, re.M
+    )
     assert "load " in printed.splitlines()[0]
 
 
