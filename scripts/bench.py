@@ -144,9 +144,9 @@ def tally(report: dict | None, returncode: int) -> str:
     if report is None:
         return f"NO REPORT (course grade exited {returncode})"
     totals = report["totals"]
-    text = f"{totals['points']:g}/{totals['max']:g} points, {totals['checks'] - totals['not_graded']} checks graded"
+    text = f"{totals['points']:g}/{totals['max']:g} points, {totals['checks'] - totals['not_graded']}/{totals['checks']} checks graded"
     if totals["not_graded"]:
-        text += f", {totals['not_graded']} NOT GRADED on this backend"
+        text += f" ({totals['not_graded']} NOT GRADED on this backend)"
     errors = len(report["harness_errors"]) + sum(
         check["outcome"] == "error" for exercise in report["exercises"] for check in exercise["checks"]
     )
