@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,7 +37,14 @@ def report(checks: list[str]) -> dict:
             "checks": len(checks),
             "not_graded": len(checks) - len(graded),
         },
-        "exercises": [{"id": "x", "checks": [{"outcome": outcome, "points": 0, "max": 2} for outcome in checks]}],
+        "exercises": [
+            {
+                "id": "x",
+                "points": 2.0 * graded.count("passed"),
+                "max": 2.0 * len(graded),
+                "checks": [{"outcome": outcome, "points": 0, "max": 2} for outcome in checks],
+            }
+        ],
     }
 
 
@@ -53,7 +61,7 @@ def test_a_tally_counts_what_was_not_graded_and_what_ended_in_error() -> None:
 @contextlib.contextmanager
 def fake_localstack(started: list[str]) -> Iterator[tuple[object, float]]:
     started.append("started")
-    yield type("Host", (), {"endpoint": "http://127.0.0.1:45999"})(), 4321.0
+    yield type("Host", (), {"endpoint": "http://127.0.0.1:45999", "pid": os.getpgrp()})(), 4321.0
     started.append("stopped")
 
 
@@ -90,6 +98,26 @@ def test_exercises_on_localstack_grade_with_its_endpoint_and_say_what_was_not_gr
     assert printed.count("1/2 checks graded (1 NOT GRADED on this backend)") == 2 * len(exercises)
     assert "2/2 points" in printed and "0/2 points" in printed
     assert "AWS_ENDPOINT_URL" not in os.environ
+
+
+def test_an_optional_exercise_counts_its_own_points() -> None:
+    optional = report(["passed", "failed"])
+    optional["totals"].update(points=0.0, max=0.0)  # as the report keeps an optional exercise's points apart
+    assert bench.tally(optional, 0) == "2/4 points, 2/2 checks graded"
+
+
+def test_the_cpu_of_a_process_group_that_is_not_a_child_is_counted() -> None:
+    burn = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\nimport sys; sys.stdin.read()"
+    server = subprocess.Popen([sys.executable, "-c", burn], stdin=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while bench.process_group_cpu(server.pid) < 0.35 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert 0.35 <= bench.process_group_cpu(server.pid) < 5
+    finally:
+        server.stdin.close()  # type: ignore[union-attr]
+        server.wait(timeout=10)
+    assert bench.process_group_cpu(server.pid) == 0
 
 
 def test_moto_and_ministack_gradings_start_no_localstack(
