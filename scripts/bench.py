@@ -89,13 +89,44 @@ def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     return timing.wall, done
 
 
+ADOPTING: list[bool] = []  # [True] once this process reaps the gradings' orphans (run as a script only)
+
+
+def adopt_orphans() -> None:
+    """Become the subreaper of what the gradings start (Linux): MiniStack's Lambda workers, killed with
+    their group when it stops, are then reaped here and their CPU time counts as the grading's."""
+    try:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0:  # PR_SET_CHILD_SUBREAPER
+            ADOPTING[:] = [True]
+    except (OSError, AttributeError):
+        pass  # not Linux: orphans' CPU time is not counted
+
+
+def _reap_orphans() -> None:
+    """Reap the ended orphans adopted here (never a process still running). Only in a bench run of its
+    own: a test calling main() must not reap what its other fixtures wait for."""
+    while ADOPTING:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def timed_with_cpu(command: list[str]) -> tuple[Timing, subprocess.CompletedProcess[str]]:
     if command[1:2] == ["grade"]:
         command = [*command, *BACKEND]
+    _reap_orphans()
     cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
-    return Timing(time.perf_counter() - started, _children_cpu() - cpu), done
+    wall = time.perf_counter() - started
+    time.sleep(0.2)  # the orphans killed as the grading ended: gone by now
+    _reap_orphans()
+    return Timing(wall, _children_cpu() - cpu), done
 
 
 @contextlib.contextmanager
@@ -238,4 +269,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    adopt_orphans()
     sys.exit(main())
