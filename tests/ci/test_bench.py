@@ -100,6 +100,14 @@ def test_exercises_on_localstack_grade_with_its_endpoint_and_say_what_was_not_gr
     assert "AWS_ENDPOINT_URL" not in os.environ
 
 
+def test_a_reference_solution_short_of_full_marks_names_its_checks() -> None:
+    short = report(["passed", "failed", "not_graded"])
+    short["exercises"][0]["checks"][1].update(title="topic encrypted", message="the topic has no KmsMasterKeyId")
+    assert bench.short_of_full_marks(short) == ["SHORT: topic encrypted: failed 0/2: the topic has no KmsMasterKeyId"]
+    assert bench.short_of_full_marks(report(["passed", "not_graded"])) == []
+    assert bench.short_of_full_marks(None) == []
+
+
 def test_an_optional_exercise_counts_its_own_points() -> None:
     optional = report(["passed", "failed"])
     optional["totals"].update(points=0.0, max=0.0)  # as the report keeps an optional exercise's points apart
