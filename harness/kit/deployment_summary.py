@@ -166,7 +166,9 @@ def _source_of(arn: str, stack: Stack, tables: dict[str, dict[str, Any]]) -> tup
     service = arn.split(":")[2] if arn.count(":") >= 5 else ""
     name = arn.rsplit(":", 1)[-1].split("/")[-1]
     kinds = {"sqs": "SQS queue", "kinesis": "Kinesis stream", "dynamodb": "DynamoDB stream", "kafka": "Kafka topic"}
-    return _logical(stack, name) if service == "sqs" else name, kinds.get(service, service or "event source")
+    if service == "sqs":  # a queue's physical id is its URL, which ends with its name
+        name = next((q.logical_id for q in stack.of_type("AWS::SQS::Queue") if q.physical_id.rsplit("/", 1)[-1] == name), name)
+    return name, kinds.get(service, service or "event source")
 
 
 def _event_sources(stack: Stack, tables: dict[str, dict[str, Any]]) -> list[ShowcaseEventSource]:
