@@ -670,11 +670,12 @@ def _topic_calls(identity: Identity, topic_arn: str) -> list[tuple[str, Any]]:
 
 
 def _answered(call: Any) -> bool:
-    """True when SNS did what was asked; False when it refused (AuthorizationError, or any other error)."""
+    """False when SNS refused the caller (AuthorizationError); True when it let the call through, even to
+    fail for another reason (a bad parameter, the key): the topic's policy did not keep the caller out."""
     try:
         call()
-    except ClientError:
-        return False
+    except ClientError as error:
+        return error.response.get("Error", {}).get("Code") != "AuthorizationError"
     return True
 
 
