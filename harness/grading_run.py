@@ -48,6 +48,7 @@ class GradingState:
     collected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks before -k/-m
     is_worker: bool = False  # an xdist worker: the controller writes the reports
     files_at_start: dict[str, str] = field(default_factory=dict)  # grading files' hashes before any check ran
+    showcases: dict[str, Any] = field(default_factory=dict)  # exercise -> what its deploy check found deployed
 
 
 STATE: pytest.StashKey[GradingState] = pytest.StashKey()
