@@ -6,6 +6,7 @@ an exercise folder listed in course.toml and leaves every other test alone.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
@@ -46,7 +47,7 @@ from .settings import (
     resolve_check_timeout,
     resolve_report_dir,
 )
-from .student_files import set_display_roots
+from .student_files import is_grader_name, set_display_roots
 from .unavailable import reason_not_graded
 
 RESULT_KEY = "course_check"
@@ -233,6 +234,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 # --------------------------------------------------------------------------------- running a check
 
 
+@functools.lru_cache(maxsize=None)
+def _has_student_modules(folder: Path) -> bool:
+    """Whether checks of this exercise may load the student's Python (Lab 3 has only JSON and a script)."""
+    return any(not is_grader_name(path.name) for path in folder.rglob("*.py"))
+
+
 @contextmanager
 def _guarded(state: GradingState, what: str) -> Iterator[None]:
     with time_limit(state.check_timeout, what):
@@ -261,6 +268,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
     runtime.start_check_log()
     if state.pool is not None:
+        if _has_student_modules(state.code_root / exercise.folder):
+            state.pool.warm_up()
         state.pool.start_check()
     # Checked first: a check this backend cannot grade stays out of the maximum, prerequisite or not.
     needs = item.get_closest_marker("needs")

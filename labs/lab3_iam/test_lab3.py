@@ -295,7 +295,9 @@ def policy_document(document: Any) -> Any:
     return document
 
 
-def tiny_zip() -> bytes:  # fixed dates: the same bytes in every check, so setup_iam.sh's runs replay
+def tiny_zip() -> bytes:
+    """Lab 1's module, played by a stub; zipped with fixed dates, so every check deploys the same bytes and
+    setup_iam.sh's run from that state is replayed (harness/script_replay.py) instead of run again."""
     return module_zip("inventory_status_lambda", "def lambda_handler(event, context):\n    return {'statusCode': 200}\n")
 
 

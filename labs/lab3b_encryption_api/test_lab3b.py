@@ -841,7 +841,8 @@ def deploy_stand_in_function() -> str:
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
     role = iam.create_role(RoleName=FUNCTION_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     client = boto3.client("lambda")
-    arn = client.create_function(  # a zip of fixed dates: the same state in every check, so setup_api.sh replays
+    # Fixed dates in the zip: the same bytes in every check, so setup_api.sh's runs from this state replay.
+    arn = client.create_function(
         FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="inventory_status_lambda.handler",
         Code={"ZipFile": module_zip("inventory_status_lambda", STAND_IN)}, Timeout=10,
     )["FunctionArn"]
