@@ -1,4 +1,5 @@
-"""IAM enforcement for deployed code: a function's calls are allowed or refused by its execution role.
+"""IAM enforcement for deployed code: a function's calls are allowed or refused by its execution role;
+and outside callers' SNS calls by their identity policies and the topic's policy.
 
 A mode a grader switches on for one check (``POST /_course/iam-enforcement {"enabled": true}``, or
 harness/kit/iam_enforcement.py); every reset switches it off, so nothing else changes. While it is on,
@@ -12,7 +13,11 @@ account, with the grader kit's evaluator (harness/kit/iam.py, role_permissions.p
   Manager secret; a KMS key's policy is authoritative, as in KMS (identity policies count only when it
   delegates to the account);
 - an explicit Deny anywhere wins; then an Allow in the resource policy for the role, or in the
-  identity policies (within the boundary); otherwise the default deny.
+  identity policies (within the boundary); otherwise the default deny (a resource of another account
+  needs both Allows).
+An SNS request signed by an IAM user's access key or by another session of moto's STS (iam_callers.py:
+the heist's attacker, a grader's ``as_identity``) is judged the same way, with that identity's policies;
+its requests to other services are not (a grader's attacker may still make her own queue).
 Condition keys the request carries (aws:PrincipalArn, aws:PrincipalAccount, aws:SecureTransport,
 aws:RequestedRegion, aws:SourceArn...) are evaluated; a statement whose condition cannot be decided
 allows nothing and, when it denies, denies (fail closed). ``sts:GetCallerIdentity`` is always allowed.
@@ -24,6 +29,9 @@ they are; moto's evaluator is replaced for these callers (it is global, needs IA
 caller, evaluates resource "*" for most services, matches actions case-sensitively, crashes on `?`,
 ignores resource policies and answers every service in query XML). Every other caller (the grader,
 students' scripts, with the dummy keys) goes to moto's own check, which the harness leaves off.
+Measured before outside callers were judged: with enforcement on, an IAM user allowed only
+execute-api:Invoke could Subscribe, Publish, GetTopicAttributes and SetTopicAttributes on a topic whose
+policy names only the account's root (and use DynamoDB and SQS: still so).
 """
 
 from __future__ import annotations
@@ -32,9 +40,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from . import iam_errors, iam_requests, iam_resource_policies, resets
+from . import iam_callers, iam_errors, iam_requests, iam_resource_policies, resets
 
 LOCK = threading.Lock()
+# Services whose requests signed by an IAM user or another STS session are judged too (the heist's
+# attacker against the topic's policy); such callers' requests to other services are not.
+OUTSIDE_CALLERS_JUDGED = frozenset({"sns"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,10 @@ class Session:
     account_id: str
     role_arn: str
     arn: str  # arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION: who the error messages name
+
+    @property
+    def caller(self) -> iam_callers.Caller:
+        return iam_callers.role_session(self.account_id, self.role_arn, self.arn)
 
     def environment(self) -> dict[str, str]:
         return {
@@ -99,83 +114,60 @@ def session_of(access_key_id: str) -> Session | None:
 # ------------------------------------------------------------------------------------------ deciding
 
 
-def role_permissions(session: Session) -> Any:
-    """The role's policies as the kit reads them, from moto's IAM state (None: the role is gone)."""
-    from moto.iam.models import iam_backends
+def decide(caller: iam_callers.Caller, action: str, resource: str, region: str) -> str | None:
+    """None when IAM allows the call; else the reason IAM gives for refusing it.
 
-    from harness.kit.role_permissions import permissions_from
-
-    backend = iam_backends[session.account_id]["aws"]
-    try:
-        role = backend.get_role_by_arn(session.role_arn)
-    except Exception:  # noqa: BLE001 - a deleted role allows nothing
-        return None
-    managed = [(arn, _default_document(policy)) for arn, policy in role.managed_policies.items()]
-    boundary = None
-    if role.permissions_boundary_arn:
-        arn = role.permissions_boundary_arn
-        policy = backend.managed_policies.get(arn) or getattr(backend, "aws_managed_policies", {}).get(arn)
-        boundary = (arn, _default_document(policy) if policy is not None else None)
-    return permissions_from(role.name, list(role.policies.items()), managed, boundary)
-
-
-def _default_document(policy: Any) -> Any:
-    return next((version.document for version in policy.versions if version.is_default), None)
-
-
-def context(session: Session, region: str) -> dict[str, str | None]:
-    """The condition keys a call from deployed code carries (None: it does not carry that key)."""
-    return {
-        "aws:PrincipalArn": session.role_arn,
-        "aws:PrincipalAccount": session.account_id,
-        "aws:PrincipalType": "AssumedRole",
-        "aws:SecureTransport": "true",  # the emulator stands in for the services' HTTPS endpoints
-        "aws:RequestedRegion": region,
-        "aws:SourceArn": None,
-        "aws:SourceAccount": None,
-        "aws:SourceOwner": None,
-        "aws:ViaAWSService": "false",
-    }
-
-
-def decide(session: Session, action: str, resource: str, region: str) -> str | None:
-    """None when IAM allows the call; else the reason IAM gives for refusing it."""
+    Within one account an Allow in either the caller's identity policies (within its boundary) or the
+    target's resource policy is enough; across accounts both must allow. An explicit Deny anywhere wins."""
     from harness.kit.iam import parse_policy
 
     service = action.split(":", 1)[0]
-    keys = context(session, region)
-    permissions = role_permissions(session)
+    named = iam_errors.shown_action(action)
+    keys = caller.context(region)
+    permissions = iam_callers.permissions(caller)
     identity = permissions.decide(action, resource, keys) if permissions is not None else None
     if identity is not None and identity.denies:
         return "with an explicit deny in an identity-based policy"
-    document = iam_resource_policies.document(service, resource, session.account_id, region)
+    owner = _account_of(resource) or caller.account_id  # the resource policy lives with the resource
+    document = iam_resource_policies.document(service, resource, owner, region)
     resource_allows = delegates = False
     if document is not None:
         policy = parse_policy(document, kind="resource")
-        for principal in (("AWS", session.role_arn), ("AWS", session.arn)):
+        for principal in caller.principals():
             decision = policy.decide(action, resource, principal=principal, context=keys)
             if decision.denies:
                 return "with an explicit deny in a resource-based policy"
             resource_allows = resource_allows or decision.allowed
-        root = ("AWS", f"arn:aws:iam::{session.account_id}:root")
+        root = ("AWS", f"arn:aws:iam::{caller.account_id}:root")
         delegates = policy.decide(action, resource, principal=root, context=keys).allowed
     bounded = permissions is not None and permissions.within_boundary(action, resource, keys)
     identity_allows = identity is not None and identity.allowed and bounded
     if service == "kms" and document is not None:  # the key policy decides; IAM policies only where it delegates
         if resource_allows or (delegates and identity_allows):
             return None
-        return "because no resource-based policy allows the " + action + " action"
-    if resource_allows or identity_allows:
+        return f"because no resource-based policy allows the {named} action"
+    if owner != caller.account_id:  # another account's resource: both sides must allow (naming the account will do)
+        if (resource_allows or delegates) and identity_allows:
+            return None
+        if identity_allows:
+            return f"because no resource-based policy allows the {named} action"
+    elif resource_allows or identity_allows:
         return None
     if identity is not None and identity.allowed and not bounded:
-        return "because no permissions boundary allows the " + action + " action"
-    return "because no identity-based policy allows the " + action + " action"
+        return f"because no permissions boundary allows the {named} action"
+    return f"because no identity-based policy allows the {named} action"
+
+
+def _account_of(arn: str) -> str:
+    """The account an ARN names ("" for none: S3 buckets, "*")."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
 
 
 def role_allows(account_id: str, region: str, role_arn: str, session_name: str, action: str, resource: str) -> bool:
     """What a call of the role's session would be told, for calls the Lambda service makes with the role."""
     arn = f"arn:aws:sts::{account_id}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/{session_name}"
-    return decide(Session("", "", "", account_id, role_arn, arn), action, resource, region) is None
+    return decide(iam_callers.role_session(account_id, role_arn, arn), action, resource, region) is None
 
 
 def lambda_log_access(spec: Any, stream: str) -> tuple[bool, bool]:
@@ -198,20 +190,29 @@ def lambda_log_access(spec: Any, stream: str) -> tuple[bool, bool]:
 
 
 def authorize(response: Any, moto_resource: str) -> bool:
-    """Raise the service's refusal when a function's session may not make this request; False when the
-    caller is not such a session (moto's own check applies)."""
-    found = iam_requests.caller(response.headers)
-    session = session_of(found[0]) if found and _State.enabled else None
-    if session is None:
+    """Raise the service's refusal when the request's signer may not make it; False when the request is
+    not one enforcement judges (moto's own check, which the harness leaves off, applies)."""
+    found = iam_requests.caller(response.headers) if _State.enabled else None
+    if found is None:
         return False
-    _, region, signing_service = found
+    access_key, region, signing_service = found
+    session = session_of(access_key)
+    if session is not None:
+        who = session.caller
+    elif signing_service in OUTSIDE_CALLERS_JUDGED:
+        who = iam_callers.outside_caller(access_key, response.current_account)
+        if who is None:  # the dummy keys: the account itself
+            return False
+    else:
+        return False
     action = iam_requests.iam_action(signing_service, response)
     if action.lower() == "sts:getcalleridentity":
         return True  # always allowed, even under an explicit Deny
-    for resource in iam_requests.resources(action, response, session.account_id, region, moto_resource):
-        reason = decide(session, action, resource, region)
+    for resource in iam_requests.resources(action, response, who.account_id, region, moto_resource):
+        reason = decide(who, action, resource, region)
         if reason is not None:
-            raise iam_errors.refusal(action, iam_errors.message(session.arn, action, resource, reason), response)
+            text = iam_errors.message(who.arn, iam_errors.shown_action(action), resource, reason)
+            raise iam_errors.refusal(action, text, response)
     return True
 
 

@@ -14,6 +14,7 @@ request's SigV4 signature, so that a grader can look for it where it must not be
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -34,14 +35,30 @@ class Identity:
     arn: str = ""
 
 
-def make_user(iam: Any, name: str, policy: dict[str, Any] | None = None) -> Identity:
-    """An IAM user with an access key and, by default, leave to invoke any API (execute-api:Invoke)."""
+def make_user(iam: Any, name: str, policy: dict[str, Any] | None = None, account: str | None = None) -> Identity:
+    """An IAM user with an access key and, by default, leave to invoke any API (execute-api:Invoke).
+    ``account``: made in another account of the embedded backend (moto's x-moto-account-id header; its
+    key then signs as that account), e.g. an outsider trying a topic (needs(IAM_ENFORCEMENT) to judge it)."""
+    if account is not None:
+        iam.meta.events.register("before-sign.iam.*", _in_account(account))
     document = policy or {"Version": "2012-10-17",
                           "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}]}
-    user = iam.create_user(UserName=name)["User"]
-    iam.put_user_policy(UserName=name, PolicyName="invoke-apis", PolicyDocument=json.dumps(document))
-    key = iam.create_access_key(UserName=name)["AccessKey"]
+    try:
+        user = iam.create_user(UserName=name)["User"]
+        iam.put_user_policy(UserName=name, PolicyName="invoke-apis", PolicyDocument=json.dumps(document))
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+    finally:
+        if account is not None:
+            iam.meta.events.unregister("before-sign.iam.*", _in_account(account))
     return Identity(name, key["AccessKeyId"], key["SecretAccessKey"], None, user["Arn"])
+
+
+@functools.cache
+def _in_account(account: str) -> Any:
+    def add_header(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account
+
+    return add_header
 
 
 @dataclass(frozen=True)

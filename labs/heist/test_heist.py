@@ -12,6 +12,11 @@ student's exploits again and its own exploit suite, and a functional suite (a si
 lists and reads her own items; a bad request gets a 400; a subscriber of the account still hears about
 new items). A flaw is fixed when every exploit of it fails and the feature it touches still works.
 
+Where the backend enforces IAM (IAM_ENFORCEMENT), both phases run with it on: the deployed function's
+calls are judged by its role, and the attacker's SNS calls by her policies and the topic's policy, as
+on AWS. The open topic is then judged by what mallory and a user of another account can do to it; on a
+backend without enforcement, by evaluating the topic's policy for another account (_judge_topic_policy).
+
 Each phase runs once per grading run (the backend is reset between checks, so the first check of a
 phase deploys and plays it, and the later checks read its outcome). Run with ``course grade heist``.
 """
@@ -32,6 +37,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from harness import expect, fail
 from harness.backends import DEPLOYED_API_OVER_HTTP, IAM_ENFORCEMENT
@@ -93,7 +99,8 @@ FIX_HINTS = {
                    "(DynamoDBCrudPolicy on StreamItemsTable does it), sns:Publish on the topic: no Resource \"*\"; "
                    "and drop the `catalog` parameter.",
     OPEN_TOPIC: "Give the topic KmsMasterKeyId (alias/aws/sns or a key of yours) and a policy that names only "
-                "this account (Principal {AWS: !Sub \"arn:aws:iam::${AWS::AccountId}:root\"}), never Principal \"*\".",
+                "this account's root (Principal {AWS: !Sub \"arn:aws:iam::${AWS::AccountId}:root\"}: each identity's own "
+                "IAM policy then decides, and mallory's grants no SNS), never Principal \"*\".",
     NO_VALIDATION: "Validate POST bodies: a JSON object with title (string, 1-200 characters) and optional "
                    "notes (string, at most 2000), nothing else; answer 400 otherwise; id and owner are set by "
                    "the server only.",
@@ -283,7 +290,17 @@ def _play_exploit_phase(exercise: ExerciseFiles) -> ExploitPhase:
     plant_admin(made)
     plant_token(made)
     made.target.update(shared_item_id=shared, draft_item_id=draft)
-    return ExploitPhase(made.flags, run_exploits(exercise, made))
+    with enforcing(exercise):  # the vulnerable app, judged as AWS would judge it
+        return ExploitPhase(made.flags, run_exploits(exercise, made))
+
+
+def enforcing(exercise: ExerciseFiles) -> Any:
+    """IAM enforcement where the backend has it (elsewhere the checks that need it are not graded)."""
+    return enforcing_iam() if judged_by_iam(exercise) else contextlib.nullcontext()
+
+
+def judged_by_iam(exercise: ExerciseFiles) -> bool:
+    return IAM_ENFORCEMENT in exercise.backend.capabilities  # type: ignore[attr-defined]
 
 
 def expect_flag(exercise: ExerciseFiles, flaw: str) -> None:
@@ -396,15 +413,16 @@ def _play_fix_phase(exercise: ExerciseFiles) -> FixPhase:
         return phase
     plant_admin(made)
     plant_token(made)
-    _judge_topic(made, phase)
+    _judge_topic_encryption(made, phase)
+    if not judged_by_iam(exercise):
+        _judge_topic_policy(made, phase)
     # Elsewhere the role is not enforced; wildcard_role, which needs it, is then not graded.
-    enforcing = enforcing_iam() if IAM_ENFORCEMENT in exercise.backend.capabilities else contextlib.nullcontext()  # type: ignore[attr-defined]
-    with enforcing:
-        _functional_and_exploits(exercise, made, phase)
+    with enforcing(exercise):
+        _functional_and_exploits(exercise, made, phase, judged_by_iam(exercise))
     return phase
 
 
-def _functional_and_exploits(exercise: ExerciseFiles, made: Scenario, phase: FixPhase) -> None:
+def _functional_and_exploits(exercise: ExerciseFiles, made: Scenario, phase: FixPhase, iam_judged: bool) -> None:
     api, victim, flags = made.api, made.victim, made.flags
     listener = _subscribe_listener(made.topic_arn)
     created: dict[str, str] = {}
@@ -423,7 +441,7 @@ def _functional_and_exploits(exercise: ExerciseFiles, made: Scenario, phase: Fix
     made.target.update(shared_item_id=created[NO_AUTH], draft_item_id=created[NO_VALIDATION])
     outcomes = run_exploits(exercise, made)
     for flaw, outcome in outcomes.items():
-        if outcome.found(flags[flaw]) and flaw != OPEN_TOPIC:
+        if outcome.found(flags[flaw]) and (flaw != OPEN_TOPIC or iam_judged):  # without IAM, anyone may subscribe
             phase.problem(flaw, f"your exploits/{flaw}.py still returns the {flaw} flag from the hardened app")
     if not (own.status == 200 and set(created.values()) <= listed_ids(own)):
         phase.problem(SCAN_ALL, f"the feature is broken: the owner's signed GET /items should list her 3 items; {own.request} answered {own.described()}")
@@ -438,6 +456,8 @@ def _functional_and_exploits(exercise: ExerciseFiles, made: Scenario, phase: Fix
     if made.topic_arn and not _heard(listener, flags[NO_AUTH]):
         phase.problem(OPEN_TOPIC, "the feature is broken: a queue of this account subscribed to the topic heard nothing "
                                   "of the items the owner created (the app must still publish)")
+    if iam_judged:
+        _try_the_topic(made, phase)
     _failing_dependency(made, phase)
 
 
@@ -593,21 +613,70 @@ def _heard(url: str | None, wanted: str) -> bool:
     return False
 
 
-def _judge_topic(made: Scenario, phase: FixPhase) -> None:
+def _judge_topic_encryption(made: Scenario, phase: FixPhase) -> None:
     if not made.topic_arn:
         phase.problem(OPEN_TOPIC, "the stack has no SNS topic: the app must still announce new items")
         return
     attributes = boto3.client("sns").get_topic_attributes(TopicArn=made.topic_arn)["Attributes"]
     if not attributes.get("KmsMasterKeyId"):
         phase.problem(OPEN_TOPIC, "the topic has no KmsMasterKeyId: messages are stored unencrypted")
+
+
+def _judge_topic_policy(made: Scenario, phase: FixPhase) -> None:
+    """Without IAM enforcement: the topic's policy evaluated for another account (what SNS would decide)."""
+    if not made.topic_arn:
+        return
+    attributes = boto3.client("sns").get_topic_attributes(TopicArn=made.topic_arn)["Attributes"]
     policy = parse_policy(json.loads(attributes.get("Policy") or "{}"), kind="resource")
     outsider = f"arn:aws:iam::{OUTSIDER_ACCOUNT}:root"
     keys = {"aws:PrincipalAccount": OUTSIDER_ACCOUNT, "aws:PrincipalArn": outsider, "aws:SourceOwner": OUTSIDER_ACCOUNT,
             "aws:SourceAccount": OUTSIDER_ACCOUNT, "aws:SecureTransport": "true", "aws:SourceArn": None}
-    opened = [action for action in ("sns:Subscribe", "sns:Publish", "sns:GetTopicAttributes", "sns:SetTopicAttributes")
+    opened = [action for action in TOPIC_ACTIONS
               if policy.decide(action, made.topic_arn, principal=("AWS", outsider), context=keys).allowed]
     if opened:
         phase.problem(OPEN_TOPIC, f"the topic policy lets another account ({OUTSIDER_ACCOUNT}) {', '.join(opened)}")
+
+
+TOPIC_ACTIONS = ("sns:Subscribe", "sns:Publish", "sns:GetTopicAttributes", "sns:SetTopicAttributes")
+OUTSIDER_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sns:*", "sqs:*"], "Resource": "*"}]}
+
+
+def _try_the_topic(made: Scenario, phase: FixPhase) -> None:
+    """With IAM enforced: mallory (a customer, an IAM user of this account without SNS permissions) and
+    the administrator of another account each try the topic; SNS must refuse every call (AuthorizationError)."""
+    if not made.topic_arn:
+        return
+    outsider = make_user(boto3.client("iam"), "outsider-admin", OUTSIDER_ADMIN, account=OUTSIDER_ACCOUNT)
+    for who, identity in (("mallory (an IAM user of this account, a customer)", made.mallory),
+                          (f"the administrator of another account ({OUTSIDER_ACCOUNT})", outsider)):
+        opened = [action for action, call in _topic_calls(identity, made.topic_arn) if _answered(call)]
+        if opened:
+            phase.problem(OPEN_TOPIC, f"{who} could {', '.join(opened)} on the topic: its policy lets them in "
+                                      "(SNS answered instead of refusing with AuthorizationError)")
+
+
+def _topic_calls(identity: Identity, topic_arn: str) -> list[tuple[str, Any]]:
+    keys = {"aws_access_key_id": identity.access_key_id, "aws_secret_access_key": identity.secret_access_key}
+    sns, sqs = boto3.client("sns", **keys), boto3.client("sqs", **keys)
+    # A queue of theirs, in their account; a name of its own (an exploit's queue may hold other attributes).
+    queue = sqs.create_queue(QueueName=f"grader-ears-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return [
+        ("sns:Subscribe", lambda: sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)),
+        ("sns:Publish", lambda: sns.publish(TopicArn=topic_arn, Message="{\"notes\": \"forged\"}")),
+        ("sns:GetTopicAttributes", lambda: sns.get_topic_attributes(TopicArn=topic_arn)),
+        ("sns:SetTopicAttributes", lambda: sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="DisplayName", AttributeValue="owned")),
+    ]
+
+
+def _answered(call: Any) -> bool:
+    """False when SNS refused the caller (AuthorizationError); True when it let the call through, even to
+    fail for another reason (a bad parameter, the key): the topic's policy did not keep the caller out."""
+    try:
+        call()
+    except ClientError as error:
+        return error.response.get("Error", {}).get("Code") != "AuthorizationError"
+    return True
 
 
 def expect_fixed(exercise: ExerciseFiles, flaw: str) -> None:
@@ -665,7 +734,7 @@ def test_fix_wildcard_role(exercise: ExerciseFiles, report_note: list[str]) -> N
 @pytest.mark.needs(DEPLOYED_API_OVER_HTTP)
 @fix_check(OPEN_TOPIC)
 def test_fix_open_topic(exercise: ExerciseFiles, report_note: list[str]) -> None:
-    """fixed open_topic: the topic is encrypted with KMS and closed to other accounts"""
+    """fixed open_topic: the topic is encrypted with KMS and refuses mallory and other accounts"""
     report_note.append(seed_note())
     expect_fixed(exercise, OPEN_TOPIC)
 

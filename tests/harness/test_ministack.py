@@ -226,3 +226,19 @@ def test_an_executed_change_sets_name_is_free_again_as_on_aws(aws: MiniStack) ->
     change_set("UPDATE")  # MiniStack alone: AlreadyExistsException
     with pytest.raises(cloudformation.exceptions.AlreadyExistsException):
         change_set("UPDATE")  # not executed yet: the name is still taken, as on AWS
+
+
+def test_a_topic_the_template_encrypts_is_encrypted_and_an_update_can_remove_it(aws: MiniStack) -> None:
+    """MiniStack's CloudFormation dropped an AWS::SNS::Topic's KmsMasterKeyId (harness/ministack_app.py)."""
+    cloudformation, sns = boto3.client("cloudformation"), boto3.client("sns")
+    waiter = {"Delay": 0.2, "MaxAttempts": 50}
+
+    def deploy(properties: dict[str, str], action: str) -> str:
+        template = {"Resources": {"Notes": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "notes", **properties}}}}
+        getattr(cloudformation, f"{action}_stack")(StackName="secret-notes", TemplateBody=json.dumps(template))
+        cloudformation.get_waiter(f"stack_{action}_complete").wait(StackName="secret-notes", WaiterConfig=waiter)
+        arn = sns.list_topics()["Topics"][0]["TopicArn"]
+        return sns.get_topic_attributes(TopicArn=arn)["Attributes"].get("KmsMasterKeyId", "")
+
+    assert deploy({"KmsMasterKeyId": "alias/aws/sns"}, "create") == "alias/aws/sns"
+    assert deploy({}, "update") == ""

@@ -4,7 +4,7 @@ Full marks for the reference and the correct solution, and a low starter, are
 tests/exercises/test_every_exercise.py's.
 
 Several independent mistakes go into one grading run (each touches its own flaw), which keeps this
-file to four runs. Every grading run is a child `pytest` process, as a student would run it.
+file to five runs. Every grading run is a child `pytest` process, as a student would run it.
 """
 
 from __future__ import annotations
@@ -51,7 +51,25 @@ def test_wrong_fixes_in_the_template_lose_their_flaws(tmp_path: Path) -> None:
     assert "refused by API Gateway itself" in said[fixed("no_auth")]
     assert "the feature is broken: the owner's signed GET /items/{id} should answer 200" in said[fixed("scan_all")]
     assert "role may still GetItem the admin table" in said[fixed("wildcard_role")]  # PutItem and GetItem on "*": no Scan
-    assert "lets another account (111122223333) sns:Subscribe, sns:Publish" in said[fixed("open_topic")]
+    # Judged by what mallory and another account's administrator could do, IAM enforced (embedded backend).
+    assert "mallory (an IAM user of this account, a customer) could sns:Subscribe, sns:Publish" in said[fixed("open_topic")]
+    assert ("the administrator of another account (111122223333) could sns:Subscribe, sns:Publish, sns:GetTopicAttributes "
+            "on the topic") in said[fixed("open_topic")]
+
+
+def test_a_topic_policy_narrowed_to_the_account_still_lets_mallory_in(tmp_path: Path) -> None:
+    """KMS kept, the policy's Principal "*" narrowed by aws:PrincipalAccount to this account: no other
+    account gets in (an evaluation for another account passes it), but mallory, a customer with an IAM
+    user of this account, still subscribes, publishes and reads the topic, as on AWS. (The reference app
+    publishes ids only, so her queue hears no flag: the grader's own calls as mallory judge it.)"""
+    root = LAB.mutant(tmp_path, TEMPLATE, ('            Principal: {AWS: !Sub "arn:aws:iam::${AWS::AccountId}:root"}\n',
+                                           '            Principal: "*"\n'
+                                           '            Condition: {StringEquals: {"aws:PrincipalAccount": !Ref AWS::AccountId}}\n'))
+    run = LAB.grade(root, tmp_path, *FIX_ONLY)
+    LAB.assert_only_failures(run, fixed("open_topic"))
+    said = run.check(LAB_ID, fixed("open_topic"))["message"]
+    assert "mallory (an IAM user of this account, a customer) could sns:Subscribe, sns:Publish, sns:GetTopicAttributes on the topic" in said
+    assert "another account" not in said
 
 
 def test_wrong_fixes_in_the_code_lose_their_flaws(tmp_path: Path) -> None:
