@@ -51,6 +51,7 @@ class GradingState:
     collected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks before -k/-m
     is_worker: bool = False  # an xdist worker: the controller writes the reports
     files_at_start: dict[str, str] = field(default_factory=dict)  # grading files' hashes before any check ran
+    showcases: dict[str, Any] = field(default_factory=dict)  # exercise -> what its deploy check found deployed
     needs_emulator: bool = True  # False when every selected exercise calls no AWS (course.toml aws = false)
     closed_port: socket.socket | None = None  # bound, never listening: the endpoint of a run without emulator
 

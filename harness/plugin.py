@@ -50,6 +50,7 @@ from .student_files import set_display_roots
 from .unavailable import reason_not_graded
 
 RESULT_KEY = "course_check"
+SHOWCASE_PROPERTY = "course_showcase"  # what a deploy check found deployed (the report_showcase fixture)
 ENDPOINT_KEY = "course_endpoint"  # where the process that ran a check had its backend (xdist workers each start one)
 RESULT_COLLECTOR = "course-result-collector"
 POINTS_MARKER = (
@@ -160,6 +161,8 @@ class ResultCollector:
                 exercise_id = data.pop("exercise")
                 order = tuple(data.pop("order"))
                 self.state.results.append(CheckResult.from_json(exercise_id, data, order=order))  # type: ignore[arg-type]
+            if key == SHOWCASE_PROPERTY:
+                self.state.showcases[value["exercise"]] = value["showcase"]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -311,6 +314,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     exercise = exercise_of(item)
+    if exercise is not None and report.when == "teardown" and fixtures.SHOWCASE_KEY in item.stash:
+        # read by the report_showcase fixture after the check: the exercise's, carried to the controller
+        report.user_properties.append((SHOWCASE_PROPERTY, {"exercise": exercise.id, "showcase": item.stash[fixtures.SHOWCASE_KEY]}))
     if exercise is None or report.when == "teardown" or (report.when == "setup" and report.passed):
         return
     state = item.config.stash[STATE]
@@ -373,6 +379,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         partial=partially_selected(session.config, state),
         untouched=progress.untouched(state.course_root, state.code_root, state.course),
         practice=read_practice(state.course_root),
+        showcases=state.showcases,
     )
     remembered = progress.record(report, state.report_dir, code_root=state.code_root, course=state.course)
     graded = [exercise["id"] for exercise in report["exercises"]]

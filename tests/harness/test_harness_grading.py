@@ -422,6 +422,18 @@ def test_the_report_types_say_what_the_schema_says() -> None:
         types.ExerciseReport: exercise,
         types.CheckReport: exercise["properties"]["checks"]["items"],
     }
+    showcase = SCHEMA["$defs"]["showcase"]
+    assert exercise["properties"]["showcase"] == {"$ref": "#/$defs/showcase"}
+    pairs |= {
+        types.Showcase: showcase,
+        types.ShowcaseResource: showcase["properties"]["resources"]["items"],
+        types.ShowcaseEndpoint: showcase["properties"]["endpoints"]["items"],
+        types.ShowcaseFunction: showcase["properties"]["functions"]["items"],
+        types.ShowcaseStatement: showcase["properties"]["functions"]["items"]["properties"]["statements"]["items"],
+        types.ShowcaseTableAccess: showcase["properties"]["functions"]["items"]["properties"]["tables"]["items"],
+        types.ShowcaseEventSource: showcase["properties"]["event_sources"]["items"],
+        types.ShowcaseAlarm: showcase["properties"]["alarms"]["items"],
+    }
     for typed, node in pairs.items():
         assert (set(typed.__required_keys__), set(typed.__optional_keys__)) == keys(node), typed.__name__
     assert SCHEMA["properties"]["schema_version"]["const"] == types.SCHEMA_VERSION == 2
