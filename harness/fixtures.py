@@ -12,7 +12,7 @@ import pytest
 from . import runtime
 from .backends import Backend
 from .exercise_files import ExerciseFiles
-from .grading_run import STATE, ensure_backend
+from .grading_run import NO_EMULATOR_IN_THIS_RUN, STATE, ensure_backend
 from .kit.deployment_summary import UNREADABLE, empty_showcase, read_showcase
 from .kit.logs import StudentLog
 from .limits import StudentTimeout, time_limit
@@ -23,16 +23,21 @@ from .selection import exercise_of
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> Backend:
     """The AWS emulator this check runs against (name, endpoint, account_id, capabilities)."""
-    return ensure_backend(request.config.stash[STATE])
+    state = request.config.stash[STATE]
+    if not state.needs_emulator:
+        raise RuntimeError(NO_EMULATOR_IN_THIS_RUN)
+    return ensure_backend(state)
 
 
 @pytest.fixture
-def exercise(request: pytest.FixtureRequest, backend: Backend) -> ExerciseFiles:
+def exercise(request: pytest.FixtureRequest) -> ExerciseFiles:
     """The student's files for the exercise this grader belongs to (or the reference solution's)."""
     state = request.config.stash[STATE]
     owner = exercise_of(request.node)
     if owner is None:
         raise RuntimeError("the exercise fixture is for graders inside an exercise folder")
+    # No emulator for a run of exercises that call no AWS (course.toml aws = false): loading modules needs none.
+    backend = request.getfixturevalue("backend") if state.needs_emulator else None
     return ExerciseFiles(owner, state.code_root / owner.folder, backend)
 
 

@@ -19,7 +19,7 @@ import pytest
 from . import early_work, fixtures, import_guard, integrity, locations, progress, runtime, script_replay
 from .backends import BackendUnavailable, LocalStack
 from .checks import NOT_GRADED_PREFIX
-from .grading_run import STATE, GradingState, ensure_backend, shutdown
+from .grading_run import STATE, GradingState, ensure_backend, ensure_students, shutdown
 from .judging import BACKEND_ERROR, BLOCKED_PREFIX, MISSING_POINTS, judge
 from .limits import clip, time_limit
 from .manifest import load_course
@@ -192,6 +192,8 @@ def pytest_collection_modifyitems_selected(config: pytest.Config, items: list[py
         if exercise.id not in state.selected and exercise.id not in state.deselected and not state.collect_errors.get(exercise.id):
             state.selected.add(exercise.id)
             state.expected_checks[exercise.id] = 1
+    # Kata 1 alone starts no emulator; a run with any exercise that calls AWS starts one for all.
+    state.needs_emulator = any(state.course.get(exercise_id).calls_aws for exercise_id in state.selected) or not state.selected
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -215,16 +217,23 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Prerequisites are looked up in the worker's own results: keep each grader file on one worker.
+    """Prerequisites are looked up in the worker's own results: keep each grader file on one worker, and
+    hand the longest files out first (harness/longest_first.py).
 
     --dist loadgroup too: pytest-xdist 3.8 groups `xdist_group` tests by renaming their node ids, which
     pytest 9 ignores, so the pages of tests/docs/test_docs.py (one group) were scattered over workers.
     Every group in this repository is one file, so one file per worker keeps each group together.
     """
-    if config.getoption("dist") in ("load", "loadgroup"):
-        from xdist.scheduler import LoadFileScheduling
+    if config.getoption("dist") in ("load", "loadgroup", "loadfile"):
+        from .longest_first import LongestFirst
 
-        return LoadFileScheduling(config, log)
+        state = config.stash[STATE]
+
+        def seconds(file_id: str) -> float:
+            exercise = owning_exercise(state, Path(config.rootpath) / file_id)
+            return exercise.grading_seconds if exercise is not None else 0.0
+
+        return LongestFirst(config, log, seconds)
     return None
 
 
@@ -261,9 +270,13 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         pytest.fail(problem, pytrace=False)
     if state.backend is None and state.backend_error is None:  # a worker knows only its current check's file
         early_work.start([item] if state.is_worker else item.session.items, state.code_root)
+    backend = None
     try:
-        backend = ensure_backend(state)
-        backend.reset()
+        if state.needs_emulator:
+            backend = ensure_backend(state)
+            backend.reset()
+        else:
+            ensure_students(state)
     except BackendUnavailable as error:
         pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
     runtime.start_check_log()
@@ -273,9 +286,10 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         state.pool.start_check()
     # Checked first: a check this backend cannot grade stays out of the maximum, prerequisite or not.
     needs = item.get_closest_marker("needs")
-    missing = [cap for cap in (needs.args if needs else ()) if cap not in backend.capabilities]
+    capabilities = backend.capabilities if backend is not None else frozenset()
+    missing = [cap for cap in (needs.args if needs else ()) if cap not in capabilities]
     if missing:
-        pytest.skip(f"{NOT_GRADED_PREFIX}{backend.name} lacks {', '.join(missing)}")
+        pytest.skip(f"{NOT_GRADED_PREFIX}{state.backend_name} lacks {', '.join(missing)}")
     for name in required_checks(marker):
         why = state.unavailable_checks.get((exercise.id, name))
         if why:  # what it builds on could not run here, so neither can it (a cached script run, a deployment)
