@@ -36,8 +36,9 @@ else
 test: $(DEV)  ## the repo's own tests: harness, graders against solutions and wrong solutions, docs
 	$(BIN)/python -m pytest tests -n 2 --dist loadgroup $(ARGS)
 
+# LocalStack's venv (ARGS="--only backends", or "--backend localstack") is shared with agreement-localstack's.
 bench: $(STAMP)  ## grading speed figures (not a test)
-	$(BIN)/python scripts/bench.py $(ARGS)
+	COURSE_LOCALSTACK_HOME="$${COURSE_LOCALSTACK_HOME:-$$HOME/.cache/course/localstack}" $(BIN)/python scripts/bench.py $(ARGS)
 
 # LocalStack's column of the backend agreement: not in `make test` (minutes; CI sets it); its venv is kept across clones.
 agreement-localstack: $(DEV)  ## moto against LocalStack's community runtime, a host process (needs Python 3.13)

@@ -7,13 +7,16 @@ served stage (signed with SigV4), the audit records the stream consumer writes (
 for them), each function's role (the kit's policy evaluator, then the functions at work with IAM
 enforcement on), the functions' log groups and the stack's alarms. Any layout passes: one function or one
 per route, SAM or plain CloudFormation, any names. Run it with ``course grade capstone``.
+
+The deploy check also asks for what the stack holds to be read after it (the report_showcase fixture, kit
+deployment_summary), for the report's showcase page, reports/capstone-showcase.md: the grade, a diagram,
+the endpoints, the roles, the mapping, the alarms.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +28,9 @@ from harness import PartialCredit, dynamodb_stream_event, expect, fail, invoke_d
 from harness.backends import API_IAM_AUTHORIZATION, DEPLOYED_API_OVER_HTTP, IAM_ENFORCEMENT
 from harness.call_log import CallLog
 from harness.exercise_files import ExerciseFiles, ScriptResult
+from harness.fixtures import ShowcaseRequest
 from harness.kit import event_sources
+from harness.kit.deployment_summary import function_of
 from harness.kit.function_logs import invocations
 from harness.kit.iam_enforcement import enforcing_iam
 from harness.kit.messages import readme_step, short
@@ -131,12 +136,6 @@ def run_deploy(exercise: ExerciseFiles) -> None:
 
 def key_schema(description: dict[str, Any]) -> list[tuple[str, str]]:
     return [(key["AttributeName"], key["KeyType"]) for key in description.get("KeySchema", [])]
-
-
-def function_of(uri: str) -> str | None:
-    """The function name in an AWS_PROXY integration URI (.../functions/arn:aws:lambda:...:function:NAME/invocations)."""
-    match = re.search(r":function:([^/:]+)", uri or "")
-    return match.group(1) if match else None
 
 
 @dataclass
@@ -270,8 +269,11 @@ def service(exercise: ExerciseFiles) -> Service:
 
 
 @pytest.mark.points(4, hint=DEPLOY_HINT, read=step(8))
-def test_deploy_sh_deploys_the_orders_service(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
+def test_deploy_sh_deploys_the_orders_service(
+    exercise: ExerciseFiles, partial_credit: PartialCredit, report_showcase: ShowcaseRequest
+) -> None:
     """deploy.sh deploys parts-unlimited-orders: the API's five routes, the Orders table, its stream consumer"""
+    report_showcase.stack = STACK  # read after the check, for the report's showcase page: what was deployed
     service = deploy_and_read(exercise)
     with partial_credit.part("the API's five routes"):
         wanted = [f"{m} {p}" for m, p in ROUTES if (m, p) not in service.routes]

@@ -121,8 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
     grade.add_argument(
         "--jobs", type=_jobs, metavar="N",
-        help="grade in N parallel workers, or `auto` (one per CPU, up to 4): faster for several exercises; "
-        "the default (1) grades in one process, as official grading does",
+        help="grade in N parallel workers, or `auto` (one per CPU, up to 4). Default: `auto` on the embedded "
+        "backend when the exercises chosen take long enough to be worth it (several labs, the whole course), "
+        "else 1; always 1 for official grading (--ci, --gradescope). The report is the same either way",
     )
 
     instructor_commands = instructor()

@@ -9,15 +9,16 @@ Set COURSE_REAL_AWS_CLI=1 to run the installed commands instead.
 
 from __future__ import annotations
 
-import base64
+import ast
 import io
-import json
 import math
 import os
 import socketserver
 import sys
 import tempfile
 import threading
+import types
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,24 @@ DISABLE_VARIABLE = "COURSE_REAL_AWS_CLI"
 # most, as the -v2 waiters do, for as long in total. What it waits for is unchanged.
 WAITER_DELAY_CAP = 1.0
 
+# Its own startup is most of a warm command's wall time, so it imports nothing that imports re or enum
+# (json, base64 and socket do): the request goes as a Python literal, the answer as a byte count header.
 STAND_IN = """#!{python} -S
 # Stand-in for `{tool}` while a grader runs a script: see harness/cli_shim.py.
-import base64, json, os, socket, sys
+import _socket, os, sys
 request = {{"tool": "{tool}", "argv": sys.argv[1:], "cwd": os.getcwd(), "env": dict(os.environ)}}
-with socket.create_connection(("127.0.0.1", {port})) as connection:
-    connection.sendall(json.dumps(request).encode() + b"\\n")
-    answer = b"".join(iter(lambda: connection.recv(65536), b""))
-reply = json.loads(answer)
-sys.stdout.buffer.write(base64.b64decode(reply["stdout"]))
-sys.stderr.buffer.write(base64.b64decode(reply["stderr"]))
-sys.exit(reply["rc"])
+connection = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+connection.connect(("127.0.0.1", {port}))
+connection.sendall(repr(request).encode() + b"\\n")
+chunks = []
+while chunk := connection.recv(65536):
+    chunks.append(chunk)
+connection.close()
+head, _, body = b"".join(chunks).partition(b"\\n")
+rc, out_size, err_size = map(int, head.split())
+sys.stdout.buffer.write(body[:out_size])
+sys.stderr.buffer.write(body[out_size:out_size + err_size])
+sys.exit(rc)
 """
 
 
@@ -88,6 +96,46 @@ def _cap_waiter_delays() -> None:
     Waiter.wait = wait  # type: ignore[method-assign]
 
 
+_argument_checks: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_shared_aliases: dict[str, str] = {}
+
+
+def _memoize_handler_checks() -> None:
+    """Patch botocore's event hooks once so that a command's driver and client cost ~20 ms of CPU, not ~35.
+
+    Every command builds a session and a client, which register some 400 handlers; each registration
+    inspects the handler's signature (getfullargspec) and rewrites its event name through the aliases,
+    both pure functions of things that never change: the function's code, the event name. Both are
+    remembered here: per function (weakly: a closure dies with its session), per event name (for the
+    default aliases only). The same answers, computed once."""
+    from botocore import hooks
+
+    real_accepts = hooks.accepts_kwargs
+    if getattr(real_accepts, "course_memoized", False):
+        return
+
+    def accepts_kwargs(func: Any) -> Any:
+        function = getattr(func, "__func__", func)  # a bound method accepts what its function accepts
+        if not isinstance(function, types.FunctionType):
+            return real_accepts(func)
+        try:
+            return _argument_checks[function]
+        except KeyError:
+            answer = _argument_checks[function] = real_accepts(func)
+            return answer
+
+    accepts_kwargs.course_memoized = True  # type: ignore[attr-defined]
+    hooks.accepts_kwargs = accepts_kwargs
+    real_init = hooks.EventAliaser.__init__
+
+    def init(self: Any, event_emitter: Any, event_aliases: Any = None) -> None:
+        real_init(self, event_emitter, event_aliases)
+        if self._event_aliases == hooks.EVENT_ALIASES:
+            self._alias_name_cache = _shared_aliases
+
+    hooks.EventAliaser.__init__ = init  # type: ignore[method-assign]
+
+
 def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, bytes, bytes]:
     """Run one AWS CLI command in this process with the caller's environment, directory and argv."""
     # What awslocal itself adds. Its deprecation banner is not copied: the driver runs here, not awslocal's script.
@@ -104,6 +152,7 @@ def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[
         os.chdir(cwd)
         sys.stdout, sys.stderr = out, err
         _cap_waiter_delays()
+        _memoize_handler_checks()
         _in_cli.active = True
         try:
             rc = _driver().main(argv)
@@ -125,11 +174,10 @@ class _Handler(socketserver.StreamRequestHandler):
     lock = threading.Lock()  # one command at a time: the CLI runs with process-wide env and cwd
 
     def handle(self) -> None:
-        request: dict[str, Any] = json.loads(self.rfile.readline())
+        request: dict[str, Any] = ast.literal_eval(self.rfile.readline().decode())  # literals only: never code
         with self.lock:
             rc, out, err = run_cli(request["tool"], request["argv"], request["cwd"], request["env"])
-        reply = {"rc": rc, "stdout": base64.b64encode(out).decode(), "stderr": base64.b64encode(err).decode()}
-        self.wfile.write(json.dumps(reply).encode())
+        self.wfile.write(f"{rc} {len(out)} {len(err)}\n".encode() + out + err)
 
 
 class WarmAwsCli:

@@ -79,7 +79,7 @@ class ExerciseFiles:
         bash = shutil.which("bash")
         if bash is None:
             raise StudentCodeError(NO_BASH)
-        environment = dict(os.environ)
+        environment = _without_awscli_data_path(dict(os.environ))
         environment.update(env or {})
         environment[ENV_AWSLOCAL_NO_BANNER] = "1"  # else the real awslocal's 14-line banner fills the output
         warm_cli = warm_cli_bin_dir()
@@ -89,10 +89,16 @@ class ExerciseFiles:
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SITECUSTOM_DIR), environment.get("PYTHONPATH")]))
         command = f"bash {name}"
         log = getattr(self.backend, "call_log", None)
-        run_key = script_replay.key(self.folder, name, environment, log) if script_replay.enabled(self.backend) else None
+        replayable = script_replay.enabled(self.backend)
+        run_key = script_replay.key(self.folder, name, environment, log) if replayable else None
+        parts = None
+        if replayable and os.environ.get(script_replay.ENV_TRACE):
+            parts = {**script_replay.key_parts(self.folder, name, environment, log), "variables": script_replay.variable_digests(environment)}
         recording = script_replay.recorded(run_key)
         if recording is not None:  # the same script from the same state ran before: its requests again
+            started = time.perf_counter()
             result: ScriptResult = script_replay.replay(recording, self.backend.endpoint)  # type: ignore[attr-defined]
+            script_replay.trace("replayed", time.perf_counter() - started, parts, len(recording.requests))
             locations.touched(script, locations.script_error_line(name, result.stderr) if result.returncode else None)
             return dataclasses.replace(result)
         if run_key is not None:
@@ -103,6 +109,8 @@ class ExerciseFiles:
             requests = log.stop_capture() if run_key is not None else []  # type: ignore[union-attr]
         if result.returncode is not None:  # a run cut at its time limit depends on time: never replayed
             script_replay.record(run_key, requests, result)
+        outcome = "recorded" if run_key and result.returncode is not None else "run, hooked" if replayable else "run"
+        script_replay.trace(outcome, result.duration, parts, len(requests))
         return dataclasses.replace(result)
 
     def _run(self, name: str, command: str, bash: str, environment: dict[str, str], timeout: float) -> ScriptResult:
@@ -120,6 +128,23 @@ class ExerciseFiles:
             stdout_text = _text(stdout, workdir, shown)
             endpoint = environment.get(ENV_ENDPOINT, "")
             return ScriptResult(command, returncode, stdout_text, stderr_text, elapsed, endpoint=endpoint)
+
+
+def _without_awscli_data_path(environment: dict[str, str]) -> dict[str, str]:
+    """The environment without the folder `import awscli` adds to AWS_DATA_PATH in this process (the
+    warm CLI and the template reader import it): a script sees the same environment whichever check
+    imported it first, and its runs from the same state replay (a real `aws` adds the folder itself)."""
+    awscli = sys.modules.get("awscli")
+    value = environment.get("AWS_DATA_PATH")
+    if awscli is None or value is None or not getattr(awscli, "__file__", None):
+        return environment
+    own = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), "data")
+    kept = [path for path in value.split(os.pathsep) if path != own]
+    if kept:
+        environment["AWS_DATA_PATH"] = os.pathsep.join(kept)
+    else:
+        del environment["AWS_DATA_PATH"]
+    return environment
 
 
 def _head_and_tail(path: Path, keep: int = 1 << 20) -> bytes:

@@ -35,7 +35,8 @@ SUMMARY_ANNOTATED = (
     "Annotations on your files: {shown} of {total} failing checks. The job summary's table lists all of them."
 )
 SUMMARY_ARTIFACT = (
-    "Full report: the `grade-report` artifact of this run (grade-report.json, grade-summary.md, grade-junit.xml)."
+    "Full report: the `grade-report` artifact of this run (grade-report.json, grade-summary.md, grade-junit.xml, "
+    "and a showcase page for an exercise that recorded what it deployed)."
 )
 INTEGRITY_TITLE = "Grader files modified"
 INTEGRITY_MESSAGE = "These files differ from graders.lock, so this grade may not be the official one: {files}"
@@ -148,7 +149,7 @@ def blob_link(environ: Mapping[str, str]) -> Any:
 
 
 def job_summary(report: GradeReport, *, shown: int, total: int, environ: Mapping[str, str]) -> str:
-    lines = [render_markdown(report, link=blob_link(environ)).rstrip("\n"), ""]
+    lines = [render_markdown(report, link=blob_link(environ), job_summary=True).rstrip("\n"), ""]
     blocked = sum(1 for e in report["exercises"] for c in e["checks"] if c["outcome"] == BLOCKED)
     if total:
         lines.append(SUMMARY_ANNOTATED.format(shown=shown, total=total))

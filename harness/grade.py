@@ -62,20 +62,63 @@ def pytest_arguments(
 
 MAX_AUTO_JOBS = 4
 AUTO_JOBS = 0  # `--jobs auto`
+# Where several exercises are graded in parallel workers by default: the embedded backend, one per worker.
+# LocalStack is one shared emulator (workers would reset each other's state between checks); MiniStack
+# is a process per worker, heavier than the core it would save.
+PARALLEL_BACKENDS = ("moto",)
+SEQUENTIAL_BACKEND = (
+    "course grade: --jobs {jobs} ignored: the {backend} backend is one emulator shared by every worker, so "
+    "the checks would reset each other's state; grading in one process."
+)
+
+
+# A worker costs a fixed ~3 s of CPU (its interpreter, pytest, the graders' collection, its own emulator):
+# worth it when the exercises chosen add up to more work than that on each core.
+MIN_PARALLEL_SECONDS = 12.0
+# pytest options that need the checks in this process (a debugger's prompt, output straight to the terminal).
+IN_THIS_PROCESS = ("--pdb", "--trace", "-s", "--capture=no")
+
+
+def default_jobs(exercises: Sequence[Exercise], *, official: bool, backend: str | None, extra: Sequence[str] = ()) -> int:
+    """Workers when `--jobs` is not given: one per CPU (`auto`) on the embedded backend when the exercises'
+    expected time (course.toml `grading_seconds`) is worth it; one process for official grading (`--ci`,
+    `--gradescope`; the regrade passes `--jobs 1`). Official grading stays sequential: the hostile corpus
+    (tests/harness/hostile) is proven in one grading process; in workers, a student's root-level module
+    named like the standard library's reaches xdist's bootstrap before the import guard. A student's own
+    run is no grade of record, so it takes the faster road; its report is the same."""
+    if official or backend not in PARALLEL_BACKENDS or any(arg in IN_THIS_PROCESS for arg in extra):
+        return 1
+    return AUTO_JOBS if sum(exercise.grading_seconds for exercise in exercises) >= MIN_PARALLEL_SECONDS else 1
 
 
 def parallel_arguments(exercise_count: int, jobs: int | None, extra: Sequence[str]) -> list[str]:
-    """pytest-xdist's arguments for `--jobs`: N workers (`--jobs auto`: one per CPU, up to 4), each
-    grader file on one worker (its prerequisites live there). Sequential unless asked: the hostile
-    corpus (tests/harness/hostile) is proven in one grading process; in workers, a student's root-level
-    module named like the standard library's reaches xdist's bootstrap before the import guard, so
-    official grading and the regrade never pass --jobs."""
+    """pytest-xdist's arguments for ``jobs`` workers (AUTO_JOBS: one per CPU, up to 4; only for more
+    than one exercise), each grader file on one worker (its prerequisites live there); none when the
+    pytest arguments already say (-n, -p no:xdist)."""
     if any(arg in ("-n", "--numprocesses", "no:xdist") or arg.startswith(("-n", "--numprocesses=")) for arg in extra):
         return []
     if jobs == AUTO_JOBS:
         jobs = min(os.cpu_count() or 1, MAX_AUTO_JOBS) if exercise_count > 1 else 1
-    workers = jobs or 1
+    workers = min(jobs or 1, exercise_count)  # a worker per grader file at most: more would wait for nothing
     return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+
+
+def _jobs_for(
+    course_root: Path, exercises: Sequence[Exercise], options: Mapping[str, Any], jobs: int | None, *,
+    official: bool, extra: Sequence[str], out: TextIO,
+) -> int:
+    from .settings import SettingError, resolve_backend
+
+    try:
+        backend: str | None = resolve_backend(options.get("backend"), root=course_root).value
+    except SettingError:
+        backend = None  # the plugin says what is wrong with it
+    if jobs is None:
+        return default_jobs(exercises, official=official, backend=backend, extra=extra)
+    if jobs != 1 and backend == "localstack":
+        print(SEQUENTIAL_BACKEND.format(jobs=jobs if jobs else "auto", backend=backend), file=out)
+        return 1
+    return jobs
 
 
 def _stamp(path: Path) -> int | None:
@@ -110,6 +153,7 @@ def grade(
         if not (course_root / exercise.folder).is_dir():
             return _no_report(MISSING_FOLDER.format(id=exercise.id, folder=exercise.folder), ci=ci, out=out)
     options = dict(options or {})
+    jobs = _jobs_for(course_root, exercises, options, jobs, official=bool(ci or gradescope), extra=extra, out=out)
     report_path = report_directory(course_root, options.get("report_dir")) / REPORT_JSON
     before = _stamp(report_path)
     folders = [target for exercise in exercises for target in exercise.targets]

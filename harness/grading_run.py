@@ -1,8 +1,11 @@
 """One grading run's state (kept in pytest's config stash) and its backend's lifecycle: started on the
-first check that needs it, inside the sandbox, with the pool of student processes; stopped at the end."""
+first check that needs it, inside the sandbox, with the pool of student processes; stopped at the end.
+A run whose exercises all call no AWS (course.toml `aws = false`: Kata 1) starts no emulator: its student
+processes get an endpoint where nothing answers."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -48,6 +51,9 @@ class GradingState:
     collected_checks: dict[str, int] = field(default_factory=dict)  # exercise -> checks before -k/-m
     is_worker: bool = False  # an xdist worker: the controller writes the reports
     files_at_start: dict[str, str] = field(default_factory=dict)  # grading files' hashes before any check ran
+    showcases: dict[str, Any] = field(default_factory=dict)  # exercise -> what its deploy check found deployed
+    needs_emulator: bool = True  # False when every selected exercise calls no AWS (course.toml aws = false)
+    closed_port: socket.socket | None = None  # bound, never listening: the endpoint of a run without emulator
 
 
 STATE: pytest.StashKey[GradingState] = pytest.StashKey()
@@ -66,15 +72,42 @@ def ensure_backend(state: GradingState) -> Backend:
             raise BackendUnavailable(state.backend_error) from None
         state.backend = backend
         state.endpoint = backend.endpoint
-        state.environment = sandboxed_process_environment(backend.endpoint)
-        state.environment.__enter__()
         # The forwarder in front of LocalStack connects to where LocalStack answers (a compose host in CI).
         hosts = (_host_of(backend.endpoint), _host_of(getattr(backend, "upstream", "")))
-        state.guard = NetworkGuard(backend.endpoint or "moto in this process", extra_hosts=hosts)
-        state.guard.install()
-        state.pool = StudentPool(cwd=state.course_root)
+        _enter_sandbox(state, backend.endpoint, hosts)
         runtime.activate(backend, state.pool)
     return state.backend
+
+
+NO_EMULATOR_IN_THIS_RUN = (
+    "This check asks for the AWS emulator, but course.toml says its exercise calls no AWS (`aws = false`), "
+    "so this run started none: remove `aws = false` from the exercise's entry."
+)
+
+
+def ensure_students(state: GradingState) -> None:
+    """The sandbox and the student processes without an emulator, for a run of exercises that call no AWS
+    (an emulator costs seconds to start): AWS_ENDPOINT_URL names a local port that refuses connections."""
+    if state.pool is not None:
+        return
+    try:
+        check_platform()
+    except UnsupportedPlatform as error:
+        state.backend_error = str(error)
+        raise BackendUnavailable(state.backend_error) from None
+    state.closed_port = socket.socket()
+    state.closed_port.bind(("127.0.0.1", 0))  # bound and never listening: a connection is refused at once
+    endpoint = f"http://127.0.0.1:{state.closed_port.getsockname()[1]}"
+    _enter_sandbox(state, endpoint, ())
+    runtime.activate(None, state.pool)
+
+
+def _enter_sandbox(state: GradingState, endpoint: str, hosts: tuple[str, ...]) -> None:
+    state.environment = sandboxed_process_environment(endpoint)
+    state.environment.__enter__()
+    state.guard = NetworkGuard(endpoint or "moto in this process", extra_hosts=hosts)
+    state.guard.install()
+    state.pool = StudentPool(cwd=state.course_root)
 
 
 def _host_of(endpoint: str) -> str:
@@ -83,6 +116,7 @@ def _host_of(endpoint: str) -> str:
 
 def shutdown(state: GradingState) -> None:
     cli_shim.shutdown()
+    activated = state.pool is not None  # this run activated the runtime (with or without an emulator)
     if state.pool is not None:
         state.pool.close()
         state.pool = None
@@ -95,4 +129,8 @@ def shutdown(state: GradingState) -> None:
     if state.backend is not None:
         state.backend.stop()
         state.backend = None
+    if state.closed_port is not None:
+        state.closed_port.close()
+        state.closed_port = None
+    if activated:
         runtime.deactivate()

@@ -193,6 +193,11 @@ class LocalStackHost:
         self.stop()
         raise RuntimeError(NOT_STARTED.format(why=why, log=LOG_FILE, tail=tail))
 
+    @property
+    def pid(self) -> int | None:
+        """Its process, the leader of its process group (scripts/bench.py sums that group's CPU time)."""
+        return self._process.pid if self._process else None
+
     def stop(self) -> None:
         process, self._process = self._process, None
         if process is not None:

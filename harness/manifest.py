@@ -33,6 +33,11 @@ class Exercise:
     optional: bool = False  # reported on its own, outside the course total
     # Files in the folder the grader reads as the truth (expected results): locked like the grader itself.
     fixtures: tuple[str, ...] = ()
+    # About how long its checks take on the reference solution (course.toml `grading_seconds`; 0: unknown):
+    # parallel workers start the longest first, and decide whether a run is worth workers at all.
+    grading_seconds: float = 0.0
+    # False (course.toml `aws = false`): its checks call no AWS, so grading it alone starts no emulator.
+    calls_aws: bool = True
 
     @property
     def targets(self) -> list[str]:
@@ -98,6 +103,11 @@ def load_course(root: Path = REPO_ROOT) -> Course:
         for key, names in (("graders", graders), ("fixtures", fixtures)):
             if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
                 raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r}: {key} must be a list of file names.")
+        seconds = entry.get("grading_seconds", 0)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r}: grading_seconds must be a number of seconds.")
+        if not isinstance(entry.get("aws", True), bool):
+            raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r}: aws must be true or false.")
         if entry["domain"] not in EXAM_DOMAINS:
             raise ManifestError(f"{MANIFEST_FILE}: exercise {entry['id']!r} has domain {entry['domain']!r}; use 1-4.")
         seen.add(entry["id"])
@@ -112,6 +122,8 @@ def load_course(root: Path = REPO_ROOT) -> Course:
                 graders=tuple(graders),
                 fixtures=tuple(fixtures),
                 optional=bool(entry.get("optional", False)),
+                grading_seconds=float(seconds),
+                calls_aws=entry.get("aws", True),
             )
         )
     _check_shared_folders(exercises)

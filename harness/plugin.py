@@ -6,6 +6,7 @@ an exercise folder listed in course.toml and leaves every other test alone.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
@@ -15,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from . import fixtures, import_guard, integrity, locations, progress, runtime, script_replay
+from . import early_work, fixtures, import_guard, integrity, locations, progress, runtime, script_replay
 from .backends import BackendUnavailable, LocalStack
 from .checks import NOT_GRADED_PREFIX
-from .grading_run import STATE, GradingState, ensure_backend, shutdown
+from .grading_run import STATE, GradingState, ensure_backend, ensure_students, shutdown
 from .judging import BACKEND_ERROR, BLOCKED_PREFIX, MISSING_POINTS, judge
 from .limits import clip, time_limit
 from .manifest import load_course
@@ -46,10 +47,11 @@ from .settings import (
     resolve_check_timeout,
     resolve_report_dir,
 )
-from .student_files import set_display_roots
+from .student_files import is_grader_name, set_display_roots
 from .unavailable import reason_not_graded
 
 RESULT_KEY = "course_check"
+SHOWCASE_PROPERTY = "course_showcase"  # what a deploy check found deployed (the report_showcase fixture)
 ENDPOINT_KEY = "course_endpoint"  # where the process that ran a check had its backend (xdist workers each start one)
 RESULT_COLLECTOR = "course-result-collector"
 POINTS_MARKER = (
@@ -102,6 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[STATE] = state
     script_replay.forget()  # recordings belong to one grading session
+    early_work.forget()
     if not config.pluginmanager.is_registered(fixtures):
         config.pluginmanager.register(fixtures, "course-fixtures")
     if not state.is_worker and state.report_dir is not None:
@@ -160,6 +163,8 @@ class ResultCollector:
                 exercise_id = data.pop("exercise")
                 order = tuple(data.pop("order"))
                 self.state.results.append(CheckResult.from_json(exercise_id, data, order=order))  # type: ignore[arg-type]
+            if key == SHOWCASE_PROPERTY:
+                self.state.showcases[value["exercise"]] = value["showcase"]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -187,6 +192,8 @@ def pytest_collection_modifyitems_selected(config: pytest.Config, items: list[py
         if exercise.id not in state.selected and exercise.id not in state.deselected and not state.collect_errors.get(exercise.id):
             state.selected.add(exercise.id)
             state.expected_checks[exercise.id] = 1
+    # Kata 1 alone starts no emulator; a run with any exercise that calls AWS starts one for all.
+    state.needs_emulator = any(state.course.get(exercise_id).calls_aws for exercise_id in state.selected) or not state.selected
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -210,16 +217,23 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Prerequisites are looked up in the worker's own results: keep each grader file on one worker.
+    """Prerequisites are looked up in the worker's own results: keep each grader file on one worker, and
+    hand the longest files out first (harness/longest_first.py).
 
     --dist loadgroup too: pytest-xdist 3.8 groups `xdist_group` tests by renaming their node ids, which
     pytest 9 ignores, so the pages of tests/docs/test_docs.py (one group) were scattered over workers.
     Every group in this repository is one file, so one file per worker keeps each group together.
     """
-    if config.getoption("dist") in ("load", "loadgroup"):
-        from xdist.scheduler import LoadFileScheduling
+    if config.getoption("dist") in ("load", "loadgroup", "loadfile"):
+        from .longest_first import LongestFirst
 
-        return LoadFileScheduling(config, log)
+        state = config.stash[STATE]
+
+        def seconds(file_id: str) -> float:
+            exercise = owning_exercise(state, Path(config.rootpath) / file_id)
+            return exercise.grading_seconds if exercise is not None else 0.0
+
+        return LongestFirst(config, log, seconds)
     return None
 
 
@@ -227,6 +241,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------- running a check
+
+
+@functools.lru_cache(maxsize=None)
+def _has_student_modules(folder: Path) -> bool:
+    """Whether checks of this exercise may load the student's Python (Lab 3 has only JSON and a script)."""
+    return any(not is_grader_name(path.name) for path in folder.rglob("*.py"))
 
 
 @contextmanager
@@ -248,19 +268,28 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         pytest.fail(MISSING_POINTS.format(check=item.nodeid), pytrace=False)
     for problem in prerequisite_problems(item):
         pytest.fail(problem, pytrace=False)
+    if state.backend is None and state.backend_error is None:  # a worker knows only its current check's file
+        early_work.start([item] if state.is_worker else item.session.items, state.code_root)
+    backend = None
     try:
-        backend = ensure_backend(state)
-        backend.reset()
+        if state.needs_emulator:
+            backend = ensure_backend(state)
+            backend.reset()
+        else:
+            ensure_students(state)
     except BackendUnavailable as error:
         pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
     runtime.start_check_log()
     if state.pool is not None:
+        if _has_student_modules(state.code_root / exercise.folder):
+            state.pool.warm_up()
         state.pool.start_check()
     # Checked first: a check this backend cannot grade stays out of the maximum, prerequisite or not.
     needs = item.get_closest_marker("needs")
-    missing = [cap for cap in (needs.args if needs else ()) if cap not in backend.capabilities]
+    capabilities = backend.capabilities if backend is not None else frozenset()
+    missing = [cap for cap in (needs.args if needs else ()) if cap not in capabilities]
     if missing:
-        pytest.skip(f"{NOT_GRADED_PREFIX}{backend.name} lacks {', '.join(missing)}")
+        pytest.skip(f"{NOT_GRADED_PREFIX}{state.backend_name} lacks {', '.join(missing)}")
     for name in required_checks(marker):
         why = state.unavailable_checks.get((exercise.id, name))
         if why:  # what it builds on could not run here, so neither can it (a cached script run, a deployment)
@@ -297,6 +326,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     exercise = exercise_of(item)
+    if exercise is not None and report.when == "teardown" and fixtures.SHOWCASE_KEY in item.stash:
+        # read by the report_showcase fixture after the check: the exercise's, carried to the controller
+        report.user_properties.append((SHOWCASE_PROPERTY, {"exercise": exercise.id, "showcase": item.stash[fixtures.SHOWCASE_KEY]}))
     if exercise is None or report.when == "teardown" or (report.when == "setup" and report.passed):
         return
     state = item.config.stash[STATE]
@@ -359,6 +391,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         partial=partially_selected(session.config, state),
         untouched=progress.untouched(state.course_root, state.code_root, state.course),
         practice=read_practice(state.course_root),
+        showcases=state.showcases,
     )
     remembered = progress.record(report, state.report_dir, code_root=state.code_root, course=state.course)
     graded = [exercise["id"] for exercise in report["exercises"]]

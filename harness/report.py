@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .manifest import Course
 from .progress import headline, number, status_text, when
-from .report_types import SCHEMA_VERSION, CheckReport, GradeReport, IntegrityReport, PracticeReport
+from .report_types import SCHEMA_VERSION, CheckReport, GradeReport, IntegrityReport, PracticeReport, Showcase
 from .results import BLOCKED, ERROR, FAILED, PARTIAL, ExerciseScore, percent, totals_of
 from .settings import REPO_ROOT
+from .showcase import page_name, write_showcases
 
 SCHEMA_FILE = Path(__file__).with_name("report.schema.json")
 
@@ -41,10 +42,12 @@ def build_report(
     partial: frozenset[str] | set[str] = frozenset(),
     untouched: frozenset[str] | set[str] = frozenset(),
     practice: PracticeReport | None = None,
+    showcases: Mapping[str, Showcase] | None = None,
 ) -> GradeReport:
     """``partial``: exercises of which only some checks were selected (marked, never a grade);
     ``untouched``: exercises whose files are still the starter's (marked: not started);
-    ``practice``: the exam practice the student shared (harness/quiz/practice.py), carried, never graded."""
+    ``practice``: the exam practice the student shared (harness/quiz/practice.py), carried, never graded;
+    ``showcases``: by exercise, what its deploy check found deployed (the report_showcase fixture)."""
     exercises = []
     for score in scores:
         exercises.append(
@@ -69,6 +72,8 @@ def build_report(
             exercises[-1]["partial_run"] = True
         if score.exercise.id in untouched:
             exercises[-1]["starter_untouched"] = True
+        if score.exercise.id in (showcases or {}):
+            exercises[-1]["showcase"] = (showcases or {})[score.exercise.id]
     report: GradeReport = {
         "schema_version": SCHEMA_VERSION,
         "course": {"name": course.name, "version": course.version},
@@ -125,8 +130,9 @@ def _where(check: CheckReport, link: Link | None) -> str:
     return "" if file in check["message"] else f" (at `{place}`)"
 
 
-def render_markdown(report: GradeReport, *, link: Link | None = None) -> str:
-    """grade-summary.md; ``link(file, line)`` makes the student's files clickable (the job summary)."""
+def render_markdown(report: GradeReport, *, link: Link | None = None, job_summary: bool = False) -> str:
+    """grade-summary.md; ``link(file, line)`` makes the student's files clickable (the job summary);
+    ``job_summary``: GitHub's, where a showcase page is in the run's artifact, not beside the summary."""
     totals = report["totals"]
     lines = [
         f"## {headline(report['course']['name'], totals)}",
@@ -167,10 +173,22 @@ def render_markdown(report: GradeReport, *, link: Link | None = None) -> str:
             )
         for error in report["harness_errors"]:
             lines.append(f"| (harness) | | | {_cell(error)} | |")
+    lines += showcase_lines(report, in_artifact=job_summary)
     practice = report.get("practice")
     if practice:
         lines += ["", *practice_markdown(practice)]
     return "\n".join(lines) + "\n"
+
+
+SHOWCASE_LINK = "Showcase of what `{id}` deployed (the grade, an architecture diagram, endpoints, roles): [{page}]({page})"
+SHOWCASE_IN_ARTIFACT = "Showcase of what `{id}` deployed (the grade, an architecture diagram, endpoints, roles): `{page}` in the `grade-report` artifact"
+
+
+def showcase_lines(report: GradeReport, *, in_artifact: bool = False) -> list[str]:
+    """A line for each exercise whose deploy check recorded what it deployed (its page is beside this one)."""
+    template = SHOWCASE_IN_ARTIFACT if in_artifact else SHOWCASE_LINK
+    shown = [template.format(id=e["id"], page=page_name(e["id"])) for e in report["exercises"] if e.get("showcase")]
+    return ["", *shown] if shown else []
 
 
 PRACTICE_TITLE = "### Exam practice (self-reported, not part of the grade)"
@@ -211,10 +229,12 @@ def practice_markdown(practice: PracticeReport) -> list[str]:
 def write_reports(
     report: GradeReport, directory: Path, json_name: str, markdown_name: str, *, summary: GradeReport | None = None
 ) -> tuple[Path, Path]:
-    """The run's report as JSON; the markdown from ``summary`` (every exercise's latest result) when given."""
+    """The run's report as JSON; the markdown from ``summary`` (every exercise's latest result) when given,
+    and beside it a showcase page for each exercise of it that recorded what it deployed."""
     directory.mkdir(parents=True, exist_ok=True)
     json_path = directory / json_name
     markdown_path = directory / markdown_name
     json_path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     markdown_path.write_text(render_markdown(summary or report), encoding="utf-8")
+    write_showcases(summary or report, directory)
     return json_path, markdown_path

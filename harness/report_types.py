@@ -32,9 +32,81 @@ class CheckReport(_CheckWhere):
     duration: float
 
 
+class ShowcaseResource(TypedDict):
+    logical_id: str
+    type: str
+    physical_id: str
+    status: str
+
+
+class ShowcaseEndpoint(TypedDict):
+    api: str  # the REST API's logical id in the stack
+    stage: str
+    method: str
+    path: str
+    authorization: str  # AWS_IAM, NONE, CUSTOM ...
+    function: str | None  # the Lambda proxy integration's function, None for another integration
+    url: str  # where the grading run's backend served it (gone when the run ended)
+
+
+class ShowcaseStatement(TypedDict):
+    policy: str  # "the inline policy X", "the AWS managed policy arn:..."
+    effect: str
+    actions: list[str]
+    resources: list[str]
+    conditional: bool
+
+
+class ShowcaseTableAccess(TypedDict):
+    table: str  # logical id
+    actions: list[str]  # DynamoDB item actions the role allows on the table or its indexes
+
+
+class ShowcaseFunction(TypedDict):
+    logical_id: str
+    name: str
+    role: str  # the execution role's name
+    statements: list[ShowcaseStatement]
+    tables: list[ShowcaseTableAccess]
+
+
+class ShowcaseEventSource(TypedDict):
+    source: str  # the table's logical id, or the queue's or stream's name
+    kind: str  # "DynamoDB stream", "SQS queue", ...
+    function: str  # logical id
+    batch_size: int | None
+    starting_position: str | None
+    state: str
+
+
+class ShowcaseAlarm(TypedDict):
+    name: str
+    logical_id: str | None  # None: an alarm outside the stack, on one of its functions
+    metric: str  # "AWS/Lambda Errors"
+    dimensions: list[str]  # "FunctionName=orders-api"
+    function: str | None  # the stack function it watches (logical id), if any
+    condition: str  # "Sum >= 1 in 1 of 1 periods of 60 s"
+
+
+class Showcase(TypedDict):
+    """What an exercise's deploy check found deployed (harness/kit/deployment_summary.py), read from the
+    backend only: the report's showcase page (harness/showcase.py) is rendered from it."""
+
+    stack: str
+    deployed: bool  # the stack exists and is CREATE_COMPLETE or UPDATE_COMPLETE
+    status: str | None  # the stack's status, None when there is no stack
+    problem: str  # why nothing (or not everything) is shown; "" when all was read
+    resources: list[ShowcaseResource]
+    endpoints: list[ShowcaseEndpoint]
+    functions: list[ShowcaseFunction]
+    event_sources: list[ShowcaseEventSource]
+    alarms: list[ShowcaseAlarm]
+
+
 class _ExerciseRun(TypedDict, total=False):
     partial_run: bool  # only some of its checks were selected (-k, --check, a node id): not its grade
     starter_untouched: bool  # its files are still the starter's (starters.lock): not started
+    showcase: Showcase  # what its deploy check found deployed (the capstone's), for reports/<id>-showcase.md
 
 
 class ExerciseReport(_ExerciseRun):

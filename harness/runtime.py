@@ -14,8 +14,9 @@ _pool: list[StudentPool] = []
 _log: list[StudentLog] = []
 
 
-def activate(backend: Backend, pool: StudentPool | None = None) -> None:
-    _active[:] = [backend]
+def activate(backend: Backend | None, pool: StudentPool | None = None) -> None:
+    """None: a run without emulator (its exercises call no AWS), student processes only."""
+    _active[:] = [backend] if backend is not None else []
     _pool[:] = [pool] if pool is not None else []
 
 

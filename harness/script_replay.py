@@ -9,11 +9,14 @@ back the first run's exit status and output, instead of starting bash, the AWS C
 (1-4 s). Same state means: the same script and exercise files, the same environment, and the same
 requests to the emulator since its reset. A replay answered differently from its recording is a
 harness error, never a silent grade. COURSE_NO_REPLAY=1 turns replay off.
+COURSE_REPLAY_TRACE=FILE appends one JSON line per script run to FILE (replayed or run, why not
+replayable, its seconds, and the digests its key is made of), to find what keeps a run from replaying.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import urllib.error
 import urllib.request
@@ -25,6 +28,7 @@ from .call_log import CallLog, RawRequest
 from .student_files import folder_digest
 
 ENV_NO_REPLAY = "COURSE_NO_REPLAY"
+ENV_TRACE = "COURSE_REPLAY_TRACE"
 VOLATILE_VARIABLES = {"PYTEST_CURRENT_TEST"}  # names the check running: not what a script depends on
 DIVERGED = (
     "Replaying `{command}` from the emulator's recording gave a different answer ({request}: {now} now, "
@@ -55,17 +59,40 @@ def enabled(backend: object) -> bool:
     )
 
 
+def key_parts(folder: Path, name: str, environment: dict[str, str], log: CallLog) -> dict[str, str]:
+    """What the run depends on, part by part: the script, its folder, the emulator's state, the environment."""
+    variables = hashlib.sha256()
+    for variable, value in sorted(environment.items()):
+        if variable not in VOLATILE_VARIABLES:
+            variables.update(f"{variable}={value}\0".encode())
+    return {"script": name, "files": folder_digest(folder) or "", "state": log.state_digest(), "environment": variables.hexdigest()}
+
+
+def variable_digests(environment: dict[str, str]) -> dict[str, str]:
+    """Each variable's value, digested (for the trace: which variable changed between two runs)."""
+    return {name: hashlib.sha256(value.encode()).hexdigest()[:12] for name, value in sorted(environment.items())
+            if name not in VOLATILE_VARIABLES}
+
+
 def key(folder: Path, name: str, environment: dict[str, str], log: CallLog) -> str | None:
     """What the run depends on; None when it cannot be replayed (a grader's hook acts on its requests)."""
     if log.has_hooks:
         return None
     digest = hashlib.sha256()
-    for part in (name, folder_digest(folder) or "", log.state_digest()):
+    for part in key_parts(folder, name, environment, log).values():
         digest.update(part.encode() + b"\0")
-    for variable, value in sorted(environment.items()):
-        if variable not in VOLATILE_VARIABLES:
-            digest.update(f"{variable}={value}\0".encode())
     return digest.hexdigest()
+
+
+def trace(outcome: str, seconds: float, parts: dict[str, Any] | None = None, requests: int = 0) -> None:
+    """One line in COURSE_REPLAY_TRACE's file, when it is set: a maintainer's measure, never the report."""
+    path = os.environ.get(ENV_TRACE)
+    if not path:
+        return
+    line = {"check": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0], "outcome": outcome,
+            "seconds": round(seconds, 3), "requests": requests, **(parts or {})}
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
 
 
 def recorded(run_key: str | None) -> Recording | None:

@@ -144,8 +144,8 @@ def _grade(attempt: Attempt, folder: Path, *, name: str, exercise_ids: list[str]
     # harness is the official one this Python has installed; compiled files are read only from a private cache.
     command = [
         sys.executable, "-I", "-X", f"pycache_prefix={attempt.scratch / 'pycache'}", "-m", "harness.cli", "grade",
-        "--course-root", str(folder), "--report-dir", str(report_dir), *exercise_ids,
-    ]
+        "--course-root", str(folder), "--report-dir", str(report_dir), "--jobs", "1", *exercise_ids,
+    ]  # one grading process (official grading: harness/grade.py default_jobs); students are graded side by side
     done = run_stoppable(context.groups, command, cwd=folder, env=grading_environment(), timeout=attempt.left(), log=log)
     if done.code is None:
         raise StudentStop(TIMEOUT, GRADING_TIMED_OUT.format(seconds=context.timeout))

@@ -10,6 +10,7 @@ cannot answer, the lint runs in the grading process instead, with the same resul
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,8 @@ class EarlyLint:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 text=True,
+                # Started before the grading sandbox may be in place: cfn-lint needs no AWS setting at all.
+                env={name: value for name, value in os.environ.items() if not name.startswith("AWS_")},
             )
         except OSError:
             self._child = None

@@ -62,6 +62,15 @@ class StudentPool:
                 self._zygote = None
             return None
 
+    def warm_up(self) -> None:
+        """Start the zygote now, without waiting for it: its interpreter imports boto3 on the other core
+        while the first checks run scripts, instead of when the first module load waits for it."""
+        if self._forking and self._zygote is None:
+            try:
+                self._zygote = Zygote(self._environment(), self.cwd)
+            except OSError:  # the first load says so again, and spawns instead
+                self._forking = False
+
     def start_check(self) -> None:
         """Remember what runs now: whatever the check adds below this process is the check's."""
         self._before_check = reaper.descendants()

@@ -44,26 +44,34 @@ def become_subreaper() -> bool:
 
 
 def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process, from /proc (read twice per check: kept lean, no pathlib)."""
     parents: dict[int, int] = {}
-    for entry in PROC.iterdir() if PROC.is_dir() else ():
-        if not entry.name.isdigit():
+    try:
+        names = os.listdir(PROC)
+    except OSError:
+        return parents
+    for name in names:
+        if not name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            with open(f"{PROC}/{name}/stat", "rb") as handle:
+                stat = handle.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2 :].split()  # after "pid (comm) "
+        fields = stat[stat.rfind(b")") + 2 :].split(None, 2)  # after "pid (comm) ": state, ppid, ...
         if len(fields) > 1:
-            parents[int(entry.name)] = int(fields[1])
+            parents[int(name)] = int(fields[1])
     return parents
 
 
-def descendants(root: int | None = None) -> set[int]:
-    """Every process below ``root`` (this process by default), from /proc; empty where there is none."""
-    root = os.getpid() if root is None else root
+def _children() -> dict[int, list[int]]:
     children: dict[int, list[int]] = {}
     for pid, parent in _parents().items():
         children.setdefault(parent, []).append(pid)
+    return children
+
+
+def _below(root: int, children: dict[int, list[int]]) -> set[int]:
     found: set[int] = set()
     stack = [root]
     while stack:
@@ -74,16 +82,22 @@ def descendants(root: int | None = None) -> set[int]:
     return found
 
 
+def descendants(root: int | None = None) -> set[int]:
+    """Every process below ``root`` (this process by default), from /proc; empty where there is none."""
+    return _below(os.getpid() if root is None else root, _children())
+
+
 def kill_new_descendants(keep: set[int], keep_alone: frozenset[int] | set[int] = frozenset()) -> int:
     """SIGSTOP then SIGKILL every descendant not in ``keep`` (nor below one) nor in ``keep_alone`` (whose
     own descendants are not kept), reaping what we can."""
     killed: set[int] = set()
     keep, keep_alone = set(keep) - _helpers, set(keep_alone) | _helpers
     for _ in range(SWEEP_ROUNDS):
+        children = _children()  # one look at /proc per round, for every tree below
         kept_trees = keep | keep_alone
         for pid in keep:
-            kept_trees |= descendants(pid)
-        victims = descendants() - kept_trees
+            kept_trees |= _below(pid, children)
+        victims = _below(os.getpid(), children) - kept_trees
         if not victims:
             break
         for sig in (signal.SIGSTOP, signal.SIGKILL):

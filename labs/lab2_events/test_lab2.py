@@ -1601,10 +1601,9 @@ def test_the_event_source_mapping_feeds_the_queue_to_the_logger_with_batch_item_
 def test_the_deployed_functions_run_from_their_packages(exercise: ExerciseFiles, partial_credit: PartialCredit) -> None:
     """deployed functions run from their packages: the processor publishes, the logger records"""
     make_setup_messaging()
+    run_deploy(exercise)  # from the same state as the other deploy checks: their run is replayed
     made = student_messaging()
     audit_url = make_queue("grader-audit", made.topic_arn, raw=False)  # a second subscriber: SNS fans out
-    run_deploy(exercise)
-
     def invoked(name: str, payload: Any) -> Any:
         result = invoke_deployed(name, payload)
         if result.function_error:

@@ -16,10 +16,8 @@ import ast
 import base64
 import functools
 import hashlib
-import io
 import json
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +31,7 @@ from harness.backends import DEPLOYED_API_OVER_HTTP
 from harness.call_log import ApiCall, CallLog
 from harness.exercise_files import ExerciseFiles, ScriptResult
 from harness.kit.iam import as_list
+from harness.kit.lambda_versions import module_zip
 from harness.kit.logs import StudentLog
 from harness.kit.messages import readme_step, short
 from harness.kit.served_api import ServedApi
@@ -841,13 +840,11 @@ def deploy_stand_in_function() -> str:
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
     role = iam.create_role(RoleName=FUNCTION_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    package = io.BytesIO()
-    with zipfile.ZipFile(package, "w") as archive:
-        archive.writestr("inventory_status_lambda.py", STAND_IN)
     client = boto3.client("lambda")
+    # Fixed dates in the zip: the same bytes in every check, so setup_api.sh's runs from this state replay.
     arn = client.create_function(
         FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="inventory_status_lambda.handler",
-        Code={"ZipFile": package.getvalue()}, Timeout=10,
+        Code={"ZipFile": module_zip("inventory_status_lambda", STAND_IN)}, Timeout=10,
     )["FunctionArn"]
     client.get_waiter("function_active_v2").wait(FunctionName=FUNCTION, WaiterConfig={"Delay": 1, "MaxAttempts": 25})
     return arn

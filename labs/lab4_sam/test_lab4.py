@@ -30,6 +30,7 @@ from harness.kit.messages import readme_step, short
 from harness.kit.role_permissions import RolePermissions, read_role_permissions, role_name_of
 from harness.kit.stacks import Stack, StackResource, TemplateError, dump_template, load_template, read_stack
 from harness.kit.template_lint import EarlyLint, lint_errors
+from harness.settings import REGION as SANDBOX_REGION
 
 # ========================================================================================= the lab
 
@@ -254,14 +255,28 @@ def orders_table(deployed: Deployed) -> StackResource:
 # ============================================================================ the template itself
 
 
+_early_lints: dict[Path, EarlyLint] = {}
+
+
+def before_backend(folder: Path, selected: set[str]) -> None:
+    """Called before the backend starts (harness/early_work.py): cfn-lint starts on template.yaml in a
+    child process, and its 1-2 s of CPU run on the other core while moto starts."""
+    if LINT in selected:
+        _early_lints[folder] = EarlyLint(folder / TEMPLATE, SANDBOX_REGION)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def early_lint(request: pytest.FixtureRequest, exercise_folder: Path) -> Iterator[EarlyLint | None]:
-    """cfn-lint starts on template.yaml in a child process while the backend starts (1-2 s of CPU on the
-    other core), when the lint check is to run."""
+    """The lint started before the backend, or started now (the backend was up already), when the lint
+    check is to run."""
     if not any(item.name == LINT for item in request.session.items):
         yield None
         return
-    lint = EarlyLint(exercise_folder / TEMPLATE, region())
+    lint = _early_lints.pop(exercise_folder, None)
+    if lint is None or lint.region != region():
+        if lint is not None:
+            lint.close()
+        lint = EarlyLint(exercise_folder / TEMPLATE, region())
     yield lint
     lint.close()
 

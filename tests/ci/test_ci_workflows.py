@@ -12,6 +12,8 @@ from ci_support import actionlint, lint
 from docs_commands import console_commands
 from support import REPO
 
+from harness.showcase import PAGE_NAME as SHOWCASE_PAGE
+
 WORKFLOWS = REPO / ".github" / "workflows"
 EXAMPLES = REPO / "docs" / "examples"
 LINTED = sorted(WORKFLOWS.glob("*.yml")) + sorted(EXAMPLES.glob("*.yml"))
@@ -78,13 +80,14 @@ def test_the_grading_job_uses_the_readmes_command_the_embedded_backend_and_no_se
     assert setup["with"]["cache-dependency-path"].split() == ["pyproject.toml", "constraints.txt"]
 
 
-def test_the_artifact_grade_report_holds_the_json_the_summary_and_the_junit_xml() -> None:
+def test_the_artifact_grade_report_holds_the_json_the_summary_the_junit_xml_and_the_showcase_pages() -> None:
     job = workflow("grade.yml")["jobs"]["grade"]
     upload = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["with"]["name"] == "grade-report" and upload["if"] == "always()"
     assert upload["with"]["path"].split() == [
-        "reports/grade-report.json", "reports/grade-summary.md", "reports/grade-junit.xml"
+        "reports/grade-report.json", "reports/grade-summary.md", "reports/grade-junit.xml", "reports/*-showcase.md"
     ]
+    assert SHOWCASE_PAGE.format(exercise="*") == "*-showcase.md"  # the pages harness/showcase.py writes
 
 
 def test_localstack_grades_only_when_the_secret_exists_and_says_when_it_is_skipped() -> None:

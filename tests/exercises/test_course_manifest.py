@@ -68,6 +68,8 @@ def test_every_exercise_is_in_every_place_a_new_exercise_touches(exercise_id: st
     )
     lock = (REPO / "graders.lock").read_text(encoding="utf-8")
     assert f"  {exercise.folder}/" in lock, f"graders.lock lists no grader of {exercise.folder}: run `course lock`"
+    # Parallel workers start the longest exercises first, and small runs stay in one process (harness/grade.py).
+    assert exercise.grading_seconds > 0, f"course.toml gives {exercise_id} no grading_seconds (its time in `make bench`)"
 
 
 def test_exercise_ids_and_graded_files_are_unique() -> None:

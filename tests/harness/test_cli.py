@@ -425,18 +425,39 @@ def test_course_with_no_command_prints_help_and_exits_2() -> None:
     assert done.returncode == 2 and "grade" in done.stdout and "doctor" in done.stdout
 
 
-def test_jobs_grades_several_exercises_in_parallel_workers_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jobs_gives_pytest_xdist_one_worker_per_cpu_up_to_one_per_exercise(monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.grade import AUTO_JOBS, MAX_AUTO_JOBS, parallel_arguments
 
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
-    assert parallel_arguments(3, None, []) == []  # sequential unless asked, as official grading runs
-    assert parallel_arguments(3, AUTO_JOBS, []) == ["-n", str(MAX_AUTO_JOBS), "--dist", "loadfile"]
+    assert parallel_arguments(6, AUTO_JOBS, []) == ["-n", str(MAX_AUTO_JOBS), "--dist", "loadfile"]
+    assert parallel_arguments(3, AUTO_JOBS, []) == ["-n", "3", "--dist", "loadfile"]  # a worker per exercise at most
     assert parallel_arguments(1, AUTO_JOBS, []) == []  # one exercise: no worker to start
-    assert parallel_arguments(3, 1, []) == []  # --jobs 1
+    assert parallel_arguments(3, 1, []) == [] and parallel_arguments(3, None, []) == []  # --jobs 1
     assert parallel_arguments(3, 2, []) == ["-n", "2", "--dist", "loadfile"]
     assert parallel_arguments(3, 2, ["-n", "3"]) == [] and parallel_arguments(3, 2, ["-p", "no:xdist"]) == []
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert parallel_arguments(3, AUTO_JOBS, []) == []
+
+
+def test_without_jobs_a_long_run_grades_in_workers_and_official_grading_in_one_process() -> None:
+    from harness.grade import AUTO_JOBS, MIN_PARALLEL_SECONDS, default_jobs
+    from harness.manifest import load_course
+
+    course = load_course(REPO).exercises
+    assert sum(exercise.grading_seconds for exercise in course) >= MIN_PARALLEL_SECONDS
+    assert default_jobs(course, official=False, backend="moto") == AUTO_JOBS  # `make grade`: the whole course
+    assert default_jobs(course, official=True, backend="moto") == 1  # --ci github, --gradescope
+    assert default_jobs(course, official=False, backend="localstack") == 1  # one emulator shared by all
+    assert default_jobs(course, official=False, backend="moto", extra=["--pdb"]) == 1  # a debugger needs this process
+    small = [exercise for exercise in course if exercise.id in ("kata1", "kata2")]
+    assert default_jobs(small, official=False, backend="moto") == 1  # a worker's start would cost more than it saves
+
+
+def test_jobs_on_localstack_grades_in_one_process_and_says_why(tiny_course: Path) -> None:
+    reports = str(tiny_course.parent / "reports")
+    args = ("grade", "--course-root", str(tiny_course), "--report-dir", reports, "--jobs", "2", "--backend", "localstack")
+    done = course(*args, env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})  # nothing answers: a harness error, after the note
+    assert "--jobs 2 ignored" in done.stdout and "bringing up nodes" not in done.stdout, done.stdout
 
 
 def test_a_parallel_run_reports_every_exercise_as_a_sequential_one_does(tiny_course: Path) -> None:

@@ -127,3 +127,47 @@ def test_a_script_waiting_for_a_table_made_later_ends_soon_after(tmp_path: Path,
     later.join()
     assert result.ok and result.stdout == "ready\n", result.describe()
     assert time.monotonic() - started < 6
+
+
+def test_a_script_passes_any_argument_and_gets_any_output_through_the_warm_cli(
+    tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quotes, newlines, non-ASCII and bytes that are not UTF-8 reach the CLI and come back unchanged."""
+    backend.reset()
+    script = (
+        "awslocal sqs create-queue --queue-name odd >/dev/null\n"
+        'url=$(awslocal sqs get-queue-url --queue-name odd --query QueueUrl --output text)\n'
+        """awslocal sqs send-message --queue-url "$url" --message-body $'caf\\xc3\\xa9 "q" \\\\ line\\nnext' >/dev/null\n"""
+        'awslocal sqs receive-message --queue-url "$url" --query "Messages[0].Body" --output text\n'
+        """awslocal sqs get-queue-url --queue-name $'bad\\xff' >/dev/null 2>&1 || echo "rc=$?"\n"""
+    )
+    warm = run(tmp_path, backend, monkeypatch, real_cli=False, script=script)
+    backend.reset()
+    real = run(tmp_path, backend, monkeypatch, real_cli=True, script=script)
+    assert warm.ok, warm.describe()
+    assert warm.stdout.startswith('café "q" \\ line\nnext\nrc=')
+    assert (warm.stdout, warm.stderr) == (real.stdout, real.stderr)
+
+
+def test_the_remembered_handler_checks_answer_as_botocores_own() -> None:
+    from botocore import compat, hooks
+
+    cli_shim._memoize_handler_checks()
+    cli_shim._memoize_handler_checks()  # a second call changes nothing
+
+    def with_kwargs(event_name: str, **kwargs: object) -> None: ...
+
+    def without_kwargs(event_name: str) -> None: ...
+
+    class Handler:
+        def method(self, **kwargs: object) -> None: ...
+
+        def __call__(self, event_name: str) -> None: ...
+
+    for handler in (with_kwargs, without_kwargs, Handler().method, Handler(), Handler().method):
+        assert bool(hooks.accepts_kwargs(handler)) == bool(compat.accepts_kwargs(handler))
+    emitter = hooks.EventAliaser(hooks.HierarchicalEmitter())
+    assert emitter._alias_event_name("before-call.autoscaling.Foo") == "before-call.auto-scaling.Foo"
+    assert emitter._alias_event_name("before-call.sqs.Foo") == "before-call.sqs.Foo"
+    custom = hooks.EventAliaser(hooks.HierarchicalEmitter(), {"sqs": "queues"})
+    assert custom._alias_event_name("before-call.sqs.Foo") == "before-call.queues.Foo"

@@ -399,6 +399,46 @@ def test_a_check_the_backend_cannot_grade_stays_out_of_the_maximum_even_when_its
     assert exercise(report, "ex1")["max"] == 2
 
 
+EARLY_WORK_GRADER = """
+import json
+from pathlib import Path
+
+import pytest
+from harness import runtime
+
+CALLS = Path(__file__).parent / "early-calls.json"
+
+def before_backend(folder, selected):
+    try:
+        runtime.active_backend()
+        started = True
+    except RuntimeError:
+        started = False
+    calls = json.loads(CALLS.read_text()) if CALLS.exists() else []
+    CALLS.write_text(json.dumps(calls + [[Path(folder).name, sorted(selected), started]]))
+
+@pytest.mark.points(5, hint="n/a")
+def test_passes():
+    pass
+
+@pytest.mark.points(3, hint="n/a")
+def test_left_out():
+    pass
+
+@pytest.mark.points(3, hint="n/a")
+def test_also_passes():
+    pass
+"""
+
+
+def test_a_graders_early_work_runs_once_before_the_backend_starts_with_the_checks_it_grades(pytester: pytest.Pytester) -> None:
+    """Lab 4 starts cfn-lint there (harness/early_work.py), so that it runs while the backend starts."""
+    make_course(pytester, EARLY_WORK_GRADER)
+    grade(pytester, "-k", "not left_out")
+    calls = json.loads((pytester.path / "labs" / "ex1" / "early-calls.json").read_text())
+    assert calls == [["ex1", ["test_also_passes", "test_passes"], False]]
+
+
 def test_the_report_types_say_what_the_schema_says() -> None:
     from harness import report_types as types
 
@@ -421,6 +461,18 @@ def test_the_report_types_say_what_the_schema_says() -> None:
         types.BackendUsed: SCHEMA["properties"]["backend"],
         types.ExerciseReport: exercise,
         types.CheckReport: exercise["properties"]["checks"]["items"],
+    }
+    showcase = SCHEMA["$defs"]["showcase"]
+    assert exercise["properties"]["showcase"] == {"$ref": "#/$defs/showcase"}
+    pairs |= {
+        types.Showcase: showcase,
+        types.ShowcaseResource: showcase["properties"]["resources"]["items"],
+        types.ShowcaseEndpoint: showcase["properties"]["endpoints"]["items"],
+        types.ShowcaseFunction: showcase["properties"]["functions"]["items"],
+        types.ShowcaseStatement: showcase["properties"]["functions"]["items"]["properties"]["statements"]["items"],
+        types.ShowcaseTableAccess: showcase["properties"]["functions"]["items"]["properties"]["tables"]["items"],
+        types.ShowcaseEventSource: showcase["properties"]["event_sources"]["items"],
+        types.ShowcaseAlarm: showcase["properties"]["alarms"]["items"],
     }
     for typed, node in pairs.items():
         assert (set(typed.__required_keys__), set(typed.__optional_keys__)) == keys(node), typed.__name__

@@ -49,7 +49,13 @@ def test_a_shared_folder_without_distinct_grader_files_is_refused(tmp_path: Path
 
 @pytest.mark.parametrize(
     ("extra", "message"),
-    [('domain = 7', "use 1-4"), ('graders = "test_x.py"', "graders must be a list")],
+    [
+        ('domain = 7', "use 1-4"),
+        ('graders = "test_x.py"', "graders must be a list"),
+        ('grading_seconds = "long"', "grading_seconds must be a number of seconds"),
+        ("grading_seconds = -1", "grading_seconds must be a number of seconds"),
+        ('aws = "no"', "aws must be true or false"),
+    ],
 )
 def test_a_bad_entry_says_what_is_wrong(tmp_path: Path, extra: str, message: str) -> None:
     entry = ENTRY.format(id="x", folder="labs/x", extra=extra).replace("domain = 1\n", "" if "domain" in extra else "domain = 1\n")
@@ -62,3 +68,14 @@ def test_a_missing_key_and_a_repeated_id_are_refused(tmp_path: Path) -> None:
         load_course(course_file(tmp_path, ENTRY.format(id="x", folder="f", extra="").replace("points = 1\n", "")))
     with pytest.raises(ManifestError, match="appears twice"):
         load_course(course_file(tmp_path, ENTRY.format(id="x", folder="f", extra=""), ENTRY.format(id="x", folder="g", extra="")))
+
+
+def test_grading_seconds_and_aws_are_read_with_their_defaults(tmp_path: Path) -> None:
+    root = course_file(
+        tmp_path,
+        ENTRY.format(id="kata", folder="k", extra="aws = false\ngrading_seconds = 1.5"),
+        ENTRY.format(id="lab", folder="l", extra=""),
+    )
+    course = load_course(root)
+    assert (course.get("kata").grading_seconds, course.get("kata").calls_aws) == (1.5, False)
+    assert (course.get("lab").grading_seconds, course.get("lab").calls_aws) == (0.0, True)

@@ -4,6 +4,7 @@ later runs send its recorded requests again; anything that could change the outc
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,6 +113,43 @@ def test_replay_can_be_turned_off(lab: ExerciseFiles, monkeypatch: pytest.Monkey
     assert runs(lab) == 2
 
 
+def test_the_trace_says_which_runs_were_replayed_and_what_their_keys_were_made_of(
+    lab: ExerciseFiles, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    trace = tmp_path / "trace.jsonl"
+    monkeypatch.setenv(script_replay.ENV_TRACE, str(trace))
+    for _ in range(2):
+        lab.backend.reset()  # type: ignore[attr-defined]
+        lab.run_script("deploy.sh")
+    lines = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert [line["outcome"] for line in lines] == ["recorded", "replayed"]
+    assert lines[0]["requests"] == lines[1]["requests"] >= 3  # create-rest-api, get-resources, create-queue
+    assert lines[0]["seconds"] > lines[1]["seconds"]
+    for part in ("script", "files", "state", "environment", "variables"):
+        assert lines[0][part] == lines[1][part]
+    assert script_replay.ENV_TRACE in lines[0]["variables"]
+
+
+def test_the_folder_awscli_adds_to_aws_data_path_in_this_process_does_not_stop_a_replay(
+    lab: ExerciseFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`import awscli` (the warm CLI, the template reader) sets AWS_DATA_PATH in the grading process:
+    whichever check imports it first, a script sees the same environment, so its runs replay."""
+    import awscli
+
+    own = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), "data")  # as awscli adds it
+    monkeypatch.delenv("AWS_DATA_PATH", raising=False)
+    lab.run_script("deploy.sh")
+    lab.backend.reset()  # type: ignore[attr-defined]
+    monkeypatch.setenv("AWS_DATA_PATH", own)
+    lab.run_script("deploy.sh")
+    assert runs(lab) == 1
+    lab.backend.reset()  # type: ignore[attr-defined]
+    monkeypatch.setenv("AWS_DATA_PATH", f"/somewhere/of/the/students{os.pathsep}{own}")  # theirs is kept: it counts
+    lab.run_script("deploy.sh")
+    assert runs(lab) == 2
+
+
 def test_a_replay_answered_differently_is_a_harness_error_not_a_result(lab: ExerciseFiles) -> None:
     lab.run_script("deploy.sh")
     (key, recording), = script_replay._recordings.items()
@@ -136,10 +174,12 @@ def test_the_reference_labs_get_the_same_report_with_and_without_replay(tmp_path
     from ci_support import course as run_course
 
     reports = {}
+    trace = tmp_path / "trace.jsonl"
     for replay in ("0", "1"):
         folder = tmp_path / f"no-replay-{replay}"
         done = run_course("grade", "lab1", "lab2", "lab3", "lab3b", "--solutions", "--report-dir", str(folder),
-                          env=clean_environment(**{script_replay.ENV_NO_REPLAY: replay}), timeout=600)
+                          env=clean_environment(**{script_replay.ENV_NO_REPLAY: replay, script_replay.ENV_TRACE: str(trace)}),
+                          timeout=600)
         assert done.returncode == 0, done.stdout[-3000:]
         report = json.loads((folder / "grade-report.json").read_text())
         reports[replay] = [
@@ -147,3 +187,7 @@ def test_the_reference_labs_get_the_same_report_with_and_without_replay(tmp_path
             for e in report["exercises"]
         ]
     assert reports["0"] == reports["1"]
+    # Each lab runs a script again from a state it ran from before: what its grader does first is the same
+    # bytes in every check (a stand-in function zipped with the clock's date made Lab 3's and 3B's states new).
+    replayed = {line["check"].split("/")[1] for line in map(json.loads, trace.read_text().splitlines()) if line["outcome"] == "replayed"}
+    assert replayed >= {"lab1_inventory_status", "lab2_events", "lab3_iam", "lab3b_encryption_api"}

@@ -180,3 +180,19 @@ def test_the_background_port_comes_from_the_option_then_the_environment_then_pyp
 def test_a_bad_background_port_says_where_it_came_from(tmp_path: Path, value: str) -> None:
     with pytest.raises(SettingError, match=r"\(from environment variable COURSE_BACKEND_PORT\) is not a port number"):
         resolve_background_port(None, root=tmp_path, environ={"COURSE_BACKEND_PORT": value})
+
+
+def test_region_lists_come_from_one_shared_session_with_botocore_s_answers() -> None:
+    """The embedded backend's start asks one Session for EC2's regions of every partition (a new Session
+    would parse EC2's service model again); the answers are botocore's own."""
+    from botocore.session import Session
+
+    from harness.backends import _share_region_lists
+
+    _share_region_lists()
+    shared = Session.get_available_regions
+    for partition in ("aws", "aws-us-gov", "aws-cn"):
+        assert shared(Session(), "ec2", partition) == shared.__wrapped__(Session(), "ec2", partition)
+    assert "us-east-1" in shared(Session(), "ec2") and len(shared.shared_session) == 1
+    _share_region_lists()  # idempotent: the backend starts once per grading run, `course backend up` too
+    assert Session.get_available_regions is shared

@@ -597,6 +597,24 @@ def test_a_student_process_that_kills_the_zygote_costs_only_speed(pool: StudentP
     pool.end_check()
 
 
+def test_a_warmed_up_pool_starts_its_zygote_without_waiting_and_forks_from_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """warm_up() (the plugin's, at an exercise's first check) starts the zygote and returns; the first
+    load then forks from that zygote instead of starting one and waiting for it."""
+    monkeypatch.setenv("COURSE_ALLOWED_HOSTS", "127.0.0.1")
+    fresh = StudentPool(tmp_path)
+    try:
+        fresh.warm_up()
+        zygote = fresh._zygote
+        assert zygote is not None and not zygote._ready  # started, not waited for
+        fresh.warm_up()
+        assert fresh._zygote is zygote
+        process = fresh.take()
+        assert fresh._zygote is zygote and zygote._ready
+        process.kill()
+    finally:
+        fresh.close()
+
+
 # ------------------------------------------------------------------------------- environment, logs, clients
 
 
