@@ -36,6 +36,7 @@ from harness.emulator import (
     lambda_tracing,
     lambda_updates,
     logs,
+    on_import,
     resets,
     s3_secure_transport,
     sam_transform,
@@ -65,19 +66,25 @@ def apply() -> None:
         cloudwatch_alarms.apply()
         codedeploy_traffic.apply()  # after cloudwatch_alarms: alarms are judged first at each advance
         logs.apply()
-        xray.apply()
-        cfn_rollback.apply()
-        cfn_updates.apply()
-        cfn_capabilities.apply()  # before cfn_change_sets and sam_transform: it judges the expanded template
-        for resources in RESOURCE_TYPES:
-            resources.apply()
-        cfn_change_sets.apply()
-        sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
-        cfn_template_url.apply()
+        on_import.when_imported("moto.xray", xray.apply)
+        on_import.when_imported("moto.cloudformation", _apply_stacks)
         s3_secure_transport.apply()
         iam_enforcement.apply()
         event_sources.apply()
         _applied = True
+
+
+def _apply_stacks() -> None:
+    """What stacks need: run when moto's CloudFormation is first imported (an exercise without a stack
+    never imports it: harness/emulator/on_import.py says what that saves)."""
+    cfn_rollback.apply()
+    cfn_updates.apply()
+    cfn_capabilities.apply()  # before cfn_change_sets and sam_transform: it judges the expanded template
+    for resources in RESOURCE_TYPES:
+        resources.apply()
+    cfn_change_sets.apply()
+    sam_transform.apply()  # after cfn_change_sets: it wraps what that module installs
+    cfn_template_url.apply()
 
 
 def shutdown() -> None:
