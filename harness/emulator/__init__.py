@@ -40,6 +40,7 @@ from harness.emulator import (
     resets,
     s3_secure_transport,
     sam_transform,
+    sns_signing,
     xray,
 )
 
@@ -69,6 +70,7 @@ def apply() -> None:
         on_import.when_imported("moto.xray", xray.apply)
         on_import.when_imported("moto.cloudformation", _apply_stacks)
         s3_secure_transport.apply()
+        sns_signing.apply()
         iam_enforcement.apply()
         event_sources.apply()
         _applied = True
