@@ -22,21 +22,21 @@ SERVERLESS = {  # the SAM types, by the service each becomes
 
 
 class TouchLog(CallLog):
-    """A call log that also remembers which services were called since the last reset (the aws_calls
-    fixture clears the calls themselves when a check asks for them)."""
+    """A call log that also remembers which services were called since the last reset, in the order of
+    their first call (the aws_calls fixture clears the calls themselves when a check asks for them)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.touched: set[str] = set()
+        self.touched: dict[str, None] = {}  # ordered: the first service a check called comes first
         self.built_stacks = False  # a stack was created or updated since the last reset
 
     def record(self, call: ApiCall) -> None:
-        self.touched.add(call.service)
+        self.touched.setdefault(call.service)
         self.built_stacks |= call.service == "cloudformation" and call.operation in STACK_OPERATIONS
         super().record(call)
 
     def forget_touched(self) -> None:
-        self.touched = set()
+        self.touched = {}
         self.built_stacks = False
 
 
@@ -70,13 +70,18 @@ def services_of_stacks(endpoint: str) -> set[str]:
 
 
 def reason_not_graded(backend: object) -> str | None:
-    """Why the check just run cannot be graded here: the reasons of the unavailable services it called."""
+    """Why the check just run cannot be graded here: the first unavailable service it called (what its
+    code did after that wall depends on timing: a script may stop there or go on, so only the first is
+    the same from run to run), or else the unavailable services its stacks were built from."""
     unavailable: dict[str, str] = getattr(backend, "unavailable", None) or {}
     log = getattr(backend, "call_log", None)
     if not unavailable or not isinstance(log, TouchLog):
         return None
-    touched = set(log.touched)
-    if log.built_stacks and touched.isdisjoint(unavailable):  # what the stacks needed, if nothing else says it
-        touched |= services_of_stacks(getattr(backend, "upstream", "") or getattr(backend, "endpoint", ""))
-    reasons = [unavailable[service] for service in sorted(touched) if service in unavailable]
+    first = next((service for service in log.touched if service in unavailable), None)
+    if first is not None:
+        return unavailable[first]
+    if not log.built_stacks:
+        return None
+    stacks = services_of_stacks(getattr(backend, "upstream", "") or getattr(backend, "endpoint", ""))
+    reasons = [unavailable[service] for service in sorted(stacks) if service in unavailable]
     return "; ".join(dict.fromkeys(reasons)) or None

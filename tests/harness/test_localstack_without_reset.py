@@ -213,3 +213,44 @@ def test_the_services_a_template_needs_are_read_from_its_resource_types_json_or_
     assert services_in_template(yaml_text) == {"dynamodb", "lambda"}
     assert services_in_template(json_text) == {"sqs", "apigateway"}
     assert services_in_template("Transform: AWS::Serverless-2016-10-31\nOutputs:\n  R: !Ref AWS::Region\n") == set()
+
+
+class StackThatFailsItsFirstDeletion:
+    """What LocalStack answers for a stack holding a Lambda function it marked Failed (the heist's):
+    the first deletion ends DELETE_FAILED, the second removes it."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.deletions = failures, 0
+
+    def delete_stack(self, StackName: str) -> None:  # noqa: N803 - boto3's keyword
+        self.deletions += 1
+
+    def get_waiter(self, name: str):  # type: ignore[no-untyped-def]
+        from botocore.exceptions import WaiterError
+
+        stack = self
+
+        class Waiter:
+            def wait(self, **kwargs: object) -> None:
+                if stack.deletions <= stack.failures:
+                    failed = {"Stacks": [{"StackName": "s", "StackStatus": "DELETE_FAILED"}]}
+                    raise WaiterError(name, "terminal failure state", failed)
+
+        return Waiter()
+
+
+def test_a_stack_whose_deletion_fails_is_deleted_again() -> None:
+    stack = StackThatFailsItsFirstDeletion(failures=1)
+    stack.delete_stack(StackName="s")  # the cleanup's own first deletion
+    localstack_cleanup._wait_until_deleted(stack, "s")
+    assert stack.deletions == 2
+
+
+def test_a_stack_that_never_deletes_fails_the_cleanup_after_a_few_tries() -> None:
+    from botocore.exceptions import WaiterError
+
+    stack = StackThatFailsItsFirstDeletion(failures=99)
+    stack.delete_stack(StackName="s")
+    with pytest.raises(WaiterError):
+        localstack_cleanup._wait_until_deleted(stack, "s")
+    assert stack.deletions == localstack_cleanup.STACK_DELETE_TRIES
