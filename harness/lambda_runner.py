@@ -165,11 +165,9 @@ MAX_REQUEST_BYTES = 1 << 20  # a fork request: the handler, marker, folder and e
 
 
 def zygote(control_fd: int) -> int:
-    """Fork an environment per request (the student zygote's protocol, harness/student/process.py Zygote):
-    b"F" + JSON {handler, marker, cwd, env} with the request, reply and log pipe ends -> b"<pid>";
-    b"S<pid>" -> b"R" (running) or b"E<exit code>" (negative: the signal that ended it)."""
-    import signal
-    import socket
+    """Fork an environment per request (harness/student/fork_server.py's protocol, the student zygote's):
+    a fork request is b"F" + JSON {handler, marker, cwd, env} with the request, reply and log pipe ends."""
+    from .student import fork_server
 
     baseline = _top_level_modules()
     for name in WARM_IMPORTS:
@@ -178,57 +176,23 @@ def zygote(control_fd: int) -> int:
         except Exception:  # noqa: BLE001 - not installed: functions import it themselves, and fail as they would
             pass
     warm = _top_level_modules() - baseline
-    control = socket.socket(fileno=control_fd)
-    ended: dict[int, int] = {}
 
-    def reap(signum: int, frame: object) -> None:
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            ended[pid] = os.waitstatus_to_exitcode(status)
+    def become(request: bytes, fds: list[int]) -> None:
+        _become_environment(request, fds, warm)  # never returns
 
-    signal.signal(signal.SIGCHLD, reap)
-    control.send(b"ready")
-    while True:
-        try:
-            data, fds, _, _ = socket.recv_fds(control, MAX_REQUEST_BYTES, 3)
-        except (ConnectionError, OSError):
-            return 0
-        if not data:
-            return 0
-        if data[:1] == b"F" and len(fds) == 3:
-            pid = os.fork()
-            if pid == 0:
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                control.close()
-                _become_environment(json.loads(data[1:]), fds, warm)  # never returns
-            for fd in fds:
-                os.close(fd)
-            control.send(str(pid).encode())
-        elif data[:1] == b"S" and data[1:].isdigit():
-            reap(0, None)
-            code = ended.get(int(data[1:]))
-            control.send(b"R" if code is None else b"E%d" % code)
-        else:
-            for fd in fds:
-                os.close(fd)
-            control.send(b"?")
+    return fork_server.serve(control_fd, fds_per_fork=3, max_request_bytes=MAX_REQUEST_BYTES, become=become)
 
 
 def _top_level_modules() -> set[str]:
     return {name.partition(".")[0] for name in sys.modules}
 
 
-def _become_environment(request: dict[str, Any], fds: list[int], warm: set[str]) -> None:
+def _become_environment(request_json: bytes, fds: list[int], warm: set[str]) -> None:
     """In the forked child: what a new ``python -I -u -X utf8 -m harness.lambda_runner`` has, then main()."""
     code: Any = 1
     try:
-        request_fd, reply_fd, log_fd = fds
-        os.setsid()  # a session of its own: one kill reaches whatever the function starts
+        request = json.loads(request_json)
+        request_fd, reply_fd, log_fd = fds  # in a session of its own (fork_server): one kill reaches what the function starts
         os.chdir(request["cwd"])
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)

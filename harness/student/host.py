@@ -273,55 +273,14 @@ def _serve(read_fd: int, write_fd: int) -> None:
 
 def zygote(control_fd: int) -> int:
     """Fork a fresh student process per request, from this warm and clean interpreter (no student code
-    ever runs here). Datagrams on the control socket: b"F" with the child's two pipe ends -> b"<pid>";
-    b"S<pid>" -> b"R" (running) or b"E<exit code>" (negative: the signal that ended it)."""
-    import signal
-    import socket
+    ever runs here): fork_server.py's protocol, a fork request being b"F" with the child's two pipe ends."""
+    fork_server = _load_sibling("fork_server")  # only here: a spawned student process never needs it
 
-    control = socket.socket(fileno=control_fd)
-    ended: dict[int, int] = {}
+    def become_student_process(request: bytes, fds: list[int]) -> None:
+        sys.argv[1:] = [str(fds[0]), str(fds[1])]  # as a spawned student process has them
+        _serve(fds[0], fds[1])
 
-    def reap(signum: int, frame: object) -> None:
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            ended[pid] = os.waitstatus_to_exitcode(status)
-
-    signal.signal(signal.SIGCHLD, reap)
-    control.send(b"ready")
-    while True:
-        try:
-            data, fds, _, _ = socket.recv_fds(control, 64, 2)
-        except (ConnectionError, OSError):
-            return 0
-        if not data:
-            return 0
-        if data == b"F" and len(fds) == 2:
-            pid = os.fork()
-            if pid == 0:  # the student process: a session of its own, the default SIGCHLD for its own children
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                control.close()
-                os.setsid()
-                sys.argv[1:] = [str(fds[0]), str(fds[1])]  # as a spawned student process has them
-                try:
-                    _serve(fds[0], fds[1])
-                finally:
-                    os._exit(0)
-            for fd in fds:
-                os.close(fd)
-            control.send(str(pid).encode())
-        elif data[:1] == b"S" and data[1:].isdigit():
-            reap(0, None)
-            code = ended.get(int(data[1:]))
-            control.send(b"R" if code is None else b"E%d" % code)
-        else:
-            for fd in fds:
-                os.close(fd)
-            control.send(b"?")
+    return fork_server.serve(control_fd, fds_per_fork=2, max_request_bytes=64, become=become_student_process)
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,76 @@
+"""The fork server both zygotes run: the student host's (host.py --zygote) and the Lambda runtime's
+(harness/lambda_runner.py --zygote). Its client is harness/student/process.py Zygote.
+
+Datagrams on a Unix control socket: b"ready" once, when the server listens; then
+b"F" + the caller's request bytes, with exactly ``fds_per_fork`` file descriptors -> b"<pid>";
+b"S<pid>" -> b"R" (running, or not a child of ours) or b"E<exit code>" (negative: the signal that ended it);
+anything else -> b"?". Fds that come with anything but a fork request are closed.
+
+Standard library only and no package imports: host.py loads this file by path in an isolated
+interpreter where the ``harness`` package may not be importable.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from typing import Callable
+
+FORK = b"F"
+STATUS = b"S"
+
+
+def serve(control_fd: int, fds_per_fork: int, max_request_bytes: int,
+          become: Callable[[bytes, list[int]], object]) -> int:
+    """Fork a child per fork request until an empty datagram or a socket error (then 0: a datagram socket
+    does not see its peer close, so the owner kills the server when done with it). In the child, ``become``
+    gets the request's bytes after b"F" and its fds and turns the child into what it must be; it should
+    never return: if it does, or raises, the child exits with status 0 rather than serve a second loop."""
+    control = socket.socket(fileno=control_fd)
+    ended: dict[int, int] = {}
+
+    def reap(signum: int, frame: object) -> None:
+        # every child that ended since the last round (one SIGCHLD may stand for several), kept for "S"
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            ended[pid] = os.waitstatus_to_exitcode(status)
+
+    signal.signal(signal.SIGCHLD, reap)
+    control.send(b"ready")
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, max_request_bytes, fds_per_fork)
+        except (ConnectionError, OSError):
+            return 0
+        if not data:
+            return 0
+        if data[:1] == FORK and len(fds) == fds_per_fork:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    # the default SIGCHLD for its own children, and a session of its own: one kill of
+                    # its group reaches whatever it starts
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    control.close()
+                    os.setsid()
+                    become(data[1:], fds)
+                finally:
+                    os._exit(0)
+            for fd in fds:
+                os.close(fd)
+            control.send(str(pid).encode())
+            continue
+        for fd in fds:  # fds no child got: closed, or this process would hold pipe ends open forever
+            os.close(fd)
+        if data[:1] == STATUS and data[1:].isdigit():
+            reap(0, None)  # a SIGCHLD may not have been handled yet
+            code = ended.get(int(data[1:]))
+            control.send(b"R" if code is None else b"E%d" % code)
+        else:
+            control.send(b"?")
