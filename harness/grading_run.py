@@ -59,22 +59,34 @@ class GradingState:
 STATE: pytest.StashKey[GradingState] = pytest.StashKey()
 
 
-def ensure_backend(state: GradingState) -> Backend:
+def ensure_backend(state: GradingState, *, warm_students: bool = False) -> Backend:
+    """The backend, started at the first check that needs it. ``warm_students``: that check loads student
+    modules, so the student processes' zygote starts first where the backend can say its endpoint before
+    it starts (the embedded one): the zygote's imports then run on the other core while moto starts."""
     if state.backend_error:
         raise BackendUnavailable(state.backend_error)
     if state.backend is None:
+        backend = None
         try:
             check_platform()
             backend = make_backend(state.backend_name)
+            reserve = getattr(backend, "reserve", None)
+            if warm_students and reserve is not None:
+                endpoint = reserve()
+                _enter_sandbox(state, endpoint, (_host_of(endpoint),))
+                state.pool.warm_up()  # type: ignore[union-attr]
             backend.start()
         except (BackendUnavailable, UnsupportedPlatform, ValueError, OSError) as error:
+            if backend is not None:
+                backend.stop()  # what it reserved
             state.backend_error = str(error)
             raise BackendUnavailable(state.backend_error) from None
         state.backend = backend
         state.endpoint = backend.endpoint
-        # The forwarder in front of LocalStack connects to where LocalStack answers (a compose host in CI).
-        hosts = (_host_of(backend.endpoint), _host_of(getattr(backend, "upstream", "")))
-        _enter_sandbox(state, backend.endpoint, hosts)
+        if state.pool is None:
+            # The forwarder in front of LocalStack connects to where LocalStack answers (a compose host in CI).
+            hosts = (_host_of(backend.endpoint), _host_of(getattr(backend, "upstream", "")))
+            _enter_sandbox(state, backend.endpoint, hosts)
         runtime.activate(backend, state.pool)
     return state.backend
 

@@ -271,16 +271,17 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if state.backend is None and state.backend_error is None:  # a worker knows only its current check's file
         early_work.start([item] if state.is_worker else item.session.items, state.code_root)
     backend = None
+    loads_student_modules = _has_student_modules(state.code_root / exercise.folder)
     try:
         if state.needs_emulator:
-            backend = ensure_backend(state)
+            backend = ensure_backend(state, warm_students=loads_student_modules)
         else:
             ensure_students(state)
     except BackendUnavailable as error:
         pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
     runtime.start_check_log()
     if state.pool is not None:
-        if _has_student_modules(state.code_root / exercise.folder):
+        if loads_student_modules:
             state.pool.warm_up()
         state.pool.start_check()
     # Checked first: a check this backend cannot grade stays out of the maximum, prerequisite or not.
