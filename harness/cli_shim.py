@@ -10,6 +10,7 @@ Set COURSE_REAL_AWS_CLI=1 to run the installed commands instead.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import math
 import os
@@ -18,7 +19,6 @@ import sys
 import tempfile
 import threading
 import types
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +96,24 @@ def _cap_waiter_delays() -> None:
     Waiter.wait = wait  # type: ignore[method-assign]
 
 
-_argument_checks: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_argument_checks: dict[types.CodeType, Any] = {}
 _shared_aliases: dict[str, str] = {}
+
+
+def _code_of(handler: Any) -> types.CodeType | None:
+    """The code whose parameters say whether ``handler`` takes **kwargs: a function's, a bound method's,
+    a partial's function's (binding arguments keeps **kwargs), a callable object's ``__call__``'s. None
+    where that is not all there is to it (a builtin, an explicit ``__signature__``)."""
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    function = getattr(handler, "__func__", handler)
+    if not isinstance(function, types.FunctionType):
+        function = getattr(type(handler), "__call__", None)
+        if not isinstance(function, types.FunctionType) or isinstance(handler, type):
+            return None
+    if hasattr(function, "__signature__"):
+        return None
+    return function.__code__
 
 
 def _memoize_handler_checks() -> None:
@@ -105,9 +121,9 @@ def _memoize_handler_checks() -> None:
 
     Every command builds a session and a client, which register some 400 handlers; each registration
     inspects the handler's signature (getfullargspec) and rewrites its event name through the aliases,
-    both pure functions of things that never change: the function's code, the event name. Both are
-    remembered here: per function (weakly: a closure dies with its session), per event name (for the
-    default aliases only). The same answers, computed once."""
+    both pure functions of things that never change: the handler's code, the event name. Both are
+    remembered here: per code object (the AWS CLI registers new closures and partials of the same code
+    for every command), per event name (for the default aliases only). The same answers, computed once."""
     from botocore import hooks
 
     real_accepts = hooks.accepts_kwargs
@@ -115,13 +131,13 @@ def _memoize_handler_checks() -> None:
         return
 
     def accepts_kwargs(func: Any) -> Any:
-        function = getattr(func, "__func__", func)  # a bound method accepts what its function accepts
-        if not isinstance(function, types.FunctionType):
+        code = _code_of(func)
+        if code is None:
             return real_accepts(func)
         try:
-            return _argument_checks[function]
+            return _argument_checks[code]
         except KeyError:
-            answer = _argument_checks[function] = real_accepts(func)
+            answer = _argument_checks[code] = real_accepts(func)
             return answer
 
     accepts_kwargs.course_memoized = True  # type: ignore[attr-defined]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,10 +166,40 @@ def test_the_remembered_handler_checks_answer_as_botocores_own() -> None:
 
         def __call__(self, event_name: str) -> None: ...
 
-    for handler in (with_kwargs, without_kwargs, Handler().method, Handler(), Handler().method):
-        assert bool(hooks.accepts_kwargs(handler)) == bool(compat.accepts_kwargs(handler))
+    def closure(takes_kwargs: bool) -> object:
+        if takes_kwargs:
+            return lambda event_name, **kwargs: None
+        return lambda event_name: None
+
+    handlers = [with_kwargs, without_kwargs, Handler().method, Handler(), Handler().method, len, Handler]
+    handlers += [functools.partial(with_kwargs, "e"), functools.partial(without_kwargs), closure(True), closure(False)]
+    for handler in handlers:
+        assert bool(hooks.accepts_kwargs(handler)) == bool(compat.accepts_kwargs(handler)), handler
     emitter = hooks.EventAliaser(hooks.HierarchicalEmitter())
     assert emitter._alias_event_name("before-call.autoscaling.Foo") == "before-call.auto-scaling.Foo"
     assert emitter._alias_event_name("before-call.sqs.Foo") == "before-call.sqs.Foo"
     custom = hooks.EventAliaser(hooks.HierarchicalEmitter(), {"sqs": "queues"})
     assert custom._alias_event_name("before-call.sqs.Foo") == "before-call.queues.Foo"
+
+
+def test_every_handler_a_command_registers_gets_botocores_own_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The AWS CLI registers new closures, partials and objects for every command: each is checked."""
+    from botocore import compat, hooks
+
+    cli_shim._memoize_handler_checks()
+    remembered, differences, seen = hooks.accepts_kwargs, [], []
+
+    def compared(handler: object) -> object:
+        answer = remembered(handler)
+        seen.append(handler)
+        if bool(answer) != bool(compat.accepts_kwargs(handler)):
+            differences.append(handler)
+        return answer
+
+    compared.course_memoized = True  # type: ignore[attr-defined]
+    monkeypatch.setattr(hooks, "accepts_kwargs", compared)
+    env = {**os.environ, "AWS_MAX_ATTEMPTS": "1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing"}
+    env["AWS_SECRET_ACCESS_KEY"] = "testing"
+    for _ in range(2):  # the second command's handlers are answered from memory; nothing listens on port 9
+        cli_shim.run_cli("aws", ["sqs", "list-queues", "--endpoint-url", "http://127.0.0.1:9"], os.getcwd(), env)
+    assert len(seen) > 100 and not differences, differences
