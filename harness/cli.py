@@ -6,12 +6,14 @@ Each subcommand imports its module only when it runs, so `course --help` starts 
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
 from .background import BACKGROUND_BACKENDS, DEFAULT_IDLE_MINUTES
@@ -269,6 +271,7 @@ def _grade(args: argparse.Namespace, course: Course, course_root: Path, extra: l
 
 
 def main(argv: list[str] | None = None) -> int:
+    from_command_line = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     extra: list[str] = []
     if "--" in argv:
@@ -317,7 +320,20 @@ def main(argv: list[str] | None = None) -> int:
 
         return lock(course=course, course_root=course_root, check_only=args.check, out=out)
 
-    return _grade(args, course, course_root, extra, out)
+    code = _grade(args, course, course_root, extra, out)
+    if from_command_line:
+        _leave(code)
+    return code
+
+
+def _leave(code: int) -> NoReturn:
+    """End a `course grade` process without the interpreter's teardown: freeing what moto, botocore and
+    pytest built takes ~0.5 s (measured) and writes nothing. Exit handlers (temporary folders, logging)
+    run, and the output is flushed, first. Not for a caller of main() in its own process (tests)."""
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
