@@ -149,6 +149,9 @@ class EmbeddedMoto:
         self._server, self._thread = server, thread
         self._xray = XRayDaemon(self.account_id, REGION)
         self.xray_daemon_address = self._xray.start()
+        from .emulator.lambda_environment import RUNTIME
+
+        RUNTIME.expect(self.endpoint)  # the endpoint deployed functions call
         # Must precede any create_function: Lambda then stores code without needing Docker.
         _post(f"{self.endpoint}/moto-api/config", {"lambda": {"use_docker": False}})
         emulator.event_sources.start(self.endpoint)  # mappings poll from now on; their code calls this endpoint

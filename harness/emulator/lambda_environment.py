@@ -334,32 +334,26 @@ def runtime_environment(endpoint: str, variables: dict[str, str]) -> dict[str, s
 
 
 class RuntimeZygote:
-    """The Lambda runtime's zygote (harness/lambda_runner.py --zygote), started at the first cold start:
-    an environment is forked from it with boto3 already imported instead of a new interpreter importing it
-    (~0.15 s of CPU each). Where it cannot start or stops answering, environments are spawned as before."""
+    """The Lambda runtime's zygote (harness/lambda_runner.py --zygote), started when a function is created
+    (or else at the first cold start): an environment is forked from it with boto3 already imported instead
+    of a new interpreter importing it (~0.15 s of CPU each). Where it cannot start or stops answering,
+    environments are spawned as before."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._zygote: Zygote | None = None
         self._endpoint = ""
+        self._expected_endpoint = ""
         self.usable = hasattr(os, "fork") and hasattr(socket, "send_fds") and os.environ.get(NO_ZYGOTE_VARIABLE) != "1"
 
     def fork(self, endpoint: str, handler: str, marker: str, cwd: str, env: dict[str, str], fds: list[int]) -> ForkedChild | None:
         """The environment's process, forked with its three pipe ends (request, reply, log); None: spawn it."""
         with self._lock:
-            if not self.usable:
-                return None
-            if self._zygote is not None and (endpoint != self._endpoint or not self._zygote.alive()):
+            if self.usable and self._zygote is not None and (endpoint != self._endpoint or not self._zygote.alive()):
                 self._close()
-            if self._zygote is None:
-                try:
-                    self._zygote = Zygote(runtime_environment(endpoint, {}), Path(tempfile.gettempdir()), command=[*RUNNER, "--zygote"])
-                except OSError:
-                    self.usable = False
-                    return None
-                self._endpoint = endpoint
-                reaper.keep_helper(self._zygote.pid)
-            zygote = self._zygote
+            zygote = self._started(endpoint)
+            if zygote is None:
+                return None
         request = b"F" + json.dumps({"handler": handler, "marker": marker, "cwd": cwd, "env": env}).encode()
         try:
             return zygote.fork_with(request, fds)
@@ -368,6 +362,31 @@ class RuntimeZygote:
                 self.usable = False
                 self._close()
             return None
+
+    def expect(self, endpoint: str) -> None:
+        """The emulator's endpoint, known at its start: functions created from then on call it."""
+        self._expected_endpoint = endpoint
+
+    def warm_up(self) -> None:
+        """Start the zygote now, without waiting for it: a function was just created, so a cold start may
+        follow, and the zygote imports boto3 on the other core meanwhile instead of at that cold start."""
+        with self._lock:
+            if self._zygote is None and self._expected_endpoint:
+                self._started(self._expected_endpoint)
+
+    def _started(self, endpoint: str) -> Zygote | None:
+        """The running zygote, started for ``endpoint`` if there is none; None where none can start."""
+        if not self.usable:
+            return None
+        if self._zygote is None:
+            try:
+                self._zygote = Zygote(runtime_environment(endpoint, {}), Path(tempfile.gettempdir()), command=[*RUNNER, "--zygote"])
+            except OSError:
+                self.usable = False
+                return None
+            self._endpoint = endpoint
+            reaper.keep_helper(self._zygote.pid)
+        return self._zygote
 
     def close(self) -> None:
         with self._lock:

@@ -13,6 +13,7 @@ in use: TooManyRequestsException (429) and a Throttles metric.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import threading
@@ -21,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import iam_enforcement, lambda_execution, lambda_provisioned, lambda_routing, lambda_telemetry, resets
-from .lambda_environment import FunctionSpec
+from .lambda_environment import RUNTIME, FunctionSpec
 from .lambda_environments import POOL, Throttled
 
 MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
@@ -30,6 +31,7 @@ QUALIFIER_MISMATCH = "The derived qualifier from the function name does not matc
 
 
 def apply() -> None:
+    from moto.awslambda.models import LambdaBackend
     from moto.awslambda.responses import LambdaResponse
     from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.utilities.aws_headers import amz_crc32
@@ -44,6 +46,16 @@ def apply() -> None:
 
     invoke.__name__ = "invoke"
     LambdaResponse.invoke = invoke  # type: ignore[method-assign]
+
+    create_function = LambdaBackend.create_function
+
+    @functools.wraps(create_function)
+    def create_and_warm_up(self: LambdaBackend, spec: dict[str, Any]) -> Any:
+        created = create_function(self, spec)
+        RUNTIME.warm_up()  # a cold start may follow: the runtime's zygote starts now (through a stack too)
+        return created
+
+    LambdaBackend.create_function = create_and_warm_up  # type: ignore[method-assign]
     resets.on_reset(POOL.close_all)
     resets.on_reset(lambda_routing.reseed)
 

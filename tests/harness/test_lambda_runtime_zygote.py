@@ -80,3 +80,10 @@ def test_the_end_of_check_sweep_leaves_the_zygote_and_takes_its_environments(aws
     descendants = reaper.descendants()
     assert zygote_pid() in descendants and answer["pid"] not in descendants
     assert invoke("swept-fork")[1]["ppid"] == zygote_pid()
+
+
+def test_creating_a_function_starts_the_zygote_before_any_invocation(aws: EmbeddedMoto) -> None:
+    RUNTIME.close()  # whatever earlier tests started
+    create_function("created", WHERE_AM_I)
+    started = zygote_pid()  # already there: its imports run while the caller gets ready to invoke
+    assert invoke("created")[1]["ppid"] == started
