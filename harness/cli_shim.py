@@ -152,6 +152,17 @@ def _memoize_handler_checks() -> None:
     hooks.EventAliaser.__init__ = init  # type: ignore[method-assign]
 
 
+def _data_path(env: dict[str, str]) -> str:
+    """AWS_DATA_PATH as a real `aws` process has it: the caller's folders, then the CLI's own data folder,
+    which `import awscli` adds to the environment of the moment only once per process (whatever this
+    process's environment is now, the CLI must find its own data: "Unable to load data for: cli")."""
+    import awscli
+
+    own = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), "data")
+    theirs = [path for path in env.get("AWS_DATA_PATH", "").split(os.pathsep) if path and path != own]
+    return os.pathsep.join([*theirs, own])
+
+
 def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, bytes, bytes]:
     """Run one AWS CLI command in this process with the caller's environment, directory and argv."""
     # What awslocal itself adds. Its deprecation banner is not copied: the driver runs here, not awslocal's script.
@@ -163,8 +174,7 @@ def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[
     try:
         os.environ.clear()
         os.environ.update(env)
-        if "AWS_DATA_PATH" in saved_env:  # set by `import awscli`: where the CLI's own data lives
-            os.environ["AWS_DATA_PATH"] = saved_env["AWS_DATA_PATH"]
+        os.environ["AWS_DATA_PATH"] = _data_path(env)
         os.chdir(cwd)
         sys.stdout, sys.stderr = out, err
         _cap_waiter_delays()

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from harness.exercise_files import ExerciseFiles
 from harness.manifest import Exercise
 from harness.safety import sandboxed_process_environment
 from harness.settings import ENV_AWSLOCAL_NO_BANNER
+
+REPO = Path(__file__).resolve().parents[2]
 
 SCRIPT = """#!/usr/bin/env bash
 set -euo pipefail
@@ -203,3 +206,26 @@ def test_every_handler_a_command_registers_gets_botocores_own_answer(monkeypatch
     for _ in range(2):  # the second command's handlers are answered from memory; nothing listens on port 9
         cli_shim.run_cli("aws", ["sqs", "list-queues", "--endpoint-url", "http://127.0.0.1:9"], os.getcwd(), env)
     assert len(seen) > 100 and not differences, differences
+
+
+def test_the_cli_finds_its_own_data_whatever_environment_imported_it() -> None:
+    """`import awscli` adds its data folder to the environment of that moment only; a grading run's
+    environment is put back afterwards, so the warm CLI must not rely on this process's environment
+    (it failed with "Unable to load data for: cli" when the first command came after such an import)."""
+    code = (
+        "import os, sys\n"
+        "os.environ.pop('AWS_DATA_PATH', None)\n"
+        "from harness.safety import sandboxed_process_environment\n"
+        "from harness import cli_shim\n"
+        "with sandboxed_process_environment('http://127.0.0.1:9'):\n"
+        "    import awscli\n"
+        "env = {**os.environ, 'AWS_MAX_ATTEMPTS': '1', 'AWS_DEFAULT_REGION': 'us-east-1',\n"
+        "       'AWS_ACCESS_KEY_ID': 'testing', 'AWS_SECRET_ACCESS_KEY': 'testing', 'AWS_DATA_PATH': '/nowhere'}\n"
+        "for _ in range(2):\n"
+        "    rc, out, err = cli_shim.run_cli('aws', ['sqs', 'list-queues', '--endpoint-url', 'http://127.0.0.1:9'], os.getcwd(), env)\n"
+        "    sys.stdout.write(err.decode())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Unable to load data" not in done.stdout
+    assert done.stdout.count("Could not connect to the endpoint URL") == 2  # got as far as the request, twice
