@@ -109,7 +109,8 @@ def record(run_key: str | None, requests: list[RawRequest], result: Any) -> None
 # polled until the emulator's background work (a stack or change set in progress) was done, and the same
 # number of polls, replayed at once, can end before it is. Such a request is sent again for a bounded
 # while, as the waiter would have gone on polling; a state that never comes is still a divergence.
-SETTLE_SECONDS = 5.0
+# 5 s was not always enough on a loaded machine (the capstone's ExecuteChangeSet, CI preview at load ~3).
+SETTLE_SECONDS = 15.0
 SETTLE_STEP = 0.1
 
 

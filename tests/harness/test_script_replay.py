@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -191,3 +192,75 @@ def test_the_reference_labs_get_the_same_report_with_and_without_replay(tmp_path
     # bytes in every check (a stand-in function zipped with the clock's date made Lab 3's and 3B's states new).
     replayed = {line["check"].split("/")[1] for line in map(json.loads, trace.read_text().splitlines()) if line["outcome"] == "replayed"}
     assert replayed >= {"lab1_inventory_status", "lab2_events", "lab3_iam", "lab3b_encryption_api"}
+
+
+class NotReadyYet:
+    """An emulator whose answer to one request is 400 for its first ``refusals`` tries, then 200: a change
+    set the run's waiter saw finished, still being made when the replay's polls end."""
+
+    def __init__(self, refusals: int) -> None:
+        import http.server
+        import threading
+
+        owner = self
+        self.tries = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                owner.tries += 1
+                self.send_response(400 if owner.tries <= refusals else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.endpoint = f"http://127.0.0.1:{self.server.server_port}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+RUN = types.SimpleNamespace(command="bash deploy.sh")  # what the real run returned
+
+
+def recorded(status: int) -> script_replay.Recording:
+    from harness.call_log import RawRequest
+
+    execute = RawRequest("POST", "/", "", (("Content-Type", "application/x-www-form-urlencoded"),), b"Action=ExecuteChangeSet", status)
+    return script_replay.Recording(requests=(execute,), result=RUN)
+
+
+def test_a_request_refused_while_the_emulator_catches_up_is_sent_again_until_it_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(script_replay, "SETTLE_STEP", 0.01)
+    emulator = NotReadyYet(refusals=3)
+    try:
+        assert script_replay.replay(recorded(200), emulator.endpoint) is RUN
+        assert emulator.tries == 4
+    finally:
+        emulator.close()
+
+
+def test_a_state_that_never_comes_is_still_a_divergence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(script_replay, "SETTLE_STEP", 0.01)
+    monkeypatch.setattr(script_replay, "SETTLE_SECONDS", 0.2)
+    emulator = NotReadyYet(refusals=10**6)
+    try:
+        with pytest.raises(script_replay.ReplayDiverged, match="400 now, 200 when"):
+            script_replay.replay(recorded(200), emulator.endpoint)
+        assert emulator.tries > 1  # it was tried again before it counted as diverged
+    finally:
+        emulator.close()
+
+
+def test_a_refusal_the_run_also_saw_is_not_sent_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    emulator = NotReadyYet(refusals=10**6)
+    try:
+        assert script_replay.replay(recorded(400), emulator.endpoint) is RUN
+        assert emulator.tries == 1
+    finally:
+        emulator.close()
