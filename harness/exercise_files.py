@@ -97,10 +97,19 @@ class ExerciseFiles:
         recording = script_replay.recorded(run_key)
         if recording is not None:  # the same script from the same state ran before: its requests again
             started = time.perf_counter()
-            result: ScriptResult = script_replay.replay(recording, self.backend.endpoint)  # type: ignore[attr-defined]
-            script_replay.trace("replayed", time.perf_counter() - started, parts, len(recording.requests))
-            locations.touched(script, locations.script_error_line(name, result.stderr) if result.returncode else None)
-            return dataclasses.replace(result)
+            fresh = script_replay.fresh(log)  # type: ignore[arg-type]
+            try:
+                result: ScriptResult = script_replay.replay(recording, self.backend.endpoint)  # type: ignore[attr-defined]
+            except script_replay.ReplayDiverged:
+                if not fresh:
+                    raise
+                # It started right after the check's reset: reset again, and the real run starts from there.
+                self.backend.reset()  # type: ignore[attr-defined]
+                script_replay.trace("diverged, run again", time.perf_counter() - started, parts, len(recording.requests))
+            else:
+                script_replay.trace("replayed", time.perf_counter() - started, parts, len(recording.requests))
+                locations.touched(script, locations.script_error_line(name, result.stderr) if result.returncode else None)
+                return dataclasses.replace(result)
         if run_key is not None:
             log.start_capture()  # type: ignore[union-attr]
         try:

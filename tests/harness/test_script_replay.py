@@ -151,14 +151,34 @@ def test_the_folder_awscli_adds_to_aws_data_path_in_this_process_does_not_stop_a
     assert runs(lab) == 2
 
 
-def test_a_replay_answered_differently_is_a_harness_error_not_a_result(lab: ExerciseFiles) -> None:
-    lab.run_script("deploy.sh")
-    (key, recording), = script_replay._recordings.items()
+def spoil(recording_key: str) -> None:
+    """The recording's first answer made one the emulator never gives: its replay diverges."""
+    recording = script_replay._recordings[recording_key]
     changed = recording.requests[0].__class__(**{**recording.requests[0].__dict__, "status": 599})
-    script_replay._recordings[key] = script_replay.Recording((changed, *recording.requests[1:]), recording.result)
+    script_replay._recordings[recording_key] = script_replay.Recording((changed, *recording.requests[1:]), recording.result)
+
+
+def test_a_replay_answered_differently_after_other_requests_is_a_harness_error_not_a_result(lab: ExerciseFiles) -> None:
+    boto3.client("sqs").create_queue(QueueName="asked-first")  # the check asked something before the script
+    lab.run_script("deploy.sh")
+    (key, _), = script_replay._recordings.items()
+    spoil(key)
     lab.backend.reset()  # type: ignore[attr-defined]
+    boto3.client("sqs").create_queue(QueueName="asked-first")
     with pytest.raises(script_replay.ReplayDiverged, match="599 when the script ran"):
         lab.run_script("deploy.sh")
+
+
+def test_a_replay_that_diverges_from_a_fresh_reset_is_undone_and_the_script_runs_for_real(lab: ExerciseFiles) -> None:
+    first = lab.run_script("deploy.sh")
+    (key, _), = script_replay._recordings.items()
+    spoil(key)
+    lab.backend.reset()  # type: ignore[attr-defined]
+    before = runs(lab)
+    again = lab.run_script("deploy.sh")
+    assert runs(lab) == before + 1  # run for real, from the state the recorded run started from
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+    assert script_replay._recordings[key].requests[0].status != 599  # the real run's recording replaces it
 
 
 def test_a_reset_makes_the_same_ids_again(backend: EmbeddedMoto) -> None:
