@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import REPO
 
 from harness import cli_shim
 from harness.backends import EmbeddedMoto
@@ -18,8 +19,6 @@ from harness.exercise_files import ExerciseFiles
 from harness.manifest import Exercise
 from harness.safety import sandboxed_process_environment
 from harness.settings import ENV_AWSLOCAL_NO_BANNER
-
-REPO = Path(__file__).resolve().parents[2]
 
 SCRIPT = """#!/usr/bin/env bash
 set -euo pipefail

@@ -7,14 +7,12 @@ import json
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import boto3
+from support import REPO
 
 from harness.backends import EmbeddedMoto
 from harness.safety import sandboxed_process_environment
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def run_python(code: str) -> dict:
