@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from . import cli_shim, runtime
+from . import cli_shim, collector, runtime
 from .backends import Backend, BackendUnavailable, make_backend
 from .manifest import Course
 from .results import CheckResult
@@ -82,6 +82,7 @@ def ensure_backend(state: GradingState, *, warm_students: bool = False) -> Backe
             state.backend_error = str(error)
             raise BackendUnavailable(state.backend_error) from None
         state.backend = backend
+        collector.freeze_survivors()
         state.endpoint = backend.endpoint
         if state.pool is None:
             # The forwarder in front of LocalStack connects to where LocalStack answers (a compose host in CI).

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from . import early_work, fixtures, import_guard, integrity, locations, progress, runtime, script_replay
+from . import collector, early_work, fixtures, import_guard, integrity, locations, progress, runtime, script_replay
 from .backends import BackendUnavailable, LocalStack
 from .checks import NOT_GRADED_PREFIX
 from .grading_run import STATE, GradingState, ensure_backend, ensure_students, shutdown
@@ -76,6 +76,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    collector.tune()
     config.addinivalue_line("markers", POINTS_MARKER)
     config.addinivalue_line("markers", NEEDS_MARKER)
     course_root_as_given = Path(os.path.abspath(config.getoption("course_root") or REPO_ROOT))
