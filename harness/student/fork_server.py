@@ -12,6 +12,7 @@ interpreter where the ``harness`` package may not be importable.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -42,6 +43,9 @@ def serve(control_fd: int, fds_per_fork: int, max_request_bytes: int,
             ended[pid] = os.waitstatus_to_exitcode(status)
 
     signal.signal(signal.SIGCHLD, reap)
+    # What the server imported lives in every child: out of the collector's sight there, so a child's
+    # full collections never walk it (nor write to its pages, which the fork shares until written).
+    gc.freeze()
     control.send(b"ready")
     while True:
         try:

@@ -20,7 +20,7 @@ from harness.student import fork_server
 TIMEOUT_SECONDS = 10
 
 SERVER = """
-import importlib.util, os, sys
+import gc, importlib.util, os, sys
 spec = importlib.util.spec_from_file_location("fork_server_by_path", sys.argv[1])
 fork_server = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fork_server)
@@ -28,7 +28,8 @@ spec.loader.exec_module(fork_server)
 def become(request, fds):
     report, hold = fds
     loaded = any(name.partition(".")[0] == "harness" for name in sys.modules)
-    os.write(report, b"%d %d %d " % (os.getpid(), os.getsid(0), loaded) + request)
+    frozen = gc.get_freeze_count()  # what the server had before it forked
+    os.write(report, b"%d %d %d %d " % (os.getpid(), os.getsid(0), loaded, frozen) + request)
     os.close(report)
     while os.read(hold, 1):  # the test ends the child's life by closing the other end
         pass
@@ -103,10 +104,11 @@ def closed_by_the_server(write_end: int, read_end: int) -> bool:
 
 def test_a_forked_child_gets_the_request_bytes_and_fds_in_a_session_of_its_own(server: Server) -> None:
     pid, report, hold = server.fork(b"exit 5")
-    child_pid, sid, harness_loaded, request = report.split(b" ", 3)
+    child_pid, sid, harness_loaded, frozen, request = report.split(b" ", 4)
     assert int(child_pid) == pid and int(sid) == pid
     assert request == b"exit 5"
     assert harness_loaded == b"0"  # the module is loadable where the harness package is not
+    assert int(frozen) > 1000  # the server's imports: out of the child's full collections
     assert server.ask(b"S%d" % pid) == b"R"
     os.close(hold)
     assert server.status_once_ended(pid) == b"E5"
