@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -72,6 +74,38 @@ def test_the_warm_cli_is_what_a_script_finds_on_its_path(backend: EmbeddedMoto) 
     assert bin_dir is not None
     found = subprocess.run(["bash", "-c", "command -v awslocal"], env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, capture_output=True, text=True)
     assert found.stdout.strip() == str(bin_dir / "awslocal")
+
+
+@pytest.fixture
+def python_stand_ins(backend: EmbeddedMoto) -> Iterator[None]:
+    """The stand-ins where /proc cannot be read (macOS): Python ones that send argv, environment and directory."""
+    saved = list(cli_shim._service)
+    cli_shim._service[:] = [cli_shim.WarmAwsCli(bash=None)]
+    yield
+    cli_shim.shutdown()
+    cli_shim._service[:] = saved
+
+
+def test_the_python_stand_ins_pass_any_argument_and_get_any_output_as_the_bash_ones(
+    tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch, python_stand_ins: None
+) -> None:
+    assert (cli_shim.warm_cli_bin_dir() / "aws").read_text().startswith(f"#!{sys.executable} -S")
+    test_a_script_passes_any_argument_and_gets_any_output_through_the_warm_cli(tmp_path, backend, monkeypatch)
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="bash stand-ins need /proc (Linux)")
+def test_where_proc_is_the_stand_ins_are_bash_and_refuse_a_process_that_is_no_stand_in(backend: EmbeddedMoto) -> None:
+    bin_dir = cli_shim.warm_cli_bin_dir()
+    assert bin_dir is not None
+    assert (bin_dir / "awslocal").read_text().startswith(f"#!{shutil.which('bash')}\n")
+    with pytest.raises(ValueError, match="is not a stand-in"):
+        cli_shim.read_bash_request(os.getpid(), bin_dir)
+    stand_in = (bin_dir / "aws").read_text()
+    port = int(stand_in.split("/dev/tcp/127.0.0.1/")[1].split()[0])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(b"%d\n" % os.getpid())  # the grading process itself: never run as a script's command
+        answer = connection.makefile("rb").read()
+    assert answer.startswith(b"255 ") and b"is not a stand-in" in answer
 
 
 @pytest.mark.parametrize("real_cli", [False, True], ids=["warm-cli", "real-cli"])
