@@ -69,11 +69,21 @@ LOCALSTACK_RESET_FAILED = (
     "from one check into the next. Restart it with `docker compose restart localstack`."
 )
 
+LEFTOVERS_NOT_CLEANED = (
+    "LocalStack here could not clean up what the previous check left ({reason}), and that check used what "
+    "LocalStack cannot run here ({unavailable}): this check would not start from an empty backend."
+)
+
 PORT_TAKEN = "Port {port} on 127.0.0.1 is in use by another program; stop it or choose another port."
 
 
 class BackendUnavailable(RuntimeError):
     pass
+
+
+class LeftoversNotCleaned(BackendUnavailable):
+    """A reset failed on what a check left that the backend cannot run (a stack of Lambda functions on a
+    LocalStack without Docker): the next check cannot be graded there, which is no harness failure."""
 
 
 # The emulator is local: a student's HTTP(S)_PROXY must never see these calls.
@@ -281,6 +291,7 @@ class LocalStack:
 
     def reset(self) -> None:
         from .localstack_cleanup import CleanupFailed, clean
+        from .unavailable import reason_not_graded
 
         upstream = self.upstream or self.endpoint
         try:
@@ -289,7 +300,15 @@ class LocalStack:
             else:
                 clean(upstream, skip=self.unavailable)
         except (OSError, urllib.error.HTTPError, CleanupFailed) as error:
+            # What the previous check called is no reason for the next check's verdict: forgotten either way.
+            unavailable = reason_not_graded(self)
+            self._forget_calls()
+            if unavailable:
+                raise LeftoversNotCleaned(LEFTOVERS_NOT_CLEANED.format(reason=error, unavailable=unavailable)) from None
             raise BackendUnavailable(LOCALSTACK_RESET_FAILED.format(endpoint=upstream, reason=error)) from None
+        self._forget_calls()
+
+    def _forget_calls(self) -> None:
         if self.call_log is not None:
             self.call_log.clear()
             self.call_log.forget_touched()  # type: ignore[attr-defined]

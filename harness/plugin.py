@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from . import collector, early_work, fixtures, import_guard, integrity, locations, progress, runtime, script_replay
-from .backends import BackendUnavailable, LocalStack
+from .backends import BackendUnavailable, LeftoversNotCleaned, LocalStack
 from .checks import NOT_GRADED_PREFIX
 from .grading_run import STATE, GradingState, ensure_backend, ensure_students, shutdown
 from .judging import BACKEND_ERROR, BLOCKED_PREFIX, MISSING_POINTS, judge
@@ -304,6 +304,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     try:
         if backend is not None:
             backend.reset()
+    except LeftoversNotCleaned as error:
+        state.unavailable_checks[(exercise.id, item.name)] = str(error)  # nor what builds on it
+        pytest.skip(f"{NOT_GRADED_PREFIX}{error}")
     except BackendUnavailable as error:
         pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
     with _guarded(state, "This check"):

@@ -5,6 +5,7 @@ as that LocalStack does: a health route, 404 for the reset route, DynamoDB "not 
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import textwrap
@@ -21,9 +22,21 @@ from harness.unavailable import services_in_template
 NOT_ENABLED = json.dumps({"__type": "InternalFailure", "message": "Service 'dynamodb' is not enabled."}).encode()
 
 
+REFUSED_ONCE = "undeletable-once"  # a queue the stand-in refuses to delete the first time it is asked
+
+
 def community_localstack(moto_app):  # type: ignore[no-untyped-def]
+    refused: set[str] = set()
+
     def app(environ, start_response):  # type: ignore[no-untyped-def]
         path = environ.get("PATH_INFO", "")
+        if environ.get("HTTP_X_AMZ_TARGET") == "AmazonSQS.DeleteQueue":
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+            if REFUSED_ONCE.encode() in body and REFUSED_ONCE not in refused:
+                refused.add(REFUSED_ONCE)
+                start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.0")])
+                return [json.dumps({"__type": "StandInRefusal", "message": "not deletable yet"}).encode()]
         if path == "/_localstack/health":
             start_response("200 OK", [("Content-Type", "application/json")])
             return [json.dumps({"services": {"dynamodb": "available"}, "version": "stand-in"}).encode()]
@@ -204,6 +217,48 @@ def test_grading_keeps_checks_apart_by_cleanup_and_does_not_grade_what_calls_dyn
     assert "builds on 'builds on the DynamoDB check'" in checks["test_builds_on_that"]["message"]
     # A stack of DynamoDB tables needs DynamoDB: what it does there says nothing of the template.
     assert "LocalStack here cannot run DynamoDB" in checks["test_builds_a_stack_with_a_table"]["message"]
+    assert not report["harness_errors"] and not report["exercises"][0]["errors"]
+
+
+LEFTOVERS_GRADER = f"""
+import boto3
+import pytest
+
+@pytest.mark.points(1, hint="n/a")
+def test_leaves_what_the_cleanup_cannot_delete(backend):
+    '''calls DynamoDB and leaves a queue the cleanup cannot delete at first'''
+    boto3.client("sqs").create_queue(QueueName="{REFUSED_ONCE}")
+    boto3.client("dynamodb").list_tables()
+
+@pytest.mark.points(1, hint="n/a")
+def test_after_the_failed_cleanup(backend):
+    '''runs after a cleanup that failed'''
+    boto3.client("sqs").list_queues()
+
+@pytest.mark.points(1, hint="n/a", requires="test_after_the_failed_cleanup")
+def test_builds_on_it(backend):
+    '''builds on the check after the failed cleanup'''
+    assert False, "never run: what it builds on could not be graded"
+
+@pytest.mark.points(1, hint="n/a")
+def test_after_a_cleanup_that_worked(backend):
+    '''starts empty: the cleanup worked this time'''
+    assert boto3.client("sqs").list_queues().get("QueueUrls", []) == []
+"""
+
+
+def test_a_check_after_a_cleanup_that_failed_on_what_localstack_cannot_run_says_so_and_is_not_graded(
+    pytester: pytest.Pytester, stand_in: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", stand_in)
+    report = grade_course(pytester, textwrap.dedent(LEFTOVERS_GRADER), "--backend", "localstack")
+    checks = {check["id"]: check for check in report["exercises"][0]["checks"]}
+    assert [check["outcome"] for check in checks.values()] == ["not_graded", "not_graded", "not_graded", "passed"], checks
+    after = checks["test_after_the_failed_cleanup"]["message"]
+    # its own reason, not the previous check's passed on as if it were this check's
+    assert "could not clean up what the previous check left" in after and "not deletable yet" in after, after
+    assert "LocalStack here cannot run DynamoDB" in after
+    assert "could not clean up" in checks["test_builds_on_it"]["message"]
     assert not report["harness_errors"] and not report["exercises"][0]["errors"]
 
 
