@@ -56,15 +56,17 @@ sys.exit(rc)
 
 
 # The same in bash: no import, no fork but `cat`. It reads the answer's header and stderr with builtins
-# (LC_ALL=C: sizes are bytes), and copies stdout, which may be any bytes, with cat.
-BASH_STAND_IN = """#!{bash}
+# (LC_ALL=C: sizes are bytes), and copies stdout, which may be any bytes, with cat (by its full path:
+# a script may have changed PATH). `-p`: as the real CLI would, it ignores the script's BASH_ENV and
+# exported functions.
+BASH_STAND_IN = """#!{bash} -p
 # Stand-in for `{tool}` while a grader runs a script: see harness/cli_shim.py.
 LC_ALL=C
 exec 3<>/dev/tcp/127.0.0.1/{port} || exit 255
 printf '%s\\n' "$$" >&3
 read -r status err_size out_size <&3 || exit 255
 if [ "$err_size" -gt 0 ]; then IFS= read -r -d '' -N "$err_size" text <&3; printf '%s' "$text" >&2; fi
-if [ "$out_size" -gt 0 ]; then cat <&3; fi
+if [ "$out_size" -gt 0 ]; then {cat} <&3; fi
 exit "$status"
 """
 PROC = Path("/proc")
@@ -217,19 +219,19 @@ def run_cli(tool: str, argv: list[str], cwd: str, env: dict[str, str]) -> tuple[
 
 
 def read_bash_request(pid: int, bin_dir: Path) -> dict[str, Any]:
-    """A bash stand-in's request, from /proc/<pid>: the kernel ran it as ``bash STAND_IN ARG...``. A pid
-    that is no stand-in of ``bin_dir`` is refused (ValueError)."""
+    """A bash stand-in's request, from /proc/<pid>: the kernel ran it as ``bash -p STAND_IN ARG...``. A
+    pid that is no stand-in of ``bin_dir`` is refused (ValueError)."""
     process = PROC / str(pid)
     command = process.joinpath("cmdline").read_bytes().split(b"\0")[:-1]
     names = {os.fsencode(bin_dir / tool): tool for tool in ("aws", "awslocal")}
-    if len(command) < 2 or command[1] not in names:
+    if len(command) < 3 or command[1] != b"-p" or command[2] not in names:
         raise ValueError(f"process {pid} is not a stand-in of {bin_dir}")
     environment = {}
     for entry in process.joinpath("environ").read_bytes().split(b"\0"):
         name, equals, value = entry.partition(b"=")
         if equals:
             environment[os.fsdecode(name)] = os.fsdecode(value)
-    return {"tool": names[command[1]], "argv": [os.fsdecode(arg) for arg in command[2:]],
+    return {"tool": names[command[2]], "argv": [os.fsdecode(arg) for arg in command[3:]],
             "cwd": os.readlink(process / "cwd"), "env": environment}
 
 
@@ -271,7 +273,7 @@ class WarmAwsCli:
         for tool in ("aws", "awslocal"):
             stand_in = self.bin_dir / tool
             if bash:
-                stand_in.write_text(BASH_STAND_IN.format(bash=bash, tool=tool, port=port))
+                stand_in.write_text(BASH_STAND_IN.format(bash=bash, cat=shutil.which("cat"), tool=tool, port=port))
             else:
                 stand_in.write_text(STAND_IN.format(python=sys.executable, tool=tool, port=port))
             stand_in.chmod(0o755)
@@ -296,7 +298,7 @@ def warm_cli_bin_dir() -> Path | None:
 
 def _bash_for_stand_ins() -> str | None:
     """bash, where this process can read a process's argv and environment from /proc; else None."""
-    bash = shutil.which("bash")
+    bash = shutil.which("bash") if shutil.which("cat") else None
     try:
         readable = bool(PROC.joinpath("self", "environ").read_bytes()) and PROC.joinpath("self", "cwd").is_symlink()
     except OSError:

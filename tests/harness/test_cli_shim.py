@@ -97,7 +97,7 @@ def test_the_python_stand_ins_pass_any_argument_and_get_any_output_as_the_bash_o
 def test_where_proc_is_the_stand_ins_are_bash_and_refuse_a_process_that_is_no_stand_in(backend: EmbeddedMoto) -> None:
     bin_dir = cli_shim.warm_cli_bin_dir()
     assert bin_dir is not None
-    assert (bin_dir / "awslocal").read_text().startswith(f"#!{shutil.which('bash')}\n")
+    assert (bin_dir / "awslocal").read_text().startswith(f"#!{shutil.which('bash')} -p\n")
     with pytest.raises(ValueError, match="is not a stand-in"):
         cli_shim.read_bash_request(os.getpid(), bin_dir)
     stand_in = (bin_dir / "aws").read_text()
@@ -106,6 +106,26 @@ def test_where_proc_is_the_stand_ins_are_bash_and_refuse_a_process_that_is_no_st
         connection.sendall(b"%d\n" % os.getpid())  # the grading process itself: never run as a script's command
         answer = connection.makefile("rb").read()
     assert answer.startswith(b"255 ") and b"is not a stand-in" in answer
+
+
+CHANGED_SHELL = r"""
+printf 'echo sourced >&2\n' > startup.sh
+export BASH_ENV="$PWD/startup.sh"
+cat() { echo "not cat"; }
+export -f cat
+export PATH="$(dirname "$(command -v awslocal)")"
+awslocal sqs create-queue --queue-name plain --query QueueUrl --output text
+"""
+
+
+def test_a_script_that_changes_path_bash_env_or_exported_functions_gets_the_same_answers(
+    tmp_path: Path, backend: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stand-ins need nothing from the script's PATH, and run none of its startup files or functions."""
+    backend.reset()
+    result = run(tmp_path, backend, monkeypatch, False, CHANGED_SHELL)
+    assert result.ok, result.describe()
+    assert result.stdout.strip().endswith("/plain") and result.stderr == "", result.describe()
 
 
 @pytest.mark.parametrize("real_cli", [False, True], ids=["warm-cli", "real-cli"])
