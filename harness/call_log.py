@@ -123,12 +123,19 @@ class CallLog:
             self._hooks.append(_Hook(matches, action, once))
 
     def clear(self) -> None:
+        """After a reset: no calls, and the emulator's state digest starts again."""
+        self.forget_calls()
+        with self._lock:
+            self._digest = hashlib.sha256()
+            self._captured = None
+
+    def forget_calls(self) -> None:
+        """The calls a check reads start here (the aws_calls fixture); the emulator's state, and so its
+        digest (script replay's key, ``script_replay.fresh``), is unchanged by that."""
         with self._lock:
             self._calls.clear()
             self._hooks.clear()
             self.hook_errors.clear()
-            self._digest = hashlib.sha256()
-            self._captured = None
 
     def by_students(self, service: str | None = None) -> list[ApiCall]:
         """Calls sent by student processes (their code, and Python programs their scripts run)."""

@@ -21,3 +21,19 @@ def test_a_cloudwatch_request_is_named_by_its_service_not_its_signing_name() -> 
     }
     call = identify("POST", "/", headers, b"Action=DescribeAlarms&Version=2010-08-01")
     assert call is not None and (call.service, call.operation) == ("cloudwatch", "DescribeAlarms")
+
+
+def test_a_check_that_asks_for_its_calls_keeps_the_emulators_state_digest() -> None:
+    """aws_calls starts the calls a check reads; the state is what it was, so the digest script replay keys
+    on (and its fresh-reset test) must not start again."""
+    from harness.call_log import ApiCall, CallLog
+    from harness.script_replay import fresh
+
+    log = CallLog()
+    log.note_request("POST", "/", "", b"Action=CreateQueue&QueueName=q")
+    log.record(ApiCall("sqs", "CreateQueue", {}, ""))
+    before = log.state_digest()
+    log.forget_calls()
+    assert log.calls == [] and log.state_digest() == before and not fresh(log)
+    log.clear()  # a reset
+    assert fresh(log)
