@@ -54,8 +54,7 @@ _applied = False
 def apply() -> None:
     global _applied
     if not _applied:
-        apigateway.apply()
-        apigateway_routes.apply()  # deployments keep what they deploy: stages served over HTTP
+        on_import.when_imported("moto.apigateway", _apply_apigateway)
         resets.apply()
         clock.apply()
         lambda_invoke.apply()
@@ -74,6 +73,13 @@ def apply() -> None:
         iam_enforcement.apply()
         event_sources.apply()
         _applied = True
+
+
+def _apply_apigateway() -> None:
+    """Run when moto's API Gateway is first imported: its models import an OpenAPI validator (~0.25 s),
+    which an exercise without an API never needs."""
+    apigateway.apply()
+    apigateway_routes.apply()  # deployments keep what they deploy: stages served over HTTP
 
 
 def _apply_stacks() -> None:
