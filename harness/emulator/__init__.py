@@ -28,7 +28,6 @@ from harness.emulator import (
     cloudwatch_alarms,
     cloudwatch_metrics,
     codedeploy_traffic,
-    ec2_regions,
     event_sources,
     iam_enforcement,
     lambda_aliases,
@@ -69,7 +68,6 @@ def apply() -> None:
         logs.apply()
         on_import.when_imported("moto.xray", xray.apply)
         on_import.when_imported("moto.cloudformation", _apply_stacks)
-        ec2_regions.apply()  # what every stack imports
         s3_secure_transport.apply()
         sns_signing.apply()
         iam_enforcement.apply()

@@ -4,26 +4,21 @@ moto's CloudFormation package imports every model a stack can hold (~380 modules
 and its X-Ray package 0.3 s more: an exercise that makes no stack and sends no trace never needs them, and
 moto's server imports a service's package only on its first request to that service. A patch registered
 here runs right after the module's own code, inside its import, so no request can reach it unpatched.
-A module's own code can also run inside a context of ours (``while_importing``): what it calls at import
-time can then be made cheaper without changing what it computes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.abc
 import importlib.machinery
 import sys
 import threading
 import types
 from collections.abc import Callable, Sequence
-from typing import Any, ContextManager
+from typing import Any
 
 Patch = Callable[[], None]
-Surrounding = Callable[[types.ModuleType], ContextManager[object]]  # given the module, before its code runs
 
 _pending: dict[str, list[Patch]] = {}
-_surrounding: dict[str, list[Surrounding]] = {}
 _lock = threading.Lock()
 
 
@@ -32,23 +27,10 @@ def when_imported(name: str, patch: Patch) -> None:
     with _lock:
         if name not in sys.modules:
             _pending.setdefault(name, []).append(patch)
-            _install_finder()
+            if not any(isinstance(finder, _PatchingFinder) for finder in sys.meta_path):
+                sys.meta_path.insert(0, _PatchingFinder())
             return
     patch()
-
-
-def while_importing(name: str, surrounding: Surrounding) -> None:
-    """Run ``name``'s own code inside ``surrounding(module)`` when it is first imported; nothing if it already is
-    (what it would have changed has happened)."""
-    with _lock:
-        if name not in sys.modules:
-            _surrounding.setdefault(name, []).append(surrounding)
-            _install_finder()
-
-
-def _install_finder() -> None:
-    if not any(isinstance(finder, _PatchingFinder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _PatchingFinder())
 
 
 class _PatchingFinder(importlib.abc.MetaPathFinder):
@@ -57,7 +39,7 @@ class _PatchingFinder(importlib.abc.MetaPathFinder):
     def find_spec(
         self, name: str, path: Sequence[str] | None, target: types.ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if name not in _pending and name not in _surrounding:
+        if name not in _pending:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -71,7 +53,7 @@ class _PatchingFinder(importlib.abc.MetaPathFinder):
 
 
 class _PatchingLoader(importlib.abc.Loader):
-    """The module's own loader, its code run inside the registered surroundings and the patches after it."""
+    """The module's own loader, with the registered patches run after its code."""
 
     def __init__(self, loader: Any, name: str) -> None:
         self._loader, self._name = loader, name
@@ -80,12 +62,7 @@ class _PatchingLoader(importlib.abc.Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module: types.ModuleType) -> None:
-        with _lock:
-            surroundings = _surrounding.pop(self._name, [])
-        with contextlib.ExitStack() as stack:
-            for surrounding in surroundings:
-                stack.enter_context(surrounding(module))
-            self._loader.exec_module(module)
+        self._loader.exec_module(module)
         module.__loader__ = self._loader  # importlib.resources and pkgutil find the real loader again
         if module.__spec__ is not None:
             module.__spec__.loader = self._loader

@@ -44,56 +44,6 @@ def test_a_patch_runs_once_right_after_the_module_is_first_imported_and_keeps_it
     assert seen["loader"] == seen["spec_loader"] == "SourceFileLoader"
 
 
-def test_a_module_s_own_code_runs_inside_what_while_importing_registered() -> None:
-    seen = run_python(
-        """
-        import contextlib, json, sys
-        from harness.emulator import on_import
-        events = []
-
-        @contextlib.contextmanager
-        def around(module):
-            events.append(("enter", hasattr(module, "open")))
-            yield
-            events.append(("exit", hasattr(module, "open")))
-
-        on_import.while_importing("wave", around)
-        import wave
-        import wave as again
-        on_import.while_importing("wave", around)  # already imported: nothing to surround
-        print(json.dumps({"events": events}))
-        """
-    )
-    assert seen["events"] == [["enter", False], ["exit", True]]
-
-
-def test_moto_s_ec2_regions_come_from_one_session_and_are_the_same_lists() -> None:
-    code = """
-        import json, boto3, boto3.session
-        made = []
-        init = boto3.session.Session.__init__
-        def counted(self, *args, **kwargs):
-            made.append(1)
-            init(self, *args, **kwargs)
-        boto3.session.Session.__init__ = counted
-        if PATCHED:
-            from harness.emulator import ec2_regions
-            ec2_regions.apply()
-        from moto.ec2.models import availability_zones_and_regions as regions
-        backend = regions.RegionsAndZonesBackend
-        print(json.dumps({"sessions": len(made), "module_session": regions.Session is boto3.session.Session,
-                          "boto3_session": boto3.Session is boto3.session.Session,
-                          "regions": [[r.name, r.endpoint, r.opt_in_status] for r in backend.regions],
-                          "zones": {name: [z.name for z in zones] for name, zones in backend.zones.items()}}))
-        """
-    moto_alone = run_python(code.replace("PATCHED", "False"))
-    patched = run_python(code.replace("PATCHED", "True"))
-    assert moto_alone["sessions"] == 3 and patched["sessions"] == 1
-    assert patched["regions"] == moto_alone["regions"] and len(patched["regions"]) > 30
-    assert patched["zones"] == moto_alone["zones"]
-    assert patched["module_session"] and patched["boto3_session"]  # the real class again once imported
-
-
 def test_the_embedded_backend_starts_without_cloudformation_and_patches_it_on_the_first_stack_request() -> None:
     seen = run_python(
         """
