@@ -196,3 +196,21 @@ def test_region_lists_come_from_one_shared_session_with_botocore_s_answers() -> 
     assert "us-east-1" in shared(Session(), "ec2") and len(shared.shared_session) == 1
     _share_region_lists()  # idempotent: the backend starts once per grading run, `course backend up` too
     assert Session.get_available_regions is shared
+
+
+def test_the_endpoint_prefixes_named_for_region_lists_are_botocore_s_and_give_its_answers() -> None:
+    from botocore.session import Session
+
+    from harness.backends import ENDPOINT_PREFIXES, _share_region_lists
+
+    session = Session()
+    for service, prefix in ENDPOINT_PREFIXES.items():
+        assert session.get_service_model(service).endpoint_prefix == prefix, service
+    _share_region_lists()
+    own = Session.get_available_regions.__wrapped__
+    for service in (*ENDPOINT_PREFIXES, "apigatewayv2", "no-such-service"):  # the last two: looked up in the models
+        for partition in ("aws", "aws-us-gov", "aws-cn"):
+            for non_regional in (False, True):
+                expected = own(Session(), service, partition, non_regional)
+                assert Session.get_available_regions(Session(), service, partition, non_regional) == expected, service
+    assert "us-east-1" in Session.get_available_regions(Session(), "cloudwatch")  # "monitoring" in botocore's data
