@@ -121,7 +121,7 @@ def test_roles_are_told_in_brief_policy_by_policy() -> None:
 def test_the_page_shows_the_grade_and_says_the_urls_are_gone_with_the_run(tmp_path: Path) -> None:
     report = report_with(made_up_showcase())
     page = render_showcase(report["exercises"][0], report)
-    assert page.startswith("# Showcase: The orders service (capstone) (`capstone`)\n")
+    assert page.startswith("# Showcase: The orders service (`capstone`)\n")
     assert "**4 / 6 points (66.7%)**, in progress · graded 2026-12-05 12:00 UTC" in page
     assert "| alarms | 0 / 2 |" in page
     assert "which stopped when the run ended" in page and "`course backend apis`" in page
