@@ -111,16 +111,16 @@ def ensure_students(state: GradingState) -> None:
     state.closed_port = socket.socket()
     state.closed_port.bind(("127.0.0.1", 0))  # bound and never listening: a connection is refused at once
     endpoint = f"http://127.0.0.1:{state.closed_port.getsockname()[1]}"
-    _enter_sandbox(state, endpoint, ())
+    _enter_sandbox(state, endpoint, (), calls_aws=False)
     runtime.activate(None, state.pool)
 
 
-def _enter_sandbox(state: GradingState, endpoint: str, hosts: tuple[str, ...]) -> None:
+def _enter_sandbox(state: GradingState, endpoint: str, hosts: tuple[str, ...], *, calls_aws: bool = True) -> None:
     state.environment = sandboxed_process_environment(endpoint)
     state.environment.__enter__()
     state.guard = NetworkGuard(endpoint or "moto in this process", extra_hosts=hosts)
     state.guard.install()
-    state.pool = StudentPool(cwd=state.course_root)
+    state.pool = StudentPool(cwd=state.course_root, calls_aws=calls_aws)
 
 
 def _host_of(endpoint: str) -> str:

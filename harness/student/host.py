@@ -36,6 +36,7 @@ clienttag = _load_sibling("clienttag")
 capture = _load_sibling("capture")
 describe = _load_sibling("describe")
 
+NO_AWS = "COURSE_STUDENT_NO_AWS"  # set by pool.py for a run whose exercises call no AWS; read and removed here
 MAX_CHAIN = 5
 MAX_FRAMES = 40  # the innermost frames of a traceback: a million-frame recursion is described in no time
 MEMORY_LIMIT_BYTES = 3 * 1024**3  # a runaway allocation fails here, as MemoryError, not on the machine
@@ -256,12 +257,17 @@ def _warm_up() -> None:
 
 
 def _prepare() -> None:
-    """What every student process has before any student code: the guard, the limits, boto3 warm."""
+    """What every student process has before any student code: the guard, the limits, boto3 warm (unless the
+    run's exercises call no AWS: its first module load would wait ~0.3 s for a warm-up it never uses)."""
     sys.dont_write_bytecode = True
+    calls_aws = os.environ.pop(NO_AWS, None) is None
     netguard.install_from_environment()
     _limit_memory()
-    _warm_up()
-    clienttag.install()
+    if calls_aws:
+        _warm_up()
+        clienttag.install()
+    else:
+        clienttag.install_when_imported()
 
 
 def _serve(read_fd: int, write_fd: int) -> None:

@@ -1,7 +1,7 @@
 """Student processes for a grading run: forked from a warm zygote (or, where there is no fork, a warm
 spare waits), and a check's are killed at its end.
 
-The zygote and a spare have imported boto3 but no student code, so they hold nothing a check could leak
+The zygote and a spare have imported boto3 (unless the run calls no AWS) but no student code, so they hold nothing a check could leak
 into the next one; a student process that loads a student module belongs to that check alone.
 """
 
@@ -13,6 +13,8 @@ from pathlib import Path
 
 from . import reaper
 from .process import StudentProcess, Zygote
+
+NO_AWS = "COURSE_STUDENT_NO_AWS"  # host.py's name for it (host.py imports nothing of the harness)
 
 SPARES = 1
 NEEDS_POSIX = (
@@ -31,9 +33,11 @@ def check_platform() -> None:
 
 
 class StudentPool:
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, *, calls_aws: bool = True) -> None:
+        """``calls_aws=False``: the run's exercises call no AWS, so the processes do not warm boto3 up."""
         check_platform()
         self.cwd = cwd
+        self.calls_aws = calls_aws
         self._spares: list[StudentProcess] = []
         self._in_check: list[StudentProcess] = []
         self._before_check: set[int] = set()
@@ -42,7 +46,7 @@ class StudentPool:
         reaper.become_subreaper()
 
     def _environment(self) -> dict[str, str]:
-        return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **({} if self.calls_aws else {NO_AWS: "1"})}
 
     def _spawn(self) -> StudentProcess:
         return StudentProcess.spawn(self._environment(), self.cwd)
