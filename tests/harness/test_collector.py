@@ -34,8 +34,9 @@ def test_a_grading_run_collects_the_young_generation_less_often_and_freezes_what
     assert run.check("lab1", "test_the_handler_module_imports")["outcome"] == "passed", run.output[-3000:]
     seen = json.loads(out.read_text())
     assert seen["threshold"][0] == YOUNG_GENERATION_THRESHOLD
-    # moto, botocore and the harness were imported before the backend started: far more than pytest alone
-    assert seen["frozen"] > 100_000, seen
+    # Frozen once the backend has started: moto and its server too (~99,000 objects measured), far more than
+    # pytest alone (~26,000) or with the harness's plugin imported (~51,000), where a freeze too early would be.
+    assert seen["frozen"] > 75_000, seen
 
 
 def test_garbage_made_after_the_freeze_is_still_collected() -> None:
