@@ -226,29 +226,40 @@ ENDPOINT_PREFIXES = {
 
 
 def _share_region_lists() -> None:
-    """moto's backends ask a boto3 Session for each service's regions (EC2's models, imported with
-    CloudFormation's, ask three new Sessions, one per partition); each new Session loads botocore's endpoint
-    data again, and each question parses the service's model only to read its endpoint prefix. One Session
-    answers them all, and the prefixes of the course's services come from ENDPOINT_PREFIXES."""
+    """moto's backends ask a boto3 Session for each service's partitions and regions (EC2's models, imported
+    with CloudFormation's, ask three new Sessions, one per partition); each Session loads botocore's endpoint
+    data for itself (~0.06 s) and each question parses the service's model only to read its endpoint prefix.
+    One Session answers them all, moto's own (whose partitions it asked first), and the prefixes of the
+    course's services come from ENDPOINT_PREFIXES."""
     from botocore.session import Session
+    from moto.core.base_backend import AccountSpecificBackend
 
     original = Session.get_available_regions
     if getattr(original, "shared_session", None) is not None:
         return
+    original_partitions = Session.get_available_partitions
     shared: list[Session] = []
+
+    def session() -> Session:
+        if not shared:
+            shared.append(AccountSpecificBackend.get_session()._session)  # made once, when first asked
+        return shared[0]
 
     @functools.wraps(original)
     def get_available_regions(self, service_name, partition_name="aws", allow_non_regional=False):  # type: ignore[no-untyped-def]
-        if not shared:
-            shared.append(Session())
         prefix = ENDPOINT_PREFIXES.get(service_name)
         if prefix is None:
-            return original(shared[0], service_name, partition_name, allow_non_regional)
-        resolver = shared[0]._get_internal_component("endpoint_resolver")
+            return original(session(), service_name, partition_name, allow_non_regional)
+        resolver = session()._get_internal_component("endpoint_resolver")
         return resolver.get_available_endpoints(prefix, partition_name, allow_non_regional)
+
+    @functools.wraps(original_partitions)
+    def get_available_partitions(self):  # type: ignore[no-untyped-def]
+        return original_partitions(session())
 
     get_available_regions.shared_session = shared  # type: ignore[attr-defined]
     Session.get_available_regions = get_available_regions  # type: ignore[method-assign]
+    Session.get_available_partitions = get_available_partitions  # type: ignore[method-assign]
 
 
 def localstack_endpoint(environ: dict[str, str] | None = None) -> tuple[str, str]:

@@ -183,8 +183,8 @@ def test_a_bad_background_port_says_where_it_came_from(tmp_path: Path, value: st
 
 
 def test_region_lists_come_from_one_shared_session_with_botocore_s_answers() -> None:
-    """The embedded backend's start asks one Session for EC2's regions of every partition (a new Session
-    would parse EC2's service model again); the answers are botocore's own."""
+    """The embedded backend's start has moto's own Session answer every Session's partitions and regions (a
+    new Session would load botocore's endpoint data again); the answers are botocore's own."""
     from botocore.session import Session
 
     from harness.backends import _share_region_lists
@@ -194,6 +194,11 @@ def test_region_lists_come_from_one_shared_session_with_botocore_s_answers() -> 
     for partition in ("aws", "aws-us-gov", "aws-cn"):
         assert shared(Session(), "ec2", partition) == shared.__wrapped__(Session(), "ec2", partition)
     assert "us-east-1" in shared(Session(), "ec2") and len(shared.shared_session) == 1
+    from moto.core.base_backend import AccountSpecificBackend
+
+    assert shared.shared_session[0] is AccountSpecificBackend.get_session()._session  # moto's, not one more
+    partitions = Session.get_available_partitions
+    assert partitions(Session()) == partitions.__wrapped__(Session()) and "aws" in partitions(Session())
     _share_region_lists()  # idempotent: the backend starts once per grading run, `course backend up` too
     assert Session.get_available_regions is shared
 
