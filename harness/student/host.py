@@ -36,7 +36,6 @@ clienttag = _load_sibling("clienttag")
 capture = _load_sibling("capture")
 describe = _load_sibling("describe")
 
-NO_AWS = "COURSE_STUDENT_NO_AWS"  # set by pool.py for a run whose exercises call no AWS; read and removed here
 MAX_CHAIN = 5
 MAX_FRAMES = 40  # the innermost frames of a traceback: a million-frame recursion is described in no time
 MEMORY_LIMIT_BYTES = 3 * 1024**3  # a runaway allocation fails here, as MemoryError, not on the machine
@@ -260,7 +259,7 @@ def _prepare() -> None:
     """What every student process has before any student code: the guard, the limits, boto3 warm (unless the
     run's exercises call no AWS: its first module load would wait ~0.3 s for a warm-up it never uses)."""
     sys.dont_write_bytecode = True
-    calls_aws = os.environ.pop(NO_AWS, None) is None
+    calls_aws = os.environ.pop(protocol.NO_AWS, None) is None
     netguard.install_from_environment()
     _limit_memory()
     if calls_aws:

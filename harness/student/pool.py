@@ -1,8 +1,9 @@
 """Student processes for a grading run: forked from a warm zygote (or, where there is no fork, a warm
 spare waits), and a check's are killed at its end.
 
-The zygote and a spare have imported boto3 (unless the run calls no AWS) but no student code, so they hold nothing a check could leak
-into the next one; a student process that loads a student module belongs to that check alone.
+The zygote and a spare have imported boto3 (unless the run calls no AWS) but no student code, so they
+hold nothing a check could leak into the next one; a student process that loads a student module belongs
+to that check alone.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from pathlib import Path
 
 from . import reaper
 from .process import StudentProcess, Zygote
-
-NO_AWS = "COURSE_STUDENT_NO_AWS"  # host.py's name for it (host.py imports nothing of the harness)
+from .protocol import NO_AWS
 
 SPARES = 1
 NEEDS_POSIX = (

@@ -16,6 +16,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+# The student processes' environment names a run whose exercises call no AWS: they then skip boto3's warm-up.
+# pool.py sets it, host.py reads and removes it; a load gives student code the check's environment anyway.
+NO_AWS = "COURSE_STUDENT_NO_AWS"
 MAX_LINE_BYTES = 32 * 1024 * 1024  # one message; more is the student's runaway output, not data
 MAX_DEPTH = 64
 TAG = "$"
