@@ -10,7 +10,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -175,6 +175,13 @@ KNOWN_SIGNING_NAMES = {
 }
 
 
+@cache
+def _models() -> botocore.session.Session:
+    """The log's one botocore session: a new session per lookup listed botocore's ~400 service folders and
+    parsed the models again, ~15 ms for each service a run calls (measured)."""
+    return botocore.session.get_session()
+
+
 @lru_cache(maxsize=None)
 def _service_for_signing_name(signing_name: str) -> str:
     if signing_name in KNOWN_SIGNING_NAMES:
@@ -183,7 +190,7 @@ def _service_for_signing_name(signing_name: str) -> str:
 
 
 def _search_signing_name(signing_name: str, session: botocore.session.Session | None = None) -> str:
-    session = session or botocore.session.get_session()
+    session = session or _models()
     for service in session.get_available_services():
         if signing_name == service:
             return service
@@ -197,7 +204,7 @@ def _search_signing_name(signing_name: str, session: botocore.session.Session | 
 @lru_cache(maxsize=None)
 def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], int, str], ...]:
     """(method, path pattern, literal length, operation) for a REST service, most specific first."""
-    model = botocore.session.get_session().get_service_model(service)
+    model = _models().get_service_model(service)
     routes = []
     for name in model.operation_names:
         http = model.operation_model(name).http

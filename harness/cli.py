@@ -320,10 +320,35 @@ def main(argv: list[str] | None = None) -> int:
 
         return lock(course=course, course_root=course_root, check_only=args.check, out=out)
 
+    template = _warm_template(args, course_root, extra) if from_command_line else None
+    if template is not None:
+        from .warm.client import grade_warm
+
+        code = grade_warm(template, dict(os.environ))
+        if code is not None:
+            _leave(code)
+    environment, path0 = dict(os.environ), sys.path[0]  # as grading found them: pytest and the sandbox change both
     code = _grade(args, course, course_root, extra, out)
     if from_command_line:
+        if template is not None:
+            from .warm.client import start_template
+
+            start_template(template, path0, environment)
         _leave(code)
     return code
+
+
+def _warm_template(args: argparse.Namespace, course_root: Path, extra: list[str]) -> Path | None:
+    """The socket of the warm template (harness/warm) this command may grade in, or None: a student's run only."""
+    from .settings import SettingError, resolve_ci
+    from .warm.client import eligible, template_socket
+
+    try:
+        ci = resolve_ci(args.ci, root=course_root).value
+    except SettingError:
+        return None  # _grade says why
+    environ = dict(os.environ)
+    return template_socket(environ) if eligible(extra, ci=ci, gradescope=args.gradescope, environ=environ) else None
 
 
 def _leave(code: int) -> NoReturn:

@@ -5,7 +5,9 @@
 3. the whole course on the reference solutions (every check, student code in student processes);
 4. each exercise alone (`course grade ID`), on the reference solution and on the untouched starter;
 5. a Lambda invocation on the embedded backend, cold and warm (scripts/bench_lambda.py);
-6. requests per second of a deployed REST API served over HTTP, through a warm function (scripts/bench_api.py).
+6. requests per second of a deployed REST API served over HTTP, through a warm function (scripts/bench_api.py);
+7. each starter as a student's repeated `course grade` at a terminal runs it: in a fork of the warm grading
+   template (harness/warm; scripts/bench_warm.py).
 `--backend ministack` or `--backend localstack` measures that backend instead (its install, start, reset and
 stop; then the same gradings, each exercise's line counting the checks it could not grade). LocalStack is its
 community runtime as a host process (harness/localstack_host.py, Python 3.13), started once for all the
@@ -37,6 +39,7 @@ from pathlib import Path
 from bench_api import api_costs
 from bench_backends import BACKEND_NAMES, backend_table, localstack_host, probe_ms
 from bench_lambda import lambda_costs
+from bench_warm import warm_starters
 
 try:
     import resource
@@ -49,7 +52,7 @@ COURSE = Path(sys.executable).with_name("course")
 
 BACKEND: list[str] = []  # `--backend NAME` for every `course grade` below
 GRADING_FIGURES = ("lab1", "course", "exercises")  # the figures that run `course grade` on the chosen backend
-EMBEDDED_ONLY = ("lambda", "api")  # the figures that measure the embedded backend whatever --backend says
+EMBEDDED_ONLY = ("lambda", "api", "warm")  # the figures that measure the embedded backend whatever --backend says
 
 
 SERVER_GROUPS: list[int] = []  # process groups that serve the gradings without being their children (LocalStack)
@@ -247,6 +250,16 @@ def each_exercise(runs: int) -> None:
                     print(f"{'':24}{line}")
 
 
+def _exercise_ids() -> list[str]:
+    from harness.manifest import load_course
+
+    return [exercise.id for exercise in load_course(REPO).exercises]
+
+
+def _tally_of_folder(reports: Path, returncode: int) -> str:
+    return tally(read_report(reports), returncode)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="repetitions per figure (default 3)")
@@ -270,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         "exercises": lambda: each_exercise(args.runs),
         "lambda": lambda: lambda_costs(args.runs),
         "api": lambda: api_costs(args.runs),
+        "warm": lambda: warm_starters(args.runs, _exercise_ids(), _tally_of_folder),
     }
     chosen = [name for name in figures if args.only == name or (args.only is None and name != "backends")]
     if args.backend != "moto" and set(chosen) & set(EMBEDDED_ONLY):

@@ -1,0 +1,236 @@
+"""The template: imports what `course grade` needs, then forks one grading process per request.
+
+Run as ``python -m harness.warm.server --socket PATH --path0 DIR`` (the CLI starts it, detached, from the
+socket's folder: nothing of the course's folder is importable while it imports). DIR becomes sys.path[0],
+as it is in the `course` command, so that the fork imports exactly what a cold run would.
+
+Protocol on a Unix stream socket, one request per connection: 8 bytes (big-endian length) carrying the
+client's fds 0, 1 and 2, then that many bytes of JSON {argv, cwd, env, encoding}. Answers are lines:
+b"pid N" once the fork runs (b"stale" instead when a file the template imported has changed: the template
+then ends), then b"exit N" when it ends (negative N: the signal that ended it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from . import IDLE_MINUTES
+
+# What a grading run imports, and what the first stack, API or function would import on its first request.
+PRELOAD = (
+    "pytest", "boto3", "botocore.session", "rich.console",
+    "harness.cli", "harness.grade", "harness.grading_run", "harness.backends", "harness.emulator",
+    "moto.backends", "moto.moto_server.werkzeug_app", "moto.core.responses",
+    "moto.cloudformation.models", "moto.apigateway.models", "moto.awslambda.models", "moto.dynamodb.models",
+    "moto.iam.models", "moto.sqs.models", "moto.sns.models", "moto.s3.models", "moto.logs.models",
+    "moto.cloudwatch.models", "moto.kms.models", "moto.secretsmanager.models", "moto.events.models",
+    "samtranslator.translator.transform",
+)
+MAX_REQUEST = 4 << 20
+POLL_SECONDS = 2.0
+
+_children: dict[int, socket.socket] = {}
+
+
+def preload() -> None:
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional one (SAM's translator) may be absent: its first use imports it
+            pass
+
+
+def imported_files() -> dict[str, int]:
+    """mtime of every file an imported module came from: a change there makes this template stale."""
+    files = {}
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path:
+            try:
+                files[path] = os.stat(path).st_mtime_ns
+            except OSError:
+                files[path] = -1
+    return files
+
+
+def unchanged(files: dict[str, int]) -> bool:
+    for path, mtime in files.items():
+        try:
+            if os.stat(path).st_mtime_ns != mtime:
+                return False
+        except OSError:
+            if mtime != -1:
+                return False
+    return True
+
+
+def _reap(signum: int, frame: object) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        connection = _children.pop(pid, None)
+        if connection is not None:
+            try:
+                connection.sendall(b"exit %d\n" % os.waitstatus_to_exitcode(status))
+            except OSError:
+                pass  # the client went: nobody waits for the code
+            connection.close()
+
+
+def _receive(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    header, fds, _, _ = socket.recv_fds(connection, 8, 3)
+    length = int.from_bytes(header, "big") if len(header) == 8 else 0
+    if len(fds) != 3 or not 0 < length <= MAX_REQUEST:
+        for fd in fds:
+            os.close(fd)
+        raise ValueError("not a grading request")
+    body = b""
+    while len(body) < length:
+        chunk = connection.recv(length - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return json.loads(body), fds
+
+
+def _same_user(connection: socket.socket) -> bool:
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True  # the socket's folder is this user's alone (harness.warm.socket_folder)
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+    return int.from_bytes(credentials[4:8], sys.byteorder) == os.getuid()
+
+
+def _become(request: dict[str, Any], fds: list[int], listener: socket.socket, connection: socket.socket) -> None:
+    """In the fork: the client's streams, folder, environment and arguments, then the cold command's code."""
+    code = 2
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        listener.close()
+        for other in _children.values():
+            other.close()
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        encoding = request.get("encoding") or "utf-8"
+        sys.stdin = open(0, encoding=encoding, closefd=False)  # noqa: SIM115 - the process's own stream
+        sys.stdout = open(1, "w", buffering=1 if os.isatty(1) else -1, encoding=encoding, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, encoding=encoding, errors="backslashreplace", closefd=False)  # noqa: SIM115
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.argv = list(request["argv"])
+        connection.sendall(b"pid %d\n" % os.getpid())
+        connection.close()
+        from harness import cli
+
+        try:
+            code = cli.main(sys.argv[1:])
+        except SystemExit as end:  # argparse's usage errors
+            code = end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
+            if end.code is not None and not isinstance(end.code, int):
+                print(end.code, file=sys.stderr)
+        cli._leave(code)
+    except BaseException:  # noqa: BLE001 - what the cold command would print; the fork must never return
+        traceback.print_exc()
+        code = 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def serve(path: Path, idle_seconds: float) -> int:
+    preload()
+    if threading.active_count() != 1:
+        return 1  # something started a thread while importing: forking would copy it half-way
+    files = imported_files()
+    gc.collect()
+    gc.freeze()  # what was imported lives in every fork: its pages stay shared, collections skip it
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(path))
+    except OSError:
+        return 0  # another template serves this key already
+    listener.listen(8)
+    inode = path.stat().st_ino
+    signal.signal(signal.SIGCHLD, _reap)
+    last_request = time.monotonic()
+    try:
+        while True:
+            ready, _, _ = select.select([listener], [], [], POLL_SECONDS)
+            try:
+                if path.stat().st_ino != inode:
+                    return 0  # removed or replaced: not ours to serve any longer
+            except OSError:
+                return 0
+            if not ready:
+                if not _children and time.monotonic() - last_request > idle_seconds:
+                    return 0
+                continue
+            connection, _ = listener.accept()
+            last_request = time.monotonic()
+            try:
+                if not _same_user(connection):
+                    connection.close()
+                    continue
+                request, fds = _receive(connection)
+            except (OSError, ValueError):
+                connection.close()
+                continue
+            if not unchanged(files):
+                for fd in fds:
+                    os.close(fd)
+                connection.sendall(b"stale\n")
+                connection.close()
+                return 0
+            # SIGCHLD waits until the fork is registered: else a quick one's code could find no client to go to
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+            pid = os.fork()
+            if pid == 0:
+                _become(request, fds, listener, connection)
+            for fd in fds:
+                os.close(fd)
+            _children[pid] = connection
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+    finally:
+        try:
+            if path.stat().st_ino == inode:
+                path.unlink()
+        except OSError:
+            pass
+        listener.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness.warm.server")
+    parser.add_argument("--socket", type=Path, required=True)
+    parser.add_argument("--path0", required=True)
+    parser.add_argument("--idle-minutes", type=float, default=IDLE_MINUTES)
+    args = parser.parse_args(argv)
+    sys.path[0] = args.path0
+    return serve(args.socket, args.idle_minutes * 60)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
