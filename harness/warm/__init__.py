@@ -9,9 +9,11 @@ command would have run, in a process of its own, with nothing of an earlier run 
 after IDLE_MINUTES without a request, when a file it imported changes, or when its socket goes.
 
 Used only for a student's run at a terminal (standard output a terminal, or COURSE_WARM=1), never where a
-grade must be trusted: not in CI (--ci, COURSE_CI), for Gradescope, in an isolated interpreter (`python -I`,
-as the instructors' regrade runs), with pytest's debugger options (a fork is not in the terminal's
-session), or with COURSE_WARM=0.
+grade must be trusted: not in CI (--ci, COURSE_CI, or CI / GITHUB_ACTIONS set), for Gradescope, in an
+isolated interpreter (`python -I`, as the instructors' regrade runs), with pytest's debugger options (a fork
+is not in the terminal's session), or with COURSE_WARM=0. A local run's grade is the student's own view:
+code running as the same user could answer on the socket in the template's place, as it could edit the
+harness, so what counts is CI's grade and the regrade, both cold.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from pathlib import Path
 
 ENV_WARM = "COURSE_WARM"  # "0": always grade in a cold process and start no template; "1": warm even without a terminal
 IDLE_MINUTES = 20.0
+# Set by CI systems: there grading is cold whatever else the environment says. Present is enough (GitHub's
+# runner sets both, and a step can give them other values through $GITHUB_ENV but never remove them).
+CI_MARKERS = ("CI", "GITHUB_ACTIONS")
 # Variables a terminal sets that say nothing about grading: a template serves terminals that differ in them.
 VOLATILE_VARIABLES = ("PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES", "WINDOWID", "TERM_SESSION_ID")
 VOLATILE_PREFIXES = ("VSCODE_",)
@@ -40,6 +45,7 @@ def enabled(environ: dict[str, str] | None = None) -> bool:
     wanted = setting in ("1", "true", "yes", "on") or os.isatty(1)
     return (
         wanted
+        and not any(name in environ for name in CI_MARKERS)
         and not sys.flags.isolated
         and hasattr(os, "fork")
         and hasattr(os, "getuid")

@@ -21,7 +21,7 @@ import pytest
 from ci_support import clean_environment
 from support import REPO
 
-from harness.warm import server
+from harness.warm import CI_MARKERS, server
 from harness.warm.client import eligible
 
 pytestmark = [
@@ -49,6 +49,8 @@ def warm_env() -> Iterator[dict[str, str]]:
     # Short: a Unix socket's path has ~107 bytes at most, and pytest's tmp_path is long.
     runtime_dir = Path(tempfile.mkdtemp(prefix="cw-"))
     env = clean_environment(COURSE_WARM="1", XDG_RUNTIME_DIR=str(runtime_dir))
+    for marker in CI_MARKERS:  # these tests may run in CI, which grading warm never does
+        env.pop(marker, None)
     try:
         yield env
     finally:
@@ -184,6 +186,12 @@ def test_a_changed_file_of_an_imported_module_makes_the_template_stale(tmp_path:
 )
 def test_who_may_grade_warm(setting: str, extra: list[str], ci: str | None, gradescope: str | None, expected: bool) -> None:
     assert eligible(extra, ci=ci, gradescope=gradescope, environ={"COURSE_WARM": setting}) is expected
+
+
+@pytest.mark.parametrize("marker", [{"CI": "true"}, {"GITHUB_ACTIONS": ""}])
+def test_a_ci_runner_grades_cold_even_when_asked_for_warm(marker: dict[str, str]) -> None:
+    # present is enough: a step can give the runner's variables other values through $GITHUB_ENV, not remove them
+    assert not eligible([], ci=None, gradescope=None, environ={"COURSE_WARM": "1", **marker})
 
 
 def test_without_a_terminal_or_with_an_isolated_interpreter_grading_stays_cold() -> None:
