@@ -34,12 +34,11 @@ def template_socket(environ: dict[str, str]) -> Path | None:
 
 def grade_warm(path: Path, environ: dict[str, str]) -> int | None:
     """The exit code of this `course grade` run in a fork of the template; None when no template served it."""
-    try:
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        connection.connect(str(path))
-    except OSError:
-        return None
-    with connection:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        try:
+            connection.connect(str(path))
+        except OSError:
+            return None
         request = {
             "argv": sys.argv,
             "cwd": os.getcwd(),

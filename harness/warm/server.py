@@ -41,6 +41,7 @@ PRELOAD = (
 )
 MAX_REQUEST = 4 << 20
 POLL_SECONDS = 2.0
+REQUEST_SECONDS = 10.0
 
 _children: dict[int, socket.socket] = {}
 
@@ -189,6 +190,7 @@ def serve(path: Path, idle_seconds: float) -> int:
                     return 0
                 continue
             connection, _ = listener.accept()
+            connection.settimeout(REQUEST_SECONDS)  # a client that sends nothing must not stop the template
             last_request = time.monotonic()
             try:
                 if not _same_user(connection):
