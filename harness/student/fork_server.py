@@ -16,10 +16,23 @@ import gc
 import os
 import signal
 import socket
-from typing import Callable
+from typing import Callable, Iterator
 
 FORK = b"F"
 STATUS = b"S"
+
+
+def ended_children() -> Iterator[tuple[int, int]]:
+    """(pid, exit code; negative: the signal) of every child that has ended since the last call, without
+    waiting for any (one SIGCHLD may stand for several)."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        yield pid, os.waitstatus_to_exitcode(status)
 
 
 def serve(control_fd: int, fds_per_fork: int, max_request_bytes: int,
@@ -32,15 +45,7 @@ def serve(control_fd: int, fds_per_fork: int, max_request_bytes: int,
     ended: dict[int, int] = {}
 
     def reap(signum: int, frame: object) -> None:
-        # every child that ended since the last round (one SIGCHLD may stand for several), kept for "S"
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            ended[pid] = os.waitstatus_to_exitcode(status)
+        ended.update(ended_children())  # kept for "S"
 
     signal.signal(signal.SIGCHLD, reap)
     # What the server imported lives in every child: out of the collector's sight there, so a child's

@@ -27,6 +27,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from ..student.fork_server import ended_children
 from . import IDLE_MINUTES
 
 # What a grading run imports, and what the first stack, API or function would import on its first request.
@@ -79,17 +80,11 @@ def unchanged(files: dict[str, int]) -> bool:
 
 
 def _reap(signum: int, frame: object) -> None:
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
+    for pid, code in ended_children():
         connection = _children.pop(pid, None)
         if connection is not None:
             try:
-                connection.sendall(b"exit %d\n" % os.waitstatus_to_exitcode(status))
+                connection.sendall(b"exit %d\n" % code)
             except OSError:
                 pass  # the client went: nobody waits for the code
             connection.close()

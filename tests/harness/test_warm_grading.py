@@ -125,6 +125,43 @@ def test_a_run_in_a_fork_of_the_template_reports_what_the_cold_run_before_it_did
     assert "no-such-exercise" in cold_wrong.stderr and "no-such-exercise" in wrong.stderr
 
 
+def test_ctrl_c_reaches_the_fork_and_the_run_ends_as_an_interrupted_cold_run_does(
+    warm_env: dict[str, str], tmp_path: Path
+) -> None:
+    _run(COURSE, "grade", "kata1", "--report-dir", str(tmp_path / "first"), env=warm_env)
+    _wait_for_template(warm_env)
+    (template,) = _templates_under(Path(warm_env["XDG_RUNTIME_DIR"]))
+    client = subprocess.Popen(
+        [sys.executable, "-c", WARM_ONLY, "grade", "lab2", "--solutions", "--report-dir", str(tmp_path / "stopped")],
+        cwd=REPO, env=warm_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        fork = _wait_for_child_of(template)
+        os.kill(client.pid, signal.SIGINT)  # what Ctrl-C sends the terminal's foreground process
+        out, err = client.communicate(timeout=120)
+    finally:
+        client.kill()
+    assert "SERVED 2" in err, err  # pytest's interrupted run, as `course grade` exits after Ctrl-C
+    assert "KeyboardInterrupt" in out + err
+    assert not Path(f"/proc/{fork}").exists()  # ended, and reaped by the template before it sent the code
+
+
+def _wait_for_child_of(parent: int) -> int:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except (OSError, IndexError):
+                    continue
+                if int(fields[1]) == parent:
+                    time.sleep(1.0)  # into its checks, past the fork's own start
+                    return int(entry.name)
+        time.sleep(0.05)
+    raise AssertionError(f"the template {parent} forked no grading within 120 s")
+
+
 def test_the_template_ends_and_removes_its_socket_when_idle(warm_env: dict[str, str]) -> None:
     folder = Path(warm_env["XDG_RUNTIME_DIR"]) / "t"
     folder.mkdir(mode=0o700)
