@@ -59,7 +59,9 @@ def grade_warm(path: Path, environ: dict[str, str]) -> int | None:
             return None  # stale, or no answer: this run grades cold
         pid = int(first[1])
         for name in FORWARDED_SIGNALS:
-            signal.signal(getattr(signal, name), lambda number, frame: _forward(pid, number))
+            number = getattr(signal, name)
+            if signal.getsignal(number) != signal.SIG_IGN:  # ignored here (a background job): so in a cold run
+                signal.signal(number, lambda number, frame: _forward(pid, number))
         last = answers.readline().split()
     if last[:1] == [b"exit"] and len(last) == 2:
         code = int(last[1])

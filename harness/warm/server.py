@@ -119,6 +119,11 @@ def _become(request: dict[str, Any], fds: list[int], listener: socket.socket, co
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        # As a fresh `course` at a terminal has them, whatever the template inherited (started from a
+        # background job, it would ignore SIGINT): the client forwards only what it does not ignore.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for name in ("SIGTERM", "SIGHUP", "SIGQUIT"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
         listener.close()
         for other in _children.values():
             other.close()

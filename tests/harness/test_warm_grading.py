@@ -134,6 +134,7 @@ def test_ctrl_c_reaches_the_fork_and_the_run_ends_as_an_interrupted_cold_run_doe
     client = subprocess.Popen(
         [sys.executable, "-c", WARM_ONLY, "grade", "lab2", "--solutions", "--report-dir", str(tmp_path / "stopped")],
         cwd=REPO, env=warm_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_as_at_a_terminal,
     )
     try:
         fork = _wait_for_child_of(template)
@@ -144,6 +145,11 @@ def test_ctrl_c_reaches_the_fork_and_the_run_ends_as_an_interrupted_cold_run_doe
     assert "SERVED 2" in err, err  # pytest's interrupted run, as `course grade` exits after Ctrl-C
     assert "KeyboardInterrupt" in out + err
     assert not Path(f"/proc/{fork}").exists()  # ended, and reaped by the template before it sent the code
+
+
+def _as_at_a_terminal() -> None:
+    """Ctrl-C's default: a test run as a background job (as CI may) ignores SIGINT, and its children with it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_child_of(parent: int) -> int:
