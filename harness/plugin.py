@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from . import collector, early_work, fixtures, import_guard, integrity, locations, progress, runtime, script_replay
+from . import botocore_files, collector, early_work, fixtures, import_guard, integrity, locations, progress, runtime, script_replay
 from .backends import BackendUnavailable, LeftoversNotCleaned, LocalStack
 from .checks import NOT_GRADED_PREFIX
 from .grading_run import STATE, GradingState, ensure_backend, ensure_students, shutdown
@@ -77,6 +77,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     collector.tune()
+    botocore_files.install()
     config.addinivalue_line("markers", POINTS_MARKER)
     config.addinivalue_line("markers", NEEDS_MARKER)
     course_root_as_given = Path(os.path.abspath(config.getoption("course_root") or REPO_ROOT))

@@ -30,15 +30,33 @@ from typing import Any
 from ..student.fork_server import ended_children
 from . import IDLE_MINUTES
 
-# What a grading run imports, and what the first stack, API or function would import on its first request.
+# What a grading run imports (all but harness.plugin and pytest-xdist's plugin modules: pytest would warn
+# that they were imported before it could rewrite their asserts), and what the first stack, API or
+# function would import on its first request.
 PRELOAD = (
-    "pytest", "boto3", "botocore.session", "rich.console",
+    "pytest", "_pytest.faulthandler", "_pytest.helpconfig", "_pytest.junitxml", "_pytest.pastebin",
+    "_pytest.setuponly", "_pytest.setupplan", "_pytest.skipping", "_pytest.threadexception",
+    "_pytest.tracemalloc", "_pytest.unittest", "_pytest.warnings", "execnet",
+    "boto3", "botocore.session", "rich.console", "rich.table", "rich.rule", "flask.debughelpers",
     "harness.cli", "harness.grade", "harness.grading_run", "harness.backends", "harness.emulator",
-    "moto.backends", "moto.moto_server.werkzeug_app", "moto.core.responses",
+    "harness.checks", "harness.early_work", "harness.fixtures", "harness.import_guard", "harness.report",
+    "harness.scoreboard", "harness.served_apis", "harness.showcase", "harness.quiz.practice",
+    "harness.kit.deployment_summary", "harness.kit.lambda_versions", "harness.kit.logs", "harness.kit.stacks",
+    "instructor.commands",
+    "moto.backends", "moto.moto_server.werkzeug_app", "moto.core.responses", "moto.moto_api._internal.urls",
     "moto.cloudformation.models", "moto.apigateway.models", "moto.awslambda.models", "moto.dynamodb.models",
     "moto.iam.models", "moto.sqs.models", "moto.sns.models", "moto.s3.models", "moto.logs.models",
     "moto.cloudwatch.models", "moto.kms.models", "moto.secretsmanager.models", "moto.events.models",
+    "moto.codedeploy.models", "moto.sts.models", "moto.awslambda_simple.models",
+    "moto.cloudformation.urls", "moto.apigateway.urls", "moto.awslambda.urls", "moto.dynamodb.urls",
+    "moto.iam.urls", "moto.sqs.urls", "moto.sns.urls", "moto.s3.urls", "moto.logs.urls", "moto.cloudwatch.urls",
+    "moto.kms.urls", "moto.secretsmanager.urls", "moto.events.urls", "moto.codedeploy.urls", "moto.sts.urls",
     "samtranslator.translator.transform",
+)
+# The services the course's exercises call (their models are parsed ahead: warm_caches).
+SERVICES = (
+    "apigateway", "cloudformation", "cloudwatch", "codedeploy", "dynamodb", "dynamodbstreams", "events", "iam",
+    "kms", "lambda", "logs", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "xray",
 )
 MAX_REQUEST = 4 << 20
 POLL_SECONDS = 2.0
@@ -53,6 +71,28 @@ def preload() -> None:
             importlib.import_module(name)
         except ImportError:  # an optional one (SAM's translator) may be absent: its first use imports it
             pass
+
+
+def warm_caches() -> None:
+    """Fill the caches a grading run fills first, each a pure function of installed packages' data: the
+    parsed models of botocore (its clients) and moto (its request routers, ~35 ms a service), and the AWS
+    managed policies a stack's role names. Measured on warm starters: 0.25-0.5 s less for those that
+    deploy stacks or functions."""
+    from moto.core.routing import get_service_router
+    from moto.core.utils import get_service_model
+
+    from .. import botocore_files
+    from ..emulator.cfn_iam import aws_managed_policy_data
+
+    botocore_files.parse_ahead(SERVICES)
+    for service in SERVICES:
+        model, router = get_service_model(service), get_service_router(service)
+        for protocol in model.metadata.get("protocols") or [model.protocol]:
+            try:
+                router._get_router(protocol)  # what its first request in that protocol would build
+            except Exception:  # noqa: BLE001 - one moto cannot route (CBOR): left to fail as in a cold run
+                pass
+    aws_managed_policy_data()
 
 
 def imported_files() -> dict[str, int]:
@@ -163,6 +203,7 @@ def _become(request: dict[str, Any], fds: list[int], listener: socket.socket, co
 
 def serve(path: Path, idle_seconds: float) -> int:
     preload()
+    warm_caches()
     if threading.active_count() != 1:
         return 1  # something started a thread while importing: forking would copy it half-way
     files = imported_files()

@@ -41,7 +41,7 @@ WARM_ONLY = textwrap.dedent(
     print("SERVED" if code is not None else "NOT SERVED", code, file=sys.stderr)
     """
 )
-VOLATILE_REPORT_KEYS = ("started_at", "finished_at", "duration")
+VOLATILE_REPORT_KEYS = ("started_at", "finished_at", "duration", "endpoint")  # endpoint: a port chosen per run
 
 
 @pytest.fixture
@@ -109,14 +109,16 @@ def _without_times(value: Any) -> Any:
 def test_a_run_in_a_fork_of_the_template_reports_what_the_cold_run_before_it_did(
     warm_env: dict[str, str], tmp_path: Path
 ) -> None:
-    cold = _run(COURSE, "grade", "kata1", "--report-dir", str(tmp_path / "cold"), env=warm_env)
+    # Lab 4's starter deploys a SAM stack: moto's CloudFormation, Lambda and IAM, whose models, routers and
+    # managed policies the template has parsed ahead (server.warm_caches).
+    cold = _run(COURSE, "grade", "lab4", "--report-dir", str(tmp_path / "cold"), env=warm_env)
     assert cold.returncode == 0, cold.stderr
     _wait_for_template(warm_env)  # the cold run started it, for the next runs
 
-    warm = _run(WARM_ONLY, "grade", "kata1", "--report-dir", str(tmp_path / "warm"), env=warm_env)
+    warm = _run(WARM_ONLY, "grade", "lab4", "--report-dir", str(tmp_path / "warm"), env=warm_env)
     assert "SERVED 0" in warm.stderr, warm.stderr
     assert _report(tmp_path / "warm") == _report(tmp_path / "cold")
-    assert "Reports:" in warm.stdout and "(kata1)" in warm.stdout  # the fork wrote to this process's stdout
+    assert "Reports:" in warm.stdout and "(lab4)" in warm.stdout  # the fork wrote to this process's stdout
 
     # A usage error's exit code and message come back as a cold run gives them.
     wrong = _run(WARM_ONLY, "grade", "no-such-exercise", env=warm_env)
@@ -243,3 +245,21 @@ def test_without_a_terminal_or_with_an_isolated_interpreter_grading_stays_cold()
     assert piped.stdout.split() == ["False", "True"]  # stdout is a pipe here: only COURSE_WARM=1 asks for it
     isolated = subprocess.run([sys.executable, "-I", "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
     assert isolated.stdout.split() == ["False", "False"]  # as the instructors' regrade runs `course grade`
+
+
+def test_every_module_the_template_preloads_exists() -> None:
+    """preload() skips a module it cannot import (an optional one): a misspelt name would be skipped too."""
+    import importlib.util
+
+    assert [name for name in server.PRELOAD if importlib.util.find_spec(name) is None] == []
+    assert "harness.plugin" not in server.PRELOAD  # pytest must import it itself, to rewrite its asserts
+
+
+def test_the_services_whose_models_the_template_parses_are_botocores_and_motos() -> None:
+    from botocore.loaders import create_loader
+    from moto.backends import get_backend
+
+    known = set(create_loader().list_available_services("service-2"))
+    assert [service for service in server.SERVICES if service not in known] == []
+    for service in server.SERVICES:
+        assert get_backend(service) is not None, service  # raises for a service moto does not emulate
