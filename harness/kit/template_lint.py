@@ -54,7 +54,9 @@ def runner(region: str = REGION) -> Any:
         from cfnlint.config import ConfigMixIn
         from cfnlint.runner import Runner
 
-        _runners[region] = Runner(ConfigMixIn(regions=[region]))
+        # cfn-lint's defaults, whatever .cfnlintrc the home or working folder holds (a student's could
+        # ignore every error), and so the same in any process: a config file of its own, empty.
+        _runners[region] = Runner(ConfigMixIn(regions=[region], config_file=os.devnull))
     return _runners[region]
 
 

@@ -55,3 +55,14 @@ def test_early_lint_starts_a_child_unless_this_process_has_the_rules(no_rules_ye
     here = template_lint.EarlyLint(path)
     assert here._child is None and template_lint.ready(template_lint.REGION)
     assert here.errors(path.read_text(encoding="utf-8")) == expected
+
+
+def test_a_cfnlintrc_in_the_working_folder_or_home_hides_no_error(
+    no_rules_yet: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cfn-lint reads ~/.cfnlintrc and ./.cfnlintrc: one that ignores every error must not pass the check."""
+    ignore_everything = "ignore_checks:\n  - E\n  - W\n"
+    (tmp_path / ".cfnlintrc").write_text(ignore_everything, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert [error.split()[0] for error in template_lint.lint_errors(TEMPLATES["a retired runtime"])] == ["E2533"]
