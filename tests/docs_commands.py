@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass, replace
@@ -49,13 +48,6 @@ def console_commands(path: Path, root: Path = REPO) -> list[Command]:
             previous = stripped
     return commands
 
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def on_port(commands: list[Command], port: int) -> list[Command]:

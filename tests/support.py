@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -80,3 +82,25 @@ def copy_of_repository(target: Path) -> Path:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
     return target
+
+
+EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, for something a test starts later. Below the
+    kernel's ephemeral range: a port from it (what binding port 0 gives) may be handed out again meanwhile,
+    to another test's server on port 0 or as a connection's local port; one below it only on request."""
+    try:
+        first_ephemeral = int(EPHEMERAL_PORTS.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 49152  # IANA's range: macOS and Windows
+    for _ in range(200):
+        port = random.randrange(max(1024, first_ephemeral - 12000), first_ephemeral)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port on 127.0.0.1 below {first_ephemeral}")

@@ -23,12 +23,11 @@ from docs_commands import (
     Command,
     assert_every_command_exited_0,
     console_commands,
-    free_port,
     on_port,
     session_script,
     student_environment,
 )
-from support import REPO, copy_of_repository
+from support import REPO, copy_of_repository, free_port
 
 from harness import sam_cli
 from harness.cli import build_parser

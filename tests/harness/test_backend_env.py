@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 from ci_support import clean_environment
 from ci_support import course as run_course
-from support import REPO
+from support import REPO, free_port
 
 from harness.background_control import NOT_RUNNING, NOTHING_TO_POINT_AT, is_our_server, read_state, state_path
 from harness.doctor import (
@@ -47,12 +46,6 @@ def bash(script: str) -> subprocess.CompletedProcess[str]:
     env["PATH"] = os.pathsep.join([VENV_BIN, "/usr/bin", "/bin"])
     env.pop("DISABLE_DEPRECATION_NOTICE", None)
     return subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=TIMEOUT)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass(frozen=True)

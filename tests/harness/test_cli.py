@@ -19,7 +19,7 @@ import pytest
 from botocore.config import Config
 from ci_support import ANSWER_CHECK, TINY_MANIFEST, clean_environment
 from ci_support import course as run_course
-from support import REPO
+from support import REPO, free_port
 
 from harness import doctor as doctor_module
 from harness.background_control import (
@@ -69,12 +69,6 @@ def grade(course_root: Path, *args: str) -> tuple[subprocess.CompletedProcess[st
     done = course("grade", "--course-root", str(course_root), "--report-dir", str(reports), *args)
     report_file = reports / "grade-report.json"
     return done, json.loads(report_file.read_text()) if report_file.is_file() else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # -------------------------------------------------------------------------------------------- grade

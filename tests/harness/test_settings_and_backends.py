@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support import free_port
 
 from harness.backends import LOCALSTACK_NOT_RUNNING, BackendUnavailable, LocalStack, localstack_endpoint
 from harness.safety import UnsafeEndpointError
@@ -56,12 +57,6 @@ def test_the_compose_service_host_is_accepted_but_a_remote_host_is_not() -> None
     assert LocalStack.from_environment({"AWS_ENDPOINT_URL": "http://localstack:4566"}).endpoint == "http://localstack:4566"
     with pytest.raises(UnsafeEndpointError, match="never a real AWS account"):
         LocalStack.from_environment({"AWS_ENDPOINT_URL": "https://sqs.eu-west-1.amazonaws.com"})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_localstack_that_is_not_running_gets_a_message_with_the_fix() -> None:

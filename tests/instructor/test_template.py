@@ -16,12 +16,11 @@ from ci_support import course, lint, read_report
 from docs_commands import (
     assert_every_command_exited_0,
     console_commands,
-    free_port,
     on_port,
     session_script,
     student_environment,
 )
-from support import GradeRun, copy_of_repository
+from support import GradeRun, copy_of_repository, free_port
 
 from harness.integrity import LOCK_CURRENT, LOCK_FILE, tracked_files, write_lock
 from harness.manifest import load_course
