@@ -87,7 +87,10 @@ def warm_caches() -> None:
 
     botocore_files.parse_ahead(SERVICES)
     for service in SERVICES:
-        model, router = get_service_model(service), get_service_router(service)
+        try:
+            model, router = get_service_model(service), get_service_router(service)
+        except Exception:  # noqa: BLE001 - a cache left empty is filled by a fork's first request, as cold
+            continue
         for protocol in model.metadata.get("protocols") or [model.protocol]:
             try:
                 router._get_router(protocol)  # what its first request in that protocol would build
