@@ -27,6 +27,8 @@ import types
 from pathlib import Path
 from typing import Any
 
+from .awscli_modules import awscli_module
+
 DISABLE_VARIABLE = "COURSE_REAL_AWS_CLI"
 # `aws ... wait` looks again after its model's delay: 5 s for lambda function-updated and
 # function-active, made for AWS. An emulator that reports an update in progress for half a second, as
@@ -87,9 +89,7 @@ _shared_loader: list[Any] = []
 def _driver() -> Any:
     """A fresh CLI driver, but with one model loader for all: parsing a service's JSON model is most
     of a warm command's cost, and the models never change during a run."""
-    from awscli.clidriver import create_clidriver
-
-    driver = create_clidriver()
+    driver = awscli_module("awscli.clidriver").create_clidriver()
     if _shared_loader:
         driver.session.register_component("data_loader", _shared_loader[0])
     else:
@@ -176,11 +176,9 @@ def _memoize_handler_checks() -> None:
 
 def _data_path(env: dict[str, str]) -> str:
     """AWS_DATA_PATH as a real `aws` process has it: the caller's folders, then the CLI's own data folder,
-    which `import awscli` adds to the environment of the moment only once per process (whatever this
-    process's environment is now, the CLI must find its own data: "Unable to load data for: cli")."""
-    import awscli
-
-    own = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), "data")
+    which this process's environment never holds (harness/awscli_modules.py), and without which the CLI
+    says "Unable to load data for: cli"."""
+    own = os.path.join(os.path.dirname(os.path.abspath(awscli_module("awscli").__file__)), "data")
     theirs = [path for path in env.get("AWS_DATA_PATH", "").split(os.pathsep) if path and path != own]
     return os.pathsep.join([*theirs, own])
 

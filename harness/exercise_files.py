@@ -79,7 +79,7 @@ class ExerciseFiles:
         bash = shutil.which("bash")
         if bash is None:
             raise StudentCodeError(NO_BASH)
-        environment = _without_awscli_data_path(dict(os.environ))
+        environment = dict(os.environ)
         environment.update(env or {})
         environment[ENV_AWSLOCAL_NO_BANNER] = "1"  # else the real awslocal's 14-line banner fills the output
         warm_cli = warm_cli_bin_dir()
@@ -137,23 +137,6 @@ class ExerciseFiles:
             stdout_text = _text(stdout, workdir, shown)
             endpoint = environment.get(ENV_ENDPOINT, "")
             return ScriptResult(command, returncode, stdout_text, stderr_text, elapsed, endpoint=endpoint)
-
-
-def _without_awscli_data_path(environment: dict[str, str]) -> dict[str, str]:
-    """The environment without the folder `import awscli` adds to AWS_DATA_PATH in this process (the
-    warm CLI and the template reader import it): a script sees the same environment whichever check
-    imported it first, and its runs from the same state replay (a real `aws` adds the folder itself)."""
-    awscli = sys.modules.get("awscli")
-    value = environment.get("AWS_DATA_PATH")
-    if awscli is None or value is None or not getattr(awscli, "__file__", None):
-        return environment
-    own = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), "data")
-    kept = [path for path in value.split(os.pathsep) if path != own]
-    if kept:
-        environment["AWS_DATA_PATH"] = os.pathsep.join(kept)
-    else:
-        del environment["AWS_DATA_PATH"]
-    return environment
 
 
 def _head_and_tail(path: Path, keep: int = 1 << 20) -> bytes:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..awscli_modules import awscli_module
+
 COMPLETE = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
 
 
@@ -67,10 +69,8 @@ class TemplateError(ValueError):
 
 def load_template(text: str) -> dict[str, Any]:
     """A template's text as a dict, short-form tags turned into their long form ({"Ref": ...})."""
-    from awscli.customizations.cloudformation.yamlhelper import yaml_parse
-
     try:
-        document = yaml_parse(text)
+        document = _yamlhelper().yaml_parse(text)
     except Exception as error:  # yaml's own errors, and ValueError from the JSON path
         raise TemplateError(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__) from error
     if not isinstance(document, dict):
@@ -80,6 +80,9 @@ def load_template(text: str) -> dict[str, Any]:
 
 def dump_template(document: dict[str, Any]) -> str:
     """The template as YAML again (intrinsic functions in their long form), as `cloudformation package` writes it."""
-    from awscli.customizations.cloudformation.yamlhelper import yaml_dump
+    return str(_yamlhelper().yaml_dump(document))
 
-    return str(yaml_dump(document))
+
+def _yamlhelper() -> Any:
+    """`aws cloudformation package`'s own YAML reader and writer (CloudFormation's short-form tags)."""
+    return awscli_module("awscli.customizations.cloudformation.yamlhelper")

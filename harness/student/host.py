@@ -3,7 +3,7 @@
 Started by harness/student/pool.py as ``python -I host.py READ_FD WRITE_FD``, warm (boto3 imported)
 before any student code exists. Whatever happens in here is untrusted: the grading process reads
 only JSON from it and kills it at the end of every check. Standard library only, apart from
-boto3/botocore when they are installed.
+boto3/botocore and requests when they are installed.
 """
 
 from __future__ import annotations
@@ -240,9 +240,9 @@ def _limit_memory() -> None:
 
 
 def _warm_up() -> None:
-    """What student modules import and build first, done before anyone waits for it: boto3, and the
+    """What student modules import and build first, done before anyone waits for it: boto3, the
     default session's clients for the course's services (their models parsed once, then shared by
-    every forked student process instead of parsed again by each)."""
+    every forked student process instead of parsed again by each), and requests."""
     try:
         import boto3
     except ImportError:
@@ -252,6 +252,10 @@ def _warm_up() -> None:
             boto3.client(service)
         boto3.resource("dynamodb")
     except Exception:  # no region or an odd environment: students' code will say so itself
+        pass
+    try:
+        import requests  # noqa: F401 - the HTTP clients of Kata 3 and the heist's exploits import it (~40 ms a process)
+    except ImportError:
         pass
 
 

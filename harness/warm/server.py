@@ -53,6 +53,8 @@ PRELOAD = (
     "moto.kms.urls", "moto.secretsmanager.urls", "moto.events.urls", "moto.codedeploy.urls", "moto.sts.urls",
     "samtranslator.translator.transform",
 )
+# Imported through harness/awscli_modules.py, which keeps `import awscli` out of the environment.
+PRELOAD_AWSCLI = ("awscli.customizations.cloudformation.yamlhelper", "awscli.clidriver")
 # The services the course's exercises call (their models are parsed ahead: warm_caches).
 SERVICES = (
     "apigateway", "cloudformation", "cloudwatch", "codedeploy", "dynamodb", "dynamodbstreams", "events", "iam",
@@ -66,10 +68,17 @@ _children: dict[int, socket.socket] = {}
 
 
 def preload() -> None:
+    from ..awscli_modules import awscli_module
+
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:  # an optional one (SAM's translator) may be absent: its first use imports it
+            pass
+    for name in PRELOAD_AWSCLI:
+        try:
+            awscli_module(name)
+        except ImportError:
             pass
 
 

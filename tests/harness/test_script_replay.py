@@ -131,26 +131,6 @@ def test_the_trace_says_which_runs_were_replayed_and_what_their_keys_were_made_o
     assert script_replay.ENV_TRACE in lines[0]["variables"]
 
 
-def test_the_folder_awscli_adds_to_aws_data_path_in_this_process_does_not_stop_a_replay(
-    lab: ExerciseFiles, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`import awscli` (the warm CLI, the template reader) sets AWS_DATA_PATH in the grading process:
-    whichever check imports it first, a script sees the same environment, so its runs replay."""
-    import awscli
-
-    own = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), "data")  # as awscli adds it
-    monkeypatch.delenv("AWS_DATA_PATH", raising=False)
-    lab.run_script("deploy.sh")
-    lab.backend.reset()  # type: ignore[attr-defined]
-    monkeypatch.setenv("AWS_DATA_PATH", own)
-    lab.run_script("deploy.sh")
-    assert runs(lab) == 1
-    lab.backend.reset()  # type: ignore[attr-defined]
-    monkeypatch.setenv("AWS_DATA_PATH", f"/somewhere/of/the/students{os.pathsep}{own}")  # theirs is kept: it counts
-    lab.run_script("deploy.sh")
-    assert runs(lab) == 2
-
-
 def spoil(recording_key: str) -> None:
     """The recording's first answer made one the emulator never gives: its replay diverges."""
     recording = script_replay._recordings[recording_key]

@@ -23,11 +23,12 @@ import os
 import sys
 
 WARM_AT_LOAD = "boto3" in sys.modules
+REQUESTS_AT_LOAD = "requests" in sys.modules
 SEES_THE_SETTING = SETTING in os.environ
 
 
 def state():
-    return {"warm_at_load": WARM_AT_LOAD, "sees_the_setting": SEES_THE_SETTING}
+    return {"warm_at_load": WARM_AT_LOAD, "requests_at_load": REQUESTS_AT_LOAD, "sees_the_setting": SEES_THE_SETTING}
 
 
 def client_tag_installed():
@@ -66,6 +67,7 @@ def test_boto3_is_warm_only_where_the_run_calls_aws_and_the_setting_never_reache
     calls_aws, module = probe
     seen = module.state()
     assert seen["warm_at_load"] is calls_aws
+    assert seen["requests_at_load"] is calls_aws  # the heist's and Kata 3's HTTP clients import it
     assert seen["sees_the_setting"] is False
 
 
