@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Union
 
-from . import emulator
+from . import emulator, moto_apps
 from .call_log import CallLog, recording_middleware
 from .emulator import apigateway_http, course_api
 from .emulator.xray import XRayDaemon
@@ -138,16 +138,14 @@ class EmbeddedMoto:
         return self.endpoint
 
     def start(self) -> None:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
         from werkzeug.serving import make_server
 
         self.reserve()
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # werkzeug ignores verbose=False
-        _cache_moto_module_list()
-        _share_region_lists()
-        emulator.apply()
-        app = recording_middleware(DomainDispatcherApplication(create_backend_app), self.call_log)
+        prepare_moto()
+        app = recording_middleware(DomainDispatcherApplication(moto_apps.app_for), self.call_log)
         app = course_api.wrap(app, lambda: self.xray_daemon_address)  # /_course/ (clock): not in the call log
         app = apigateway_http.wrap(app)  # deployed API stages over HTTP: not AWS API calls, not in the call log
         # What moto's ThreadedMotoServer does, with the call log around moto's app, the server made
@@ -187,6 +185,14 @@ class EmbeddedMoto:
         if self._xray is not None:
             self._xray.stop()
             self._xray = None
+
+
+def prepare_moto() -> None:
+    """moto as the embedded backend runs it: its listings shared, the emulator's patches applied (idempotent:
+    the warm template prepares it before making moto's apps, and each grading again)."""
+    _cache_moto_module_list()
+    _share_region_lists()
+    emulator.apply()
 
 
 def _cache_moto_module_list() -> None:

@@ -60,6 +60,11 @@ SERVICES = (
     "apigateway", "cloudformation", "cloudwatch", "codedeploy", "dynamodb", "dynamodbstreams", "events", "iam",
     "kms", "lambda", "logs", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "xray",
 )
+# moto's apps made ahead (harness/moto_apps.py): the preloaded services' and moto's own (a reset's).
+MOTO_APPS = (
+    "apigateway", "awslambda", "cloudformation", "cloudwatch", "codedeploy", "dynamodb", "events", "iam", "kms",
+    "logs", "moto_api", "s3", "secretsmanager", "sns", "sqs", "sts",
+)
 MAX_REQUEST = 4 << 20
 POLL_SECONDS = 2.0
 REQUEST_SECONDS = 10.0
@@ -85,12 +90,14 @@ def preload() -> None:
 def warm_caches() -> None:
     """Fill the caches a grading run fills first, each a pure function of installed packages' data: the
     parsed models of botocore (its clients) and moto (its request routers, ~35 ms a service), the AWS
-    managed policies a stack's role names, and cfn-lint's rules (Lab 4's lint). Measured on warm starters:
+    managed policies a stack's role names, moto's per-service apps (the routes of its server), and
+    cfn-lint's rules (Lab 4's lint). Measured on warm starters:
     0.2-0.9 s less for those that deploy stacks or functions."""
     from moto.core.routing import get_service_router
     from moto.core.utils import get_service_model
 
-    from .. import botocore_files
+    from .. import botocore_files, moto_apps
+    from ..backends import prepare_moto
     from ..emulator.cfn_iam import aws_managed_policy_data
     from ..kit import template_lint
 
@@ -106,6 +113,8 @@ def warm_caches() -> None:
             except Exception:  # noqa: BLE001 - one moto cannot route (CBOR): left to fail as in a cold run
                 pass
     aws_managed_policy_data()
+    prepare_moto()
+    moto_apps.make_ahead(MOTO_APPS)
     try:
         template_lint.runner(template_lint.REGION)  # cfn-lint's rules (~0.5 s), which a lint here then reuses
     except ImportError:
