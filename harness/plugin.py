@@ -60,6 +60,10 @@ POINTS_MARKER = (
     "requires names checks (test function names) that must pass first."
 )
 NEEDS_MARKER = "needs(*capabilities): the check is 'not graded on this backend' unless the backend has them."
+NO_MODULES_MARKER = (
+    "loads_no_student_modules: no check of this grader loads the student's Python into a student process (it is "
+    "deployed, or run by scripts), so the student processes' zygote is not started ahead for it."
+)
 RUN_STOPPED = (
     "The grading run stopped before every selected check had run (pytest exit status {code}; incomplete: "
     "{exercises}), so this report is not a grade."
@@ -80,6 +84,7 @@ def pytest_configure(config: pytest.Config) -> None:
     botocore_files.install()
     config.addinivalue_line("markers", POINTS_MARKER)
     config.addinivalue_line("markers", NEEDS_MARKER)
+    config.addinivalue_line("markers", NO_MODULES_MARKER)
     course_root_as_given = Path(os.path.abspath(config.getoption("course_root") or REPO_ROOT))
     course_root = course_root_as_given.resolve()
     try:
@@ -273,7 +278,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if state.backend is None and state.backend_error is None:  # a worker knows only its current check's file
         early_work.start([item] if state.is_worker else item.session.items, state.code_root)
     backend = None
-    loads_student_modules = _has_student_modules(state.code_root / exercise.folder)
+    loads_student_modules = (item.get_closest_marker("loads_no_student_modules") is None
+                             and _has_student_modules(state.code_root / exercise.folder))
     try:
         if state.needs_emulator:
             backend = ensure_backend(state, warm_students=loads_student_modules)
