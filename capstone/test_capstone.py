@@ -38,7 +38,7 @@ from harness.kit.role_permissions import RolePermissions, read_role_permissions,
 from harness.kit.served_api import HttpAnswer, ServedApi
 from harness.kit.stacks import Stack, read_stack
 
-pytestmark = pytest.mark.loads_no_student_modules  # its checks deploy the student's Python, never load it
+pytestmark = pytest.mark.start_ahead(student_processes=False)  # its checks deploy the student's Python, never load it
 
 DEPLOY_SCRIPT = "deploy.sh"
 STACK = "parts-unlimited-orders"

@@ -60,9 +60,13 @@ POINTS_MARKER = (
     "requires names checks (test function names) that must pass first."
 )
 NEEDS_MARKER = "needs(*capabilities): the check is 'not graded on this backend' unless the backend has them."
-NO_MODULES_MARKER = (
-    "loads_no_student_modules: no check of this grader loads the student's Python into a student process (it is "
-    "deployed, or run by scripts), so the student processes' zygote is not started ahead for it."
+AHEAD_MARKER = (
+    "start_ahead(*, student_processes=None, lambda_runtime=False): what this grader's first check starts to warm "
+    "up on the other core. student_processes=False: no check loads the student's Python into a student process "
+    "(it is deployed, or run by scripts), so their zygote is not started (by default it is, when the exercise's "
+    "folder holds the student's Python). lambda_runtime=True: its checks deploy and invoke functions whatever the "
+    "student wrote, so the Lambda runtime's zygote starts with the backend, not at the first function created (best "
+    "with student_processes=False: three interpreters importing boto3 at once slow a two-core machine)."
 )
 RUN_STOPPED = (
     "The grading run stopped before every selected check had run (pytest exit status {code}; incomplete: "
@@ -84,7 +88,7 @@ def pytest_configure(config: pytest.Config) -> None:
     botocore_files.install()
     config.addinivalue_line("markers", POINTS_MARKER)
     config.addinivalue_line("markers", NEEDS_MARKER)
-    config.addinivalue_line("markers", NO_MODULES_MARKER)
+    config.addinivalue_line("markers", AHEAD_MARKER)
     course_root_as_given = Path(os.path.abspath(config.getoption("course_root") or REPO_ROOT))
     course_root = course_root_as_given.resolve()
     try:
@@ -278,8 +282,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if state.backend is None and state.backend_error is None:  # a worker knows only its current check's file
         early_work.start([item] if state.is_worker else item.session.items, state.code_root)
     backend = None
-    loads_student_modules = (item.get_closest_marker("loads_no_student_modules") is None
-                             and _has_student_modules(state.code_root / exercise.folder))
+    ahead = item.get_closest_marker("start_ahead")
+    wanted = ahead.kwargs if ahead is not None else {}
+    loads_student_modules = wanted.get("student_processes", True) and _has_student_modules(state.code_root / exercise.folder)
     try:
         if state.needs_emulator:
             backend = ensure_backend(state, warm_students=loads_student_modules)
@@ -287,6 +292,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
             ensure_students(state)
     except BackendUnavailable as error:
         pytest.fail(BACKEND_ERROR.format(error=error), pytrace=False)
+    if wanted.get("lambda_runtime") and hasattr(backend, "warm_lambda_runtime"):
+        backend.warm_lambda_runtime()  # type: ignore[union-attr]
     runtime.start_check_log()
     if state.pool is not None:
         if loads_student_modules:

@@ -33,7 +33,7 @@ from harness.kit.lambda_versions import (
 )
 from harness.kit.messages import readme_step, short
 
-pytestmark = pytest.mark.loads_no_student_modules  # its checks deploy the student's Python, never load it
+pytestmark = pytest.mark.start_ahead(student_processes=False)  # its checks deploy the student's Python, never load it
 
 FUNCTION = "price-quote"
 HANDLER = "price_quote.lambda_handler"

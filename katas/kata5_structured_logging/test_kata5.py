@@ -31,7 +31,8 @@ from harness.exercise_files import ExerciseFiles
 from harness.kit.function_logs import InvocationLog, LogEvent, deploy, invocations, package
 from harness.kit.messages import readme_step, short
 
-pytestmark = pytest.mark.loads_no_student_modules  # its checks deploy the student's Python, never load it
+# Its checks deploy the student's Python (never load it), and run it from the first check on.
+pytestmark = pytest.mark.start_ahead(student_processes=False, lambda_runtime=True)
 
 FUNCTION = "inventory-status"
 HANDLER = "inventory_status_lambda.lambda_handler"

@@ -32,7 +32,7 @@ from harness.kit.stacks import Stack, StackResource, TemplateError, dump_templat
 from harness.kit.template_lint import EarlyLint, lint_errors
 from harness.settings import REGION as SANDBOX_REGION
 
-pytestmark = pytest.mark.loads_no_student_modules  # its checks deploy the student's Python, never load it
+pytestmark = pytest.mark.start_ahead(student_processes=False)  # its checks deploy the student's Python, never load it
 
 # ========================================================================================= the lab
 

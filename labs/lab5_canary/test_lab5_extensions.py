@@ -29,7 +29,7 @@ from harness.kit.lambda_versions import LAMBDA_TRUST, alias, module_zip, release
 from harness.kit.messages import readme_step, short
 from harness.kit.stacks import TemplateError, dump_template, load_template, read_stack
 
-pytestmark = pytest.mark.loads_no_student_modules  # its checks deploy the student's Python, never load it
+pytestmark = pytest.mark.start_ahead(student_processes=False)  # its checks deploy the student's Python, never load it
 
 TEMPLATE = "template.yaml"
 STACK = "price-quote-canary"

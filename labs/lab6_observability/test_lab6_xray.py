@@ -26,7 +26,8 @@ from harness.backends import XRAY_DAEMON
 from harness.exercise_files import ExerciseFiles
 from harness.kit.messages import short
 
-pytestmark = pytest.mark.loads_no_student_modules  # its checks deploy the student's Python, never load it
+# Its checks deploy the student's Python (never load it), and run it from the first check on.
+pytestmark = pytest.mark.start_ahead(student_processes=False, lambda_runtime=True)
 
 SUBSEGMENT = "store_order"
 ANNOTATION = "order_id"

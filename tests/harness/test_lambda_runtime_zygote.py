@@ -93,3 +93,13 @@ def test_creating_a_function_starts_the_zygote_before_any_invocation(aws: Embedd
     create_function("created", WHERE_AM_I)
     started = zygote_pid()  # already there: its imports run while the caller gets ready to invoke
     assert invoke("created")[1]["ppid"] == started
+
+
+def test_a_grader_that_runs_functions_starts_the_zygote_with_the_backend(aws: EmbeddedMoto) -> None:
+    """start_ahead(lambda_runtime=True) (harness/plugin.py): before any function exists, and the first one's
+    cold start forks from it."""
+    RUNTIME.close()
+    aws.warm_lambda_runtime()
+    started = zygote_pid()
+    create_function("ahead", WHERE_AM_I)
+    assert invoke("ahead")[1]["ppid"] == started

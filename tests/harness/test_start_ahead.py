@@ -1,6 +1,6 @@
-"""A grader marked `loads_no_student_modules` (harness/plugin.py) never loads the student's Python into a
-student process. The mark only keeps the student processes' zygote from starting ahead (~0.5 s of CPU on
-the other core, wasted where the code is deployed instead): a load would still work, a few hundred
+"""A grader marked `start_ahead(student_processes=False)` (harness/plugin.py) never loads the student's Python
+into a student process. The mark only keeps the student processes' zygote from starting ahead (~0.5 s of
+CPU on the other core, wasted where the code is deployed instead): a load would still work, a few hundred
 milliseconds later, so no grading would notice a grader that grew a load and kept the mark. This does."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from support import REPO
 
 from harness.manifest import load_course
 
-MARK = "loads_no_student_modules"
 LOADERS = {"load", "load_module"}  # exercise.load(...), harness.loader.load_module(...)
 
 
@@ -23,7 +22,13 @@ def grader_files() -> list[Path]:
 
 
 def marked(path: Path) -> bool:
-    return MARK in path.read_text()
+    """Whether the module's pytestmark is start_ahead(student_processes=False)."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", "") == "pytestmark" for target in node.targets):
+            call = node.value
+            if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "start_ahead":
+                return any(k.arg == "student_processes" and getattr(k.value, "value", True) is False for k in call.keywords)
+    return False
 
 
 def functions(tree: ast.Module) -> dict[str, ast.AST]:
@@ -62,6 +67,10 @@ def loading_names(path: Path) -> list[str]:
 @pytest.mark.parametrize("path", [p for p in grader_files() if marked(p)], ids=lambda p: p.name)
 def test_a_grader_marked_so_loads_no_student_module(path: Path) -> None:
     assert loading_names(path) == []
+
+
+def test_the_marked_graders_are_found() -> None:
+    assert {p.name for p in grader_files() if marked(p)} >= {"test_kata5.py", "test_lab4.py", "test_capstone.py"}
 
 
 def test_the_guard_sees_a_load_directly_and_through_a_helper() -> None:
