@@ -61,7 +61,7 @@ POINTS_MARKER = (
 )
 NEEDS_MARKER = "needs(*capabilities): the check is 'not graded on this backend' unless the backend has them."
 AHEAD_MARKER = (
-    "start_ahead(*, student_processes=None, lambda_runtime=False): what this grader's first check starts to warm "
+    "start_ahead(*, student_processes=True, lambda_runtime=False): what this grader's first check starts to warm "
     "up on the other core. student_processes=False: no check loads the student's Python into a student process "
     "(it is deployed, or run by scripts), so their zygote is not started (by default it is, when the exercise's "
     "folder holds the student's Python). lambda_runtime=True: its checks deploy and invoke functions whatever the "
