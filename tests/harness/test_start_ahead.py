@@ -39,7 +39,7 @@ def loads(node: ast.AST, module: dict[str, ast.AST], seen: set[str]) -> bool:
     """Whether ``node`` calls a loader, itself or through the module's own functions it calls."""
     for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
         function = call.func
-        if isinstance(function, ast.Attribute) and function.attr in LOADERS and getattr(function.value, "id", "") != "table":
+        if isinstance(function, ast.Attribute) and function.attr in LOADERS:
             return True
         name = function.id if isinstance(function, ast.Name) else None
         if name in LOADERS:
