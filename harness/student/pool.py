@@ -109,6 +109,8 @@ class StudentPool:
     def end_check(self) -> int:
         """Kill the check's student processes and anything they started; returns how many went."""
         for process in self._in_check:
+            process.kill_group()  # all first: each then ends while the one before is waited for
+        for process in self._in_check:
             process.kill()
         self._in_check.clear()
         spares = {process.pid for process in self._spares}

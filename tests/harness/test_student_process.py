@@ -569,6 +569,15 @@ def test_a_process_the_student_starts_is_dead_after_the_check(
     assert not running(pid)
 
 
+def test_every_student_process_of_a_check_has_ended_when_the_check_ends(pool: StudentPool, check_log: Any) -> None:
+    """A check may load several modules (the heist runs six exploits): all are killed at once, then waited for."""
+    processes = [load_module(WORKBENCH)._session.process for _ in range(3)]
+    assert len({process.pid for process in processes}) == 3 and all(process.alive() for process in processes)
+    pool.end_check()
+    assert not any(process.alive() for process in processes)
+    assert not any(running(process.pid) for process in processes)
+
+
 def test_processes_from_before_the_check_and_the_zygote_or_warm_spare_survive_it(pool: StudentPool, check_log: Any) -> None:
     bystander = subprocess.Popen(["sleep", "30"])
     try:
