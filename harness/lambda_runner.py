@@ -161,6 +161,8 @@ def main(argv: list[str]) -> int:
 
 
 WARM_IMPORTS = ("boto3",)  # in Lambda's Python runtime, and what most functions import first
+# The services the course's functions make clients of (parsed once here, not at each cold start).
+WARM_MODELS = ("dynamodb", "sns", "cloudwatch")
 MAX_REQUEST_BYTES = 1 << 20  # a fork request: the handler, marker, folder and environment variables, as JSON
 
 
@@ -176,6 +178,10 @@ def zygote(control_fd: int) -> int:
         except Exception:  # noqa: BLE001 - not installed: functions import it themselves, and fail as they would
             pass
     warm = _top_level_modules() - baseline
+    if "boto3" in warm:
+        from . import botocore_files
+
+        botocore_files.parse_ahead(WARM_MODELS, for_moto=False)
 
     def become(request: bytes, fds: list[int]) -> None:
         _become_environment(request, fds, warm)  # never returns

@@ -88,6 +88,22 @@ def test_the_end_of_check_sweep_leaves_the_zygote_and_takes_its_environments(aws
     assert invoke("swept-fork")[1]["ppid"] == zygote_pid()
 
 
+PARSED_AHEAD = """import sys
+files = sys.modules.get("harness.botocore_files")
+AHEAD = sorted(path.rsplit("/data/", 1)[-1] for path in getattr(files, "_parsed", {}) if "/dynamodb/" in path)
+def handler(event, context):
+    return {"ahead": AHEAD}
+"""
+
+
+def test_an_environment_forked_from_the_zygote_finds_the_models_of_the_courses_services_parsed(aws: EmbeddedMoto) -> None:
+    """A cold start that makes a DynamoDB client parses none of its model (~45 ms, and ~55 ms of listing
+    botocore's folders, each cold start): the zygote did it once (harness/lambda_runner.py WARM_MODELS)."""
+    create_function("parsed-ahead", PARSED_AHEAD)
+    ahead = invoke("parsed-ahead")[1]["ahead"]
+    assert any(path.endswith("/service-2") for path in ahead) and any(path.endswith("/endpoint-rule-set-1") for path in ahead)
+
+
 def test_creating_a_function_starts_the_zygote_before_any_invocation(aws: EmbeddedMoto) -> None:
     RUNTIME.close()  # whatever earlier tests started
     create_function("created", WHERE_AM_I)
