@@ -18,6 +18,7 @@ from harness.emulator import (
     cfn_iam,
     cfn_lambda,
     cfn_messaging,
+    cfn_parse,
     cfn_monitoring,
     cfn_rollback,
     cfn_s3,
@@ -85,6 +86,7 @@ def _apply_apigateway() -> None:
 def _apply_stacks() -> None:
     """What stacks need: run when moto's CloudFormation is first imported (an exercise without a stack
     never imports it: harness/emulator/on_import.py says what that saves)."""
+    cfn_parse.apply()
     cfn_rollback.apply()
     cfn_updates.apply()
     cfn_capabilities.apply()  # before cfn_change_sets and sam_transform: it judges the expanded template

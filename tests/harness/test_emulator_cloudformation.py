@@ -8,9 +8,11 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -735,3 +737,45 @@ def test_a_sam_api_event_makes_the_rest_api_its_route_proxy_integration_and_prod
     )
     assert integration["type"] == "AWS_PROXY" and outputs("api")["AliasArn"] in integration["uri"]
     assert {s["stageName"] for s in apigateway.get_stages(restApiId=api["id"])["item"]} == {"Prod", "Stage"}
+
+
+def counted_yaml_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts PyYAML loads from now on (moto's parse of a template is yaml.load)."""
+    import yaml
+
+    texts: list[str] = []
+    real = yaml.load
+
+    def load(stream: Any, Loader: Any) -> Any:  # noqa: N803 - PyYAML's own name
+        texts.append(stream)
+        return real(stream, Loader=Loader)
+
+    monkeypatch.setattr(yaml, "load", load)
+    return texts
+
+
+def test_a_template_text_is_parsed_once_by_every_step_and_stack_that_reads_it(aws: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto parsed a template at each step (its transforms, the capabilities check, the stack, a change set):
+    harness/emulator/cfn_parse.py parses a text once, and gives each reader a copy of its own."""
+    from moto.cloudformation.models import Stack
+
+    template = f"Description: parsed once {uuid.uuid4()}\nResources:\n  Updates:\n    Type: AWS::SNS::Topic\n"
+    loads = counted_yaml_loads(monkeypatch)
+    cfn = boto3.client("cloudformation")
+    for name in ("parsed-once-a", "parsed-once-b"):
+        cfn.create_stack(StackName=name, TemplateBody=template)
+        assert_status(name, "CREATE_COMPLETE")
+    deploy_change_set("parsed-once-c", template, "CREATE")
+    assert_status("parsed-once-c", "CREATE_COMPLETE")
+    assert loads.count(template) == 1
+    mine = Stack.parse_template(template)
+    mine["Resources"]["Updates"]["Type"] = "changed by one reader"
+    assert Stack.parse_template(template)["Resources"]["Updates"]["Type"] == "AWS::SNS::Topic"
+
+
+def test_a_template_that_does_not_parse_is_refused_at_every_deploy(aws: EmbeddedMoto) -> None:
+    broken = f"Description: broken {uuid.uuid4()}\nResources: [unclosed\n"
+    for name in ("broken-a", "broken-b"):
+        with pytest.raises(ClientError) as refused:
+            boto3.client("cloudformation").create_stack(StackName=name, TemplateBody=broken)
+        assert refused.value.response["Error"]["Code"] == "ValidationError"
