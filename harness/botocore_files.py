@@ -12,8 +12,8 @@ sdk-extras file into its model, which gives the same dict each time it runs.
 
 The same for the list of services a Loader finds before it loads a model of a kind: each Loader walked
 botocore's ~400 service folders for it (15-35 ms a kind; moto makes a Loader per service it routes, so a
-cold heist walked them for ~0.4 s). Shared only where the folders searched are botocore's and boto3's
-own, boto3's and moto's (a ~/.aws/models folder is searched by each Loader, as botocore does).
+cold heist walked them for ~0.4 s). Shared only where every folder searched is an installed package's
+(botocore's, boto3's, moto's): a ~/.aws/models folder may change, so each Loader lists it, as botocore does.
 """
 
 from __future__ import annotations
