@@ -62,6 +62,7 @@ SEED_VARIABLES = ("HEIST_SEED", "GITHUB_ACTOR")
 LOCAL_SEED = "local-student"
 EXPLOIT_SECONDS = 6  # one exploit's time limit
 EXPLOITS_BUDGET = 16  # all six of one phase: with the deploy and the suite, within a check's 30 s
+VICTIM_SAVES_EVERY = 0.25  # seconds between the victim's saves while the open_topic exploit runs
 
 NO_AUTH, SCAN_ALL, ERROR_LEAK = "no_auth", "scan_all", "error_leak"
 WILDCARD_ROLE, OPEN_TOPIC, NO_VALIDATION = "wildcard_role", "open_topic", "no_validation"
@@ -209,13 +210,15 @@ class VictimActivity:
         self.made, self.stop, self.thread = made, threading.Event(), threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        while not self.stop.is_set():
+        # The first save comes one interval in, as the others: one made before the exploit's queue has
+        # subscribed reaches nobody, and an exploit that returns at once no longer waits for it (the
+        # function's cold start).
+        while not self.stop.wait(VICTIM_SAVES_EVERY):
             try:
                 self.made.api.call("POST", "/items", as_identity=self.made.victim,
                                    body={"title": "Late-night list", "notes": self.made.flags[OPEN_TOPIC]})
             except Exception:  # noqa: BLE001 - the victim keeps trying; the exploit's outcome is what counts
                 pass
-            self.stop.wait(0.25)
 
     def __enter__(self) -> VictimActivity:
         self.thread.start()

@@ -739,6 +739,46 @@ def test_a_sam_api_event_makes_the_rest_api_its_route_proxy_integration_and_prod
     assert {s["stageName"] for s in apigateway.get_stages(restApiId=api["id"])["item"]} == {"Prod", "Stage"}
 
 
+def role_policy_resources(stack: str) -> list[str]:
+    """The Resource of the first statement of the inline policy SAM gave the stack's function's role."""
+    function = outputs(stack)["FunctionName"]
+    role = boto3.client("lambda").get_function_configuration(FunctionName=function)["Role"].rsplit("/", 1)[-1]
+    iam = boto3.client("iam")
+    [inline] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    return iam.get_role_policy(RoleName=role, PolicyName=inline)["PolicyDocument"]["Statement"][0]["Resource"]
+
+
+def test_sam_policy_templates_are_read_once_and_each_stack_gets_statements_of_its_own(
+    aws: EmbeddedMoto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """samtranslator read its policy templates and validated them against their schema at every
+    translation: sam_transform.py shares one processor, and each stack's policy still names its own table."""
+    from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+
+    from harness.emulator import sam_transform
+
+    sam_transform.policy_templates.cache_clear()
+    validations: list[int] = []
+    validate = PolicyTemplatesProcessor._is_valid_templates_dict
+    monkeypatch.setattr(PolicyTemplatesProcessor, "_is_valid_templates_dict",
+                        staticmethod(lambda *args: validations.append(1) or validate(*args)))
+    upload_code("v1")
+    template = SAM_TEMPLATE.split("\n    Export:")[0] + "\n"  # an export name is the account's: one stack only
+    for stack in ("templates-a", "templates-b"):
+        boto3.client("cloudformation").create_stack(
+            StackName=stack, TemplateBody=template, Capabilities=CAPABILITIES,
+            Parameters=[{"ParameterKey": "CodeKey", "ParameterValue": "v1.zip"}],
+        )
+        assert_status(stack, "CREATE_COMPLETE")
+    assert len(validations) == 1
+    for stack in ("templates-a", "templates-b"):
+        table = outputs(stack)["TableName"]
+        assert stack in table
+        assert [r for r in role_policy_resources(stack) if "/index/" not in r] == [
+            f"arn:aws:dynamodb:us-east-1:123456789012:table/{table}"
+        ]
+
+
 def counted_yaml_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The texts PyYAML loads from now on (moto's parse of a template is yaml.load)."""
     import yaml
