@@ -129,6 +129,10 @@ class EmbeddedMoto:
         """Listen on the port now and say the endpoint, before start() imports and patches moto (~0.4 s
         of CPU): the student processes' interpreter, which must know the endpoint, warms up on the other
         core meanwhile. A request that comes before start() waits in the socket's backlog."""
+        if self._listening is None and self.port == 0:
+            from .warm import spare
+
+            self._listening, self.endpoint = spare.take_port() or (None, "")  # a warm run's, ready
         if self._listening is None:
             try:
                 self._listening = socket.create_server(("127.0.0.1", self.port))

@@ -27,6 +27,11 @@ class UnsupportedPlatform(RuntimeError):
     pass
 
 
+def student_environment(base: dict[str, str], *, calls_aws: bool) -> dict[str, str]:
+    """The environment a student process starts with, in a grading run whose environment is ``base``."""
+    return {**base, "PYTHONDONTWRITEBYTECODE": "1", **({} if calls_aws else {NO_AWS: "1"})}
+
+
 def check_platform() -> None:
     if os.name != "posix":  # pass_fds and select() on pipes are POSIX only
         raise UnsupportedPlatform(NEEDS_POSIX)
@@ -46,7 +51,15 @@ class StudentPool:
         reaper.become_subreaper()
 
     def _environment(self) -> dict[str, str]:
-        return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **({} if self.calls_aws else {NO_AWS: "1"})}
+        return student_environment(dict(os.environ), calls_aws=self.calls_aws)
+
+    def _new_zygote(self) -> Zygote:
+        """The zygote a warm run's standby started for this run (harness/warm/spare.py) if it is the one this
+        pool would start, else a new one."""
+        from ..warm import spare
+
+        environment = self._environment()
+        return spare.take_zygote(environment, self.cwd) or Zygote(environment, self.cwd)
 
     def _spawn(self) -> StudentProcess:
         return StudentProcess.spawn(self._environment(), self.cwd)
@@ -57,7 +70,7 @@ class StudentPool:
             return None
         try:
             if self._zygote is None:
-                self._zygote = Zygote(self._environment(), self.cwd)
+                self._zygote = self._new_zygote()
             return self._zygote.fork()
         except OSError:  # it died (student code may kill its grandparent) or stopped answering
             self._forking = False
@@ -71,7 +84,7 @@ class StudentPool:
         while the first checks run scripts, instead of when the first module load waits for it."""
         if self._forking and self._zygote is None:
             try:
-                self._zygote = Zygote(self._environment(), self.cwd)
+                self._zygote = self._new_zygote()
             except OSError:  # the first load says so again, and spawns instead
                 self._forking = False
 

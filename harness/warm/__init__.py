@@ -5,8 +5,10 @@ the first check. After a cold run the CLI starts a template (server.py) in the b
 that, starts no thread and no emulator, runs no student code, and waits on a Unix socket. The next
 `course grade` from the same Python, with the same environment, sends it its arguments, working folder,
 environment and standard streams (client.py); the template forks, and the fork runs exactly what the cold
-command would have run, in a process of its own, with nothing of an earlier run in it. The template ends
-after IDLE_MINUTES without a request, when a file it imported changes, or when its socket goes.
+command would have run, in a process of its own, with nothing of an earlier run in it. That fork is made
+ahead of its request (the standby), with the backend's port and the student processes' zygote ready,
+which the run adopts when they are what it would have made itself (spare.py). The template ends after
+IDLE_MINUTES without a request, when a file it imported changes, or when its socket goes.
 
 Used only for a student's run at a terminal (standard output a terminal, or COURSE_WARM=1), never where a
 grade must be trusted: not in CI (--ci, COURSE_CI, or CI / GITHUB_ACTIONS set), for Gradescope, in an

@@ -8,6 +8,11 @@ Protocol on a Unix stream socket, one request per connection: 8 bytes (big-endia
 client's fds 0, 1 and 2, then that many bytes of JSON {argv, cwd, env, encoding}. Answers are lines:
 b"pid N" once the fork runs (b"stale" instead when a file the template imported has changed: the template
 then ends), then b"exit N" when it ends (negative N: the signal that ended it).
+
+The process that runs a request is forked ahead of it (the standby, harness/warm/spare.py): it has a port
+for the embedded backend and the student processes' zygote ready, and the template hands it the request
+(the same bytes and fds, and the client's connection) over a socket pair. Without a standby (a request
+while another runs, or one that ended), the template forks one for the request, as before.
 """
 
 from __future__ import annotations
@@ -69,7 +74,19 @@ MAX_REQUEST = 4 << 20
 POLL_SECONDS = 2.0
 REQUEST_SECONDS = 10.0
 
-_children: dict[int, socket.socket] = {}
+STUDENT_HOST = Path(__file__).resolve().parent.parent / "student"
+
+_children: dict[int, socket.socket] = {}  # forks running a request -> their client's connection
+
+
+class Standby:
+    """The process that will run the next request, forked ahead of it (spare.py)."""
+
+    def __init__(self, pid: int, control: socket.socket) -> None:
+        self.pid, self.control, self.ended = pid, control, False
+
+
+_standbys: dict[int, Standby] = {}  # at most one: forked when no request runs, until it gets one
 
 
 def preload() -> None:
@@ -127,15 +144,16 @@ def warm_caches() -> None:
 
 
 def imported_files() -> dict[str, int]:
-    """mtime of every file an imported module came from: a change there makes this template stale."""
+    """mtime of every file an imported module came from, and of the student processes' host (a standby's
+    zygote runs it, by path): a change there makes this template stale."""
+    paths = [getattr(module, "__file__", None) for module in list(sys.modules.values())]
+    paths += [str(path) for path in STUDENT_HOST.glob("*.py")]
     files = {}
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path:
-            try:
-                files[path] = os.stat(path).st_mtime_ns
-            except OSError:
-                files[path] = -1
+    for path in filter(None, paths):
+        try:
+            files[path] = os.stat(path).st_mtime_ns
+        except OSError:
+            files[path] = -1
     return files
 
 
@@ -152,6 +170,9 @@ def unchanged(files: dict[str, int]) -> bool:
 
 def _reap(signum: int, frame: object) -> None:
     for pid, code in ended_children():
+        standby = _standbys.pop(pid, None)
+        if standby is not None:
+            standby.ended = True  # before its request (killed, or it failed): the next one replaces it
         connection = _children.pop(pid, None)
         if connection is not None:
             try:
@@ -161,10 +182,10 @@ def _reap(signum: int, frame: object) -> None:
             connection.close()
 
 
-def _receive(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
-    header, fds, _, _ = socket.recv_fds(connection, 8, 3)
+def _receive(connection: socket.socket, fds_wanted: int = 3) -> tuple[dict[str, Any], list[int]]:
+    header, fds, _, _ = socket.recv_fds(connection, 8, fds_wanted)
     length = int.from_bytes(header, "big") if len(header) == 8 else 0
-    if len(fds) != 3 or not 0 < length <= MAX_REQUEST:
+    if len(fds) != fds_wanted or not 0 < length <= MAX_REQUEST:
         for fd in fds:
             os.close(fd)
         raise ValueError("not a grading request")
@@ -184,10 +205,11 @@ def _same_user(connection: socket.socket) -> bool:
     return int.from_bytes(credentials[4:8], sys.byteorder) == os.getuid()
 
 
-def _become(request: dict[str, Any], fds: list[int], listener: socket.socket, connection: socket.socket) -> None:
+def _become(request: dict[str, Any], fds: list[int], connection: socket.socket) -> None:
     """In the fork: the client's streams, folder, environment and arguments, then the cold command's code."""
     code = 2
     try:
+        _forget_wakeups()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         # As a fresh `course` at a terminal has them, whatever the template inherited (started from a
@@ -195,7 +217,6 @@ def _become(request: dict[str, Any], fds: list[int], listener: socket.socket, co
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for name in ("SIGTERM", "SIGHUP", "SIGQUIT"):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
-        listener.close()
         for other in _children.values():
             other.close()
         os.setsid()
@@ -226,10 +247,75 @@ def _become(request: dict[str, Any], fds: list[int], listener: socket.socket, co
         code = 1
     finally:
         try:
+            from . import spare
+
+            spare.discard()  # what the run did not take, also when it ended without its exit handlers
             sys.stdout.flush()
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _fork_standby(listener: socket.socket) -> Standby | None:
+    ours, theirs = socket.socketpair()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # registered before _reap can see it end
+    try:
+        pid = os.fork()
+        if pid == 0:
+            ours.close()
+            _wait_as_standby(theirs, listener)
+        theirs.close()
+        _standbys[pid] = Standby(pid, ours)
+        return _standbys[pid]
+    except OSError:
+        ours.close()
+        theirs.close()
+        return None
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+
+
+def _wait_as_standby(control: socket.socket, listener: socket.socket) -> None:
+    """In the standby: get ready (spare.prepare), then wait for a request; the template's end ends it."""
+    try:
+        _forget_wakeups()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        listener.close()
+        for other in _children.values():
+            other.close()
+        from ..cli import REPO_ROOT
+        from . import spare
+
+        try:
+            spare.prepare(REPO_ROOT)
+        except OSError:
+            pass  # the run starts its own, as a cold one does
+        try:
+            request, fds = _receive(control, fds_wanted=4)
+        except (OSError, ValueError):  # the template ended (or sent nothing a run can use)
+            spare.discard()
+            os._exit(0)
+        control.close()
+    except BaseException:  # noqa: BLE001 - a standby must never return into the template's loop
+        os._exit(1)
+    _become(request, fds[:3], socket.socket(fileno=fds[3]))
+
+
+def _hand_over(standby: Standby | None, request: dict[str, Any], fds: list[int], connection: socket.socket) -> int | None:
+    """The standby's pid once it has the request (its fds and the client's connection); None if it cannot take it."""
+    if standby is None or standby.ended:
+        return None
+    body = json.dumps(request).encode()
+    try:
+        socket.send_fds(standby.control, [len(body).to_bytes(8, "big")], [*fds, connection.fileno()])
+        standby.control.sendall(body)
+    except OSError:
+        return None
+    finally:
+        standby.control.close()
+        _standbys.pop(standby.pid, None)
+    return standby.pid
 
 
 def serve(path: Path, idle_seconds: float) -> int:
@@ -248,18 +334,24 @@ def serve(path: Path, idle_seconds: float) -> int:
     listener.listen(8)
     inode = path.stat().st_ino
     signal.signal(signal.SIGCHLD, _reap)
+    woken, _wake_fds[:] = _wake_on_signals()  # a run's end wakes the loop: its standby then starts at once
+    standby = _fork_standby(listener)
     last_request = time.monotonic()
     try:
         while True:
-            ready, _, _ = select.select([listener], [], [], POLL_SECONDS)
+            ready, _, _ = select.select([listener, woken], [], [], POLL_SECONDS)
             try:
                 if path.stat().st_ino != inode:
                     return 0  # removed or replaced: not ours to serve any longer
             except OSError:
                 return 0
-            if not ready:
+            if woken in ready:
+                _drain(woken)
+            if listener not in ready:
                 if not _children and time.monotonic() - last_request > idle_seconds:
                     return 0
+                if not _children and (standby is None or standby.ended):  # not while a run needs the cores
+                    standby = _fork_standby(listener)
                 continue
             connection, _ = listener.accept()
             connection.settimeout(REQUEST_SECONDS)  # a client that sends nothing must not stop the template
@@ -278,22 +370,55 @@ def serve(path: Path, idle_seconds: float) -> int:
                 connection.sendall(b"stale\n")
                 connection.close()
                 return 0
-            # SIGCHLD waits until the fork is registered: else a quick one's code could find no client to go to
+            # SIGCHLD waits until the run is registered: else a quick one's code could find no client to go to
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
-            pid = os.fork()
-            if pid == 0:
-                _become(request, fds, listener, connection)
+            pid = _hand_over(standby, request, fds, connection)
+            standby = None
+            if pid is None:
+                pid = os.fork()
+                if pid == 0:
+                    listener.close()
+                    _become(request, fds, connection)
             for fd in fds:
                 os.close(fd)
             _children[pid] = connection
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
     finally:
+        for waiting in list(_standbys.values()):
+            waiting.control.close()  # it sees the end, closes what it made ready, and ends
         try:
             if path.stat().st_ino == inode:
                 path.unlink()
         except OSError:
             pass
         listener.close()
+
+
+_wake_fds: list[int] = []  # the pipe signals write to (signal.set_wakeup_fd): not for a fork to keep
+
+
+def _wake_on_signals() -> tuple[int, list[int]]:
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    os.set_blocking(write, False)
+    signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    return read, [read, write]
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass
+
+
+def _forget_wakeups() -> None:
+    """In a fork: signals no longer write to the template's pipe."""
+    signal.set_wakeup_fd(-1)
+    for fd in _wake_fds:
+        os.close(fd)
+    _wake_fds.clear()
 
 
 def main(argv: list[str] | None = None) -> int:

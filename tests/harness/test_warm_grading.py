@@ -60,16 +60,34 @@ def warm_env() -> Iterator[dict[str, str]]:
 
 
 def _templates_under(folder: Path) -> list[int]:
-    found = []
+    """The templates serving sockets under ``folder`` (not their standbys: forks, with the same command line)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
+                parent = _parent_of(int(entry.name))
+            except (OSError, IndexError, ValueError):
                 continue
             if "harness.warm.server" in command and str(folder) in command:
-                found.append(int(entry.name))
-    return found
+                found[int(entry.name)] = parent
+    return [pid for pid, parent in found.items() if parent not in found]
+
+
+def _parent_of(pid: int) -> int:
+    return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _children_of(parent: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if _parent_of(int(entry.name)) == parent:
+                    children.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return children
 
 
 def _run(code: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -125,6 +143,48 @@ def test_a_run_in_a_fork_of_the_template_reports_what_the_cold_run_before_it_did
     cold_wrong = _run(COURSE, "grade", "no-such-exercise", env={**warm_env, "COURSE_WARM": "0"})
     assert "SERVED 2" in wrong.stderr and cold_wrong.returncode == 2
     assert "no-such-exercise" in cold_wrong.stderr and "no-such-exercise" in wrong.stderr
+
+
+def _standby_of(template: int) -> tuple[int, int]:
+    """(the standby, its student processes' zygote) once the template has forked it and it has started it."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for standby in _children_of(template):
+            zygotes = [pid for pid in _children_of(standby) if b"--zygote" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+            if zygotes:
+                return standby, zygotes[0]
+        time.sleep(0.05)
+    raise AssertionError(f"the template {template} has no standby with a zygote within 60 s")
+
+
+def _gone(pid: int) -> bool:
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        try:
+            if (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True  # ended; its parent has not reaped it yet
+        except OSError:
+            break
+        time.sleep(0.05)
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_the_standby_runs_the_next_request_with_what_it_made_ready_and_another_takes_its_place(
+    warm_env: dict[str, str], tmp_path: Path
+) -> None:
+    # Kata 2 loads student modules from its first check: the run adopts the standby's zygote (spare.py).
+    cold = _run(COURSE, "grade", "kata2", "--report-dir", str(tmp_path / "cold"), env=warm_env)
+    assert cold.returncode in (0, 1), cold.stderr
+    _wait_for_template(warm_env)
+    (template,) = _templates_under(Path(warm_env["XDG_RUNTIME_DIR"]))
+    standby, zygote = _standby_of(template)
+
+    warm = _run(WARM_ONLY, "grade", "kata2", "--report-dir", str(tmp_path / "warm"), env=warm_env)
+    assert "SERVED" in warm.stderr, warm.stderr
+    assert _report(tmp_path / "warm") == _report(tmp_path / "cold")
+    assert _gone(standby) and _gone(zygote)  # the standby ran the request (it ends only so or with the template)
+    next_standby, next_zygote = _standby_of(template)
+    assert next_standby != standby and next_zygote != zygote
 
 
 def test_ctrl_c_reaches_the_fork_and_the_run_ends_as_an_interrupted_cold_run_does(
@@ -198,8 +258,10 @@ def test_a_template_whose_socket_is_removed_ends(warm_env: dict[str, str]) -> No
         while not path.exists() and time.monotonic() < deadline and template.poll() is None:
             time.sleep(0.1)
         assert path.exists()
+        standby, zygote = _standby_of(template.pid)
         path.unlink()
         assert template.wait(timeout=30) == 0
+        assert _gone(standby) and _gone(zygote)  # the template's end ends its standby, which closes its zygote
     finally:
         template.kill()
 
