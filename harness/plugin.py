@@ -65,8 +65,8 @@ AHEAD_MARKER = (
     "up on the other core. student_processes=False: no check loads the student's Python into a student process "
     "(it is deployed, or run by scripts), so their zygote is not started (by default it is, when the exercise's "
     "folder holds the student's Python). lambda_runtime=True: its checks deploy and invoke functions whatever the "
-    "student wrote, so the Lambda runtime's zygote starts with the backend, not at the first function created (best "
-    "with student_processes=False: three interpreters importing boto3 at once slow a two-core machine)."
+    "student wrote, so the Lambda runtime's zygote starts with the backend, not at the first function created "
+    "(measure it: three interpreters importing boto3 at once slow a two-core machine)."
 )
 RUN_STOPPED = (
     "The grading run stopped before every selected check had run (pytest exit status {code}; incomplete: "
