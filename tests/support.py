@@ -104,3 +104,19 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError(f"no free port on 127.0.0.1 below {first_ephemeral}")
+
+
+def process_running(pid: int) -> bool:
+    """The process exists and is not a zombie (a zombie has ended; only its exit status is left). Linux."""
+    try:
+        os.kill(pid, 0)
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+    return stat[stat.rfind(")") + 2] not in "ZX"
+
+
+def parent_of(pid: int) -> int:
+    """The parent's pid of a process, from /proc (Linux)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rfind(")") + 2:].split()[1])

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from support import REPO
+from support import REPO, process_running
 
 from harness import runtime
 from harness.lambda_tools import FakeContext
@@ -95,16 +95,6 @@ def write_student_file(folder: Path, name: str, source: str) -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(source))
     return path
-
-
-def running(pid: int) -> bool:
-    """The process exists and is not a zombie (a zombie has ended; only its exit status is left)."""
-    try:
-        os.kill(pid, 0)
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (ProcessLookupError, FileNotFoundError):
-        return False
-    return stat[stat.rfind(")") + 2] not in "ZX"
 
 
 def same(a: Any, b: Any) -> bool:
@@ -561,12 +551,12 @@ def test_a_process_the_student_starts_is_dead_after_the_check(
     pool: StudentPool, workbench: StudentModule, starter: str
 ) -> None:
     pid = getattr(workbench, starter)()
-    assert running(pid)
+    assert process_running(pid)
     pool.end_check()
     deadline = time.monotonic() + 3
-    while running(pid) and time.monotonic() < deadline:
+    while process_running(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not running(pid)
+    assert not process_running(pid)
 
 
 def test_every_student_process_of_a_check_has_ended_when_the_check_ends(pool: StudentPool, check_log: Any) -> None:
@@ -575,7 +565,7 @@ def test_every_student_process_of_a_check_has_ended_when_the_check_ends(pool: St
     assert len({process.pid for process in processes}) == 3 and all(process.alive() for process in processes)
     pool.end_check()
     assert not any(process.alive() for process in processes)
-    assert not any(running(process.pid) for process in processes)
+    assert not any(process_running(process.pid) for process in processes)
 
 
 def test_processes_from_before_the_check_and_the_zygote_or_warm_spare_survive_it(pool: StudentPool, check_log: Any) -> None:
@@ -588,7 +578,7 @@ def test_processes_from_before_the_check_and_the_zygote_or_warm_spare_survive_it
         pool.end_check()
         assert not student.alive()
         assert bystander.poll() is None
-        assert kept and all(running(pid) for pid in kept)
+        assert kept and all(process_running(pid) for pid in kept)
     finally:
         bystander.kill()
         bystander.wait()

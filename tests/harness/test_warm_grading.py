@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from ci_support import clean_environment
-from support import REPO
+from support import REPO, parent_of
 
 from harness.warm import CI_MARKERS, server
 from harness.warm.client import eligible
@@ -66,7 +66,7 @@ def _templates_under(folder: Path) -> list[int]:
         if entry.name.isdigit():
             try:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                parent = _parent_of(int(entry.name))
+                parent = parent_of(int(entry.name))
             except (OSError, IndexError, ValueError):
                 continue
             if "harness.warm.server" in command and str(folder) in command:
@@ -74,16 +74,12 @@ def _templates_under(folder: Path) -> list[int]:
     return [pid for pid, parent in found.items() if parent not in found]
 
 
-def _parent_of(pid: int) -> int:
-    return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
-
-
 def _children_of(parent: int) -> list[int]:
     children = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if _parent_of(int(entry.name)) == parent:
+                if parent_of(int(entry.name)) == parent:
                     children.append(int(entry.name))
             except (OSError, IndexError, ValueError):
                 continue
