@@ -20,6 +20,14 @@ from typing import Callable, Iterator
 
 FORK = b"F"
 STATUS = b"S"
+OWNER_CHECK_SECONDS = 2.0
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def ended_children() -> Iterator[tuple[int, int]]:
@@ -40,12 +48,20 @@ def serve(control_fd: int, fds_per_fork: int, max_request_bytes: int,
     """Fork a child per fork request until an empty datagram or a socket error (then 0: a datagram socket
     does not see its peer close, so the owner kills the server when done with it). In the child, ``become``
     gets the request's bytes after b"F" and its fds and turns the child into what it must be; it should
-    never return: if it does, or raises, the child exits with status 0 rather than serve a second loop."""
+    never return: if it does, or raises, the child exits with status 0 rather than serve a second loop.
+
+    An owner that was killed outright (SIGKILL) cannot kill its server: every OWNER_CHECK_SECONDS of quiet
+    the server looks whether its parent is still the process that started it, and if not it kills its
+    children that are still running and ends, instead of waiting for a request forever."""
     control = socket.socket(fileno=control_fd)
+    control.settimeout(OWNER_CHECK_SECONDS)
+    owner = os.getppid()
     ended: dict[int, int] = {}
+    running: set[int] = set()
 
     def reap(signum: int, frame: object) -> None:
         ended.update(ended_children())  # kept for "S"
+        running.difference_update(ended)
 
     signal.signal(signal.SIGCHLD, reap)
     # What the server imported lives in every child: out of the collector's sight there, so a child's
@@ -55,6 +71,12 @@ def serve(control_fd: int, fds_per_fork: int, max_request_bytes: int,
     while True:
         try:
             data, fds, _, _ = socket.recv_fds(control, max_request_bytes, fds_per_fork)
+        except TimeoutError:
+            if os.getppid() == owner:
+                continue
+            for pid in running - set(ended):
+                _kill_group(pid)  # each child leads a session of its own: its group is what it started
+            return 0
         except (ConnectionError, OSError):
             return 0
         if not data:
@@ -71,6 +93,7 @@ def serve(control_fd: int, fds_per_fork: int, max_request_bytes: int,
                     become(data[1:], fds)
                 finally:
                     os._exit(0)
+            running.add(pid)
             for fd in fds:
                 os.close(fd)
             control.send(str(pid).encode())

@@ -584,6 +584,39 @@ def test_processes_from_before_the_check_and_the_zygote_or_warm_spare_survive_it
         bystander.wait()
 
 
+ORPHANING_OWNER = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from harness.student.process import Zygote
+    zygote = Zygote({**os.environ, "COURSE_STUDENT_NO_AWS": "1"}, Path.cwd())
+    child = zygote.fork()
+    print(zygote.pid, child.pid, flush=True)
+    time.sleep(120)
+    """
+)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the processes in /proc")
+def test_a_zygote_whose_owner_was_killed_outright_ends_with_its_children() -> None:
+    """SIGKILL leaves an owner no time to kill its zygote (a grading process, a warm template's standby): the
+    zygote sees its parent change and ends, with what it forked, instead of waiting for a request forever."""
+    from harness.student.fork_server import OWNER_CHECK_SECONDS
+
+    owner = subprocess.Popen([sys.executable, "-c", ORPHANING_OWNER], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        zygote, child = (int(pid) for pid in owner.stdout.readline().split())  # type: ignore[union-attr]
+        assert process_running(zygote) and process_running(child)
+        owner.kill()
+        owner.wait()
+        deadline = time.monotonic() + OWNER_CHECK_SECONDS + 10
+        while (process_running(zygote) or process_running(child)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not process_running(zygote) and not process_running(child)
+    finally:
+        owner.kill()
+
+
 def test_a_student_process_that_kills_the_zygote_costs_only_speed(pool: StudentPool, check_log: Any) -> None:
     """Its parent is the zygote: killing it must not stop the next loads (they are spawned instead)."""
     pool.start_check()
