@@ -19,8 +19,12 @@ import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import VOLATILE_PREFIXES, VOLATILE_VARIABLES
+
+if TYPE_CHECKING:
+    from ..student.process import Zygote
 
 RUN_OWN_PREFIXES = ("PYTEST_",)  # pytest's (PYTEST_VERSION, PYTEST_CURRENT_TEST): set by the run itself
 
@@ -29,7 +33,7 @@ RUN_OWN_PREFIXES = ("PYTEST_",)  # pytest's (PYTEST_VERSION, PYTEST_CURRENT_TEST
 class Spare:
     listening: socket.socket | None
     endpoint: str
-    zygote: object | None  # harness.student.process.Zygote
+    zygote: Zygote | None
     environment: dict[str, str]
     cwd: Path
 
@@ -64,7 +68,7 @@ def take_port() -> tuple[socket.socket, str] | None:
     return listening, _spare.endpoint
 
 
-def take_zygote(environment: dict[str, str], cwd: Path) -> object | None:
+def take_zygote(environment: dict[str, str], cwd: Path) -> Zygote | None:
     """The zygote, once, when the run would start the same one: for the endpoint the standby made ready, in
     the same folder and environment (but a terminal's and pytest's own variables); else it is closed and
     None, and the caller starts its own."""
@@ -75,10 +79,10 @@ def take_zygote(environment: dict[str, str], cwd: Path) -> object | None:
         environment.get("AWS_ENDPOINT_URL") == _spare.endpoint  # the run's backend took the port (take_port)
         and cwd.resolve() == _spare.cwd.resolve()
         and _comparable(environment) == _comparable(_spare.environment)
-        and zygote.alive()  # type: ignore[attr-defined]
+        and zygote.alive()
     )
     if not adopted:
-        zygote.close()  # type: ignore[attr-defined]
+        zygote.close()
         return None
     return zygote
 
@@ -89,7 +93,7 @@ def discard() -> None:
     if _spare is None:
         return
     if _spare.zygote is not None:
-        _spare.zygote.close()  # type: ignore[attr-defined]
+        _spare.zygote.close()
     if _spare.listening is not None:
         _spare.listening.close()
     _spare = None

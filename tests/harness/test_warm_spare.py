@@ -43,7 +43,7 @@ def prepared(tmp_path: Path) -> Iterator[int]:
     made = spare._spare
     assert made is not None and made.zygote is not None and made.listening is not None
     try:
-        yield made.zygote.pid  # type: ignore[attr-defined]
+        yield made.zygote.pid
     finally:
         spare.discard()
 
