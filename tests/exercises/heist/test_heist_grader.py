@@ -103,14 +103,19 @@ def test_a_fix_that_breaks_the_feature_or_stops_halfway_loses_its_flaws(tmp_path
 
 
 def test_exploits_that_do_not_exploit_get_no_flag(tmp_path: Path) -> None:
-    """A flag typed in (the seed's flags change at every run), the list asked for unsigned, and an exploit
-    that never returns (stopped at its time limit; the ones after it still run)."""
+    """A flag typed in (the seed's flags change at every run), the list asked for unsigned, an exploit that
+    never returns (stopped at its time limit; the ones after it still run), and a queue that listens for a
+    moment only where the README says to keep receiving for a few seconds while the victim saves items."""
     LAB.mutant(tmp_path, "exploits/wildcard_role.py", ("def exploit(target):\n", "def exploit(target):\n    while True:\n        pass\n"))
     LAB.mutant(tmp_path, "exploits/no_auth.py", ('status, body = call(target, "GET", f"/items/{target[\'shared_item_id\']}")',
                                                   'status, body = 200, "HEIST{no_auth:0123456789abcdef0123}"'))
+    LAB.mutant(tmp_path, "exploits/open_topic.py", ("deadline = time.monotonic() + 4", "deadline = time.monotonic() + 0.05"),
+               ("WaitTimeSeconds=1", "WaitTimeSeconds=0"))
     root = LAB.mutant(tmp_path, "exploits/scan_all.py", ('call(target, "GET", "/items", signed=True)', 'call(target, "GET", "/items")'))
     run = LAB.grade(root, tmp_path, *EXPLOITS_ONLY)
-    LAB.assert_only_failures(run, "test_exploit_no_auth", "test_exploit_scan_all", "test_exploit_wildcard_role")
+    LAB.assert_only_failures(run, "test_exploit_no_auth", "test_exploit_scan_all", "test_exploit_wildcard_role",
+                             "test_exploit_open_topic")
+    assert "to return text containing the open_topic flag" in run.check(LAB_ID, "test_exploit_open_topic")["message"]
     assert "your code was stopped after 6 s (its time limit)" in run.check(LAB_ID, "test_exploit_wildcard_role")["message"]
     assert run.check(LAB_ID, "test_exploit_error_leak")["message"].startswith("(Flags derived from the seed '")  # the report records it
     assert "Missing Authentication Token" in run.check(LAB_ID, "test_exploit_scan_all")["message"]
