@@ -95,6 +95,9 @@ def test_exercises_on_localstack_grade_with_its_endpoint_and_say_what_was_not_gr
         )
     assert lifecycle == ["started", "warmed http://127.0.0.1:45999", "stopped"]  # once for every grading
     assert "ready in 4.3 s at http://127.0.0.1:45999, every service answering 2.5 s later" in printed
+    paces = [line for line in printed.splitlines() if line.startswith("Machine pace")]
+    assert [line.split(" (")[0] for line in paces] == ["Machine pace before", "Machine pace after"], printed
+    assert printed.index(paces[0]) < printed.index("ready in 4.3 s") < printed.index(paces[1])  # around the figures
     assert printed.count("1/2 checks graded (1 NOT GRADED on this backend)") == 2 * len(exercises)
     assert "2/2 points" in printed and "0/2 points" in printed
     assert "AWS_ENDPOINT_URL" not in os.environ
@@ -214,7 +217,7 @@ def test_the_backends_table_has_a_row_per_backend_with_moto_measured_for_real(
     assert re.search(
         r"^- moto [\d.]+, start: its server in the grading process \(importing moto and the harness took", printed, re.M
     )
-    assert "load " in printed.splitlines()[0]
+    assert "load " in next(line for line in printed.splitlines() if line.startswith("Backends around"))
 
 
 def test_localstack_without_python_3_13_is_a_row_that_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
