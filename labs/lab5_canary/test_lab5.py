@@ -51,6 +51,7 @@ INVOCATIONS = 200
 TOLERANCE = 0.05  # the canary's measured share may differ from its weight by 5 percentage points
 
 RUNS = "test_deploy_canary_sh_runs_where_live_serves_version_1"
+SAME_CODE = "test_a_second_run_with_the_same_code_changes_nothing"  # a promoted release's deploy builds on it
 
 step = functools.partial(readme_step, README)
 
@@ -78,6 +79,10 @@ PRINTS_HINT = (
 SAME_CODE_HINT = (
     "Upload only when package.py's CodeSha256 differs from $LATEST's; publish-version then answers the canary's "
     "version again, and the same routing config set again changes nothing."
+)
+PROMOTED_HINT = (
+    "Step 3: when live's FunctionVersion is the canary already (the release was promoted), say so on stderr, print "
+    "the version and exit 0 without calling update-alias: a routing config that names live's own version is no canary."
 )
 MEASURE_HINT = (
     'Invoke with Qualifier="live" (the alias, not a version or $LATEST) and count answer["ExecutedVersion"]: the '
@@ -325,6 +330,29 @@ def test_a_second_run_with_the_same_code_changes_nothing(exercise: ExerciseFiles
     )
 
 
+@pytest.mark.points(1, hint=PROMOTED_HINT, read=step(3), requires=SAME_CODE)
+def test_deploy_canary_after_a_promote_shifts_nothing(exercise: ExerciseFiles, tmp_path: Path, backend: Any) -> None:
+    """deploy_canary.sh after its canary was promoted shifts nothing and prints live's version"""
+    folder, _ = deploy_canary(exercise, tmp_path, backend)
+    new = [v["Version"] for v in versions(FUNCTION) if v["Version"] not in ("1", "2")]
+    expect(new, "Expected `bash deploy_canary.sh` to publish a canary version; it published none.")
+    canary = new[-1]
+    lambda_client().update_alias(FunctionName=FUNCTION, Name=ALIAS, FunctionVersion=canary,
+                                 RoutingConfig={"AdditionalVersionWeights": {}})  # promoted, as promote.sh would
+    before, since = [v["Version"] for v in versions(FUNCTION)], calls_so_far(backend)
+    when = f"`bash deploy_canary.sh` again, function/ unchanged, after live was promoted to version {canary}"
+    result = run(folder, "deploy_canary.sh", backend, when, hint=PROMOTED_HINT)
+    state = live_state()
+    expect(state == (canary, {}), f"Expected live to stay on version {canary} alone after {when}; it is {describe(state)}.")
+    updates = update_alias_calls(backend, since)
+    expect(not updates, f"Expected {when} to leave live alone; it called UpdateAlias {short(updates[0].params) if updates else ''}.")
+    after = [v["Version"] for v in versions(FUNCTION)]
+    expect(after == before, f"Expected {when} to publish nothing; the versions went from {before} to {after}.")
+    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    expect(lines and lines[-1] == canary, f"Expected the last line {when} prints to be {canary} (live's version); "
+                                          f"got {lines[-1] if lines else 'nothing'!r}.")
+
+
 @pytest.mark.points(3, hint=MEASURE_HINT, read=step(6))
 @pytest.mark.needs(WEIGHTED_ALIAS_ROUTING)  # without it every invocation runs live's own version: no split to measure
 def test_measure_split_counts_the_versions_that_answered(
@@ -400,6 +428,7 @@ def test_print_split_prints_each_versions_share(exercise: ExerciseFiles, student
 def test_promote_sh_sends_all_traffic_to_the_canary(exercise: ExerciseFiles, backend: Any) -> None:
     """promote.sh sends all of live's traffic to the canary and removes the routing config"""
     canary = canary_running()
+    since = calls_so_far(backend)
     run(exercise, "promote.sh", backend, f"live on version 1 with 0.1 to version {canary}", hint=PROMOTE_HINT)
     version, split = state = live_state()
     expect(version == canary, f"Expected live to point at the canary, version {canary}, after `bash promote.sh`; it is {describe(state)}.")
@@ -407,6 +436,12 @@ def test_promote_sh_sends_all_traffic_to_the_canary(exercise: ExerciseFiles, bac
         not split,
         f"Expected no routing config left on live after `bash promote.sh`; it is {describe(state)}: the split still names "
         "a version, so remove it with 'AdditionalVersionWeights={}'.",
+    )
+    updates = update_alias_calls(backend, since)  # none seen where the backend keeps no call log
+    expect(
+        len(updates) <= 1,
+        f"Expected `bash promote.sh` to move live in one UpdateAlias call (the version and the emptied split together); "
+        f"it made {len(updates)}: {'; '.join(short(call.params) for call in updates)}.",
     )
 
 

@@ -119,7 +119,8 @@ RANDOM_HINT = (
 PROVISION_HINT = (
     "publish-version, then create-alias (or update-alias) live to that version, put-provisioned-concurrency-config "
     "--qualifier live --provisioned-concurrent-executions 2, and poll get-provisioned-concurrency-config until its "
-    "Status is READY: until then, invocations of live still start cold."
+    "Status is READY: until then, invocations of live still start cold. On FAILED (an init that fails, say), print "
+    "its StatusReason and exit 1."
 )
 COLD_HINT = (
     "Read every REPORT line of /aws/lambda/<function> (filter_log_events with every page), count them, count those "
@@ -592,6 +593,15 @@ def test_cold_starts_py_reads_cold_starts_and_p95_init_duration_from_the_report_
 
 ALIAS = "live"
 PROVISIONED = 2
+FAILED_STOPS_WITHIN = 30.0  # seconds: a script that stops on FAILED ends at once; one that keeps polling is stopped
+
+
+def failing_init_zip() -> bytes:
+    """order-processor's code as a release whose module raises at import: its provisioned allocation FAILS."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(HANDLER.split(".")[0] + ".py", 'raise RuntimeError("ORDERS_TABLE is not configured")\n')
+    return buffer.getvalue()
 
 
 @pytest.mark.points(3, hint=PROVISION_HINT, read=step(9))
@@ -622,3 +632,13 @@ def test_provision_sh_gives_live_provisioned_environments_that_start_warm(exerci
             f"Expected one provisioned concurrency configuration, on {ALIAS}: ({ALIAS!r}, {PROVISIONED}, 'READY'); "
             f"the function has {shown or 'none'} (qualifier, requested, status).",
         )
+    with partial_credit.part("a FAILED allocation (an init that fails) makes provision.sh exit with an error"):
+        broken = boto3.client("lambda")
+        broken.update_function_code(FunctionName=FUNCTION, ZipFile=failing_init_zip())
+        broken.get_waiter("function_updated_v2").wait(FunctionName=FUNCTION)
+        result = exercise.run_script("provision.sh", timeout=FAILED_STOPS_WITHIN)
+        when = (f"`bash provision.sh` after {FUNCTION}'s code was changed to one whose init raises (its allocation is "
+                "FAILED at the first read of the configuration)")
+        expect(result.returncode is not None, f"Expected {when} to stop with an error; it was still running after "
+                                              f"{FAILED_STOPS_WITHIN:g} s: it kept polling a status that stays FAILED.")
+        expect(not result.ok, f"Expected {when} to exit with an error (FAILED is no READY); it exited with status 0.")

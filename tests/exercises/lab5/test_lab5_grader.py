@@ -21,13 +21,14 @@ PUBLISHES = "test_deploy_canary_publishes_the_folders_code_as_a_new_version"
 SHIFTS = "test_live_stays_on_version_1_and_sends_10_percent_to_the_canary"
 PRINTS = "test_deploy_canary_prints_the_canary_version_last"
 SAME_CODE = "test_a_second_run_with_the_same_code_changes_nothing"
+PROMOTED = "test_deploy_canary_after_a_promote_shifts_nothing"
 MEASURES = "test_measure_split_counts_the_versions_that_answered"
 PRINTS_SPLIT = "test_print_split_prints_each_versions_share"
 PROMOTES = "test_promote_sh_sends_all_traffic_to_the_canary"
 PROMOTE_NOTHING = "test_promote_sh_with_nothing_shifting_changes_nothing"
 ROLLS_BACK = "test_rollback_sh_puts_all_traffic_back_on_lives_version"
 ROLLBACK_NOTHING = "test_rollback_sh_with_nothing_shifting_is_a_clear_no_op"
-DEPLOY_CHECKS = (PUBLISHES, SHIFTS, PRINTS, SAME_CODE)
+DEPLOY_CHECKS = (PUBLISHES, SHIFTS, PRINTS, SAME_CODE, PROMOTED)
 
 GRADER = LAB.grader()
 grade = LAB.grade
@@ -119,8 +120,17 @@ def test_uploading_on_every_run_publishes_and_shifts_again(tmp_path: Path) -> No
         tmp_path,
         *DEPLOY_ONLY,
     )
-    (same,) = assert_only_failures(run, SAME_CODE)
+    (same,) = assert_only_failures(run, SAME_CODE, blocked=(PROMOTED,))  # a promoted release's deploy builds on it
     assert "the versions went from ['1', '2', '3'] to ['1', '2', '3', '4']" in same["message"]
+
+
+def test_a_deploy_without_step_3_shifts_a_promoted_release_to_itself(tmp_path: Path) -> None:
+    """README step 3: when live serves the canary already (promoted), say so, print it and stop."""
+    run = grade(mutant(tmp_path, "deploy_canary.sh", ('if [ "$STABLE" = "$CANARY" ]; then', "if false; then")), tmp_path, *DEPLOY_ONLY)
+    (promoted,) = assert_only_failures(run, PROMOTED)
+    assert "Expected live to stay on version 3 alone after `bash deploy_canary.sh` again" in promoted["message"]
+    assert "it is version 3 with 0.1 to version 3" in promoted["message"]
+    assert promoted["hint"] == GRADER.PROMOTED_HINT
 
 
 def test_printing_a_sentence_last_loses_only_the_output_check(tmp_path: Path) -> None:
@@ -189,6 +199,15 @@ def test_a_promote_that_leaves_the_routing_config_loses_the_promote_check(tmp_pa
     code = mutant(tmp_path, "promote.sh", (' --function-version "$CANARY" \\\n' + EMPTY_ROUTING, ' --function-version "$CANARY" >/dev/null\n'))
     (promotes,) = assert_only_failures(grade(code, tmp_path, *PROMOTE_ONLY), PROMOTES)
     assert "the split still names a version" in promotes["message"]
+
+
+def test_a_promote_in_two_calls_loses_the_promote_check(tmp_path: Path) -> None:
+    """README step 8: "in one call": live moves to the canary and the split ends at the same moment."""
+    one_call = ' --function-version "$CANARY" \\\n' + EMPTY_ROUTING
+    two_calls = (' --function-version "$CANARY" >/dev/null\n'
+                 'awslocal lambda update-alias --function-name "$FUNCTION" --name "$ALIAS" \\\n' + EMPTY_ROUTING)
+    (promotes,) = assert_only_failures(grade(mutant(tmp_path, "promote.sh", (one_call, two_calls)), tmp_path, *PROMOTE_ONLY), PROMOTES)
+    assert "to move live in one UpdateAlias call" in promotes["message"] and "it made 2" in promotes["message"]
 
 
 def test_a_promote_that_assumes_a_canary_fails_when_nothing_is_shifting(tmp_path: Path) -> None:

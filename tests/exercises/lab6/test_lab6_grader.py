@@ -269,6 +269,14 @@ def test_one_provisioned_environment_instead_of_two_loses_the_configuration_part
     assert check["outcome"] == "partial" and "[('live', 1, 'READY')]" in check["message"]
 
 
+def test_a_provision_that_ignores_failed_loses_the_failed_part(tmp_path: Path) -> None:
+    """README step 9: "stop with an error on FAILED"; a script that ends its loop on FAILED and exits 0 does not."""
+    check = provision(tmp_path, ('if [ "$STATUS" != READY ]; then', "if false; then"))
+    assert check["outcome"] == "partial", check
+    assert "a FAILED allocation (an init that fails) makes provision.sh exit with an error" in check["message"]
+    assert "it exited with status 0" in check["message"]
+
+
 # -------------------------------------------------------------------------------------------- X-Ray
 
 
