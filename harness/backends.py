@@ -49,10 +49,12 @@ CODEDEPLOY_TRAFFIC_SHIFT = "CodeDeploy shifting a Lambda alias's traffic on the 
 API_IAM_AUTHORIZATION = "API Gateway refusing calls to AWS_IAM methods that are unsigned or not allowed"
 # Kata 5 judges log lines as Lambda writes them: MiniStack's runtime puts no handler on the root logger.
 LAMBDA_RUNTIME_LOGGING = "Lambda's Python runtime logging (its handler on the root logger) in /aws/lambda/<name>"
+# Lab 6 judges that a reader follows nextToken: CloudWatch Logs may answer any page short, or empty.
+PAGED_LOG_READS = "CloudWatch Logs answering FilterLogEvents in pages as small as a grader asks (harness/kit/log_pages.py)"
 ALL_CAPABILITIES = frozenset(
     {CALL_LOG, LAMBDA_SERVICE_RUNS_CODE, DEPLOYED_API_OVER_HTTP, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, XRAY_TRACES}
     | {ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING}
-    | {CODEDEPLOY_TRAFFIC_SHIFT, PROVISIONED_CONCURRENCY, API_IAM_AUTHORIZATION}
+    | {CODEDEPLOY_TRAFFIC_SHIFT, PROVISIONED_CONCURRENCY, API_IAM_AUTHORIZATION, PAGED_LOG_READS}
 )
 
 if TYPE_CHECKING:
@@ -109,12 +111,12 @@ class EmbeddedMoto:
     account_id: str = ACCOUNT_ID
     # What harness/emulator adds to moto: the SAM transform, alias weights, alarms on a clock, X-Ray, IAM,
     # the Lambda Python runtime's logging (harness/lambda_runtime_log.py) and deployed REST API stages
-    # served over HTTP (apigateway_http.py), CodeDeploy traffic shifts, provisioned concurrency, and Lambda's
-    # pollers (event source mappings, SNS lambda subscriptions: emulator/event_sources.py).
+    # served over HTTP (apigateway_http.py), CodeDeploy traffic shifts, provisioned concurrency, Lambda's
+    # pollers (event source mappings, SNS lambda subscriptions: emulator/event_sources.py), short log pages.
     capabilities: frozenset[str] = frozenset(
         {CALL_LOG, SAM_TRANSFORM, WEIGHTED_ALIAS_ROUTING, ALARM_EVALUATION, VIRTUAL_CLOCK, XRAY_DAEMON, XRAY_TRACES}
         | {IAM_ENFORCEMENT, LAMBDA_RUNTIME_LOGGING, DEPLOYED_API_OVER_HTTP, CODEDEPLOY_TRAFFIC_SHIFT}
-        | {PROVISIONED_CONCURRENCY, LAMBDA_SERVICE_RUNS_CODE, API_IAM_AUTHORIZATION}
+        | {PROVISIONED_CONCURRENCY, LAMBDA_SERVICE_RUNS_CODE, API_IAM_AUTHORIZATION, PAGED_LOG_READS}
     )
     call_log: CallLog = field(default_factory=CallLog)
     endpoint: str = ""

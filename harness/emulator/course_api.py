@@ -8,6 +8,8 @@
                                       do now: {"idle": true, "delivered": 3, "pending": []}
     GET  /_course/iam-enforcement                     {"enabled": false}
     POST /_course/iam-enforcement {"enabled": true}   deployed code's calls are judged by its role (until reset)
+    GET  /_course/log-pages                           {"events": null}
+    POST /_course/log-pages {"events": 10}            FilterLogEvents answers at most 10 events a page (until reset)
 
 They answer the grading process (harness/kit/clock.py) and anyone trying ``course backend up`` by hand;
 they never reach the call log. Before any AWS request, alarms catch up with the clock (an alarm's
@@ -22,7 +24,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from . import clock, cloudwatch_alarms, iam_enforcement
+from . import clock, cloudwatch_alarms, iam_enforcement, logs
 from .esm_poller import POLLER
 
 PREFIX = "/_course/"
@@ -83,6 +85,13 @@ def _answer(
                 return "400 Bad Request", {"error": 'expected {"enabled": true} or {"enabled": false}'}
             iam_enforcement.set_enabled(body["enabled"])
         return "200 OK", {"enabled": iam_enforcement.enabled()}
+    if route == "log-pages" and method in ("GET", "POST"):
+        if method == "POST":
+            events = body.get("events")
+            if events is not None and (isinstance(events, bool) or not isinstance(events, int) or events < 1):
+                return "400 Bad Request", {"error": 'expected {"events": 10} (a positive number) or {"events": null}'}
+            logs.set_page_events(events)
+        return "200 OK", {"events": logs.page_events()}
     return "404 Not Found", {"error": f"no {method} /_course/{route}: see harness/emulator/course_api.py"}
 
 

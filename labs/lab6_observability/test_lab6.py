@@ -33,10 +33,11 @@ import boto3
 import pytest
 
 from harness import PartialCredit, expect, fail, invoke_deployed, locations, scrub_paths, student_error_summary
-from harness.backends import ALARM_EVALUATION, PROVISIONED_CONCURRENCY, VIRTUAL_CLOCK
+from harness.backends import ALARM_EVALUATION, PAGED_LOG_READS, PROVISIONED_CONCURRENCY, VIRTUAL_CLOCK
 from harness.exercise_files import ExerciseFiles
 from harness.kit import breaker_model, clock
 from harness.kit.lambda_versions import LAMBDA_TRUST
+from harness.kit.log_pages import short_log_pages
 from harness.kit.messages import readme_step, short
 from harness.loader import load_module
 from harness.student.proxy import StudentError
@@ -121,6 +122,10 @@ PROVISION_HINT = (
     "--qualifier live --provisioned-concurrent-executions 2, and poll get-provisioned-concurrency-config until its "
     "Status is READY: until then, invocations of live still start cold. On FAILED (an init that fails, say), print "
     "its StatusReason and exit 1."
+)
+PAGES_HINT = (
+    'Follow nextToken until there is none: `for page in logs.get_paginator("filter_log_events").paginate(...)`; a '
+    "page may hold fewer events than the log has, or none, and still have a next one."
 )
 COLD_HINT = (
     "Read every REPORT line of /aws/lambda/<function> (filter_log_events with every page), count them, count those "
@@ -589,6 +594,31 @@ def test_cold_starts_py_reads_cold_starts_and_p95_init_duration_from_the_report_
         compare_summary(module.summarize, FUNCTION, truth(report_lines_of(FUNCTION)))
     with partial_credit.part(f"{LOAD_TEST}: 36 invocations, 20 cold starts"):
         compare_summary(module.summarize, LOAD_TEST, truth(report_lines_of(LOAD_TEST)))
+
+
+COLD = "test_cold_starts_py_reads_cold_starts_and_p95_init_duration_from_the_report_lines"
+PAGE_EVENTS = 10  # the load test's log is 144 events: 15 pages
+
+
+@pytest.mark.points(1, hint=PAGES_HINT, read=step(7), requires=COLD)
+@pytest.mark.needs(PAGED_LOG_READS)  # elsewhere the whole log comes in one page: reading the first is right by luck
+def test_cold_starts_py_reads_every_page_of_the_log(exercise: ExerciseFiles) -> None:
+    """cold_starts.py reads every page of the log, whatever a page holds"""
+    write_load_test_log()
+    want = truth(report_lines_of(LOAD_TEST))
+    module = exercise.load(COLD_STARTS_FILE)
+    with short_log_pages(PAGE_EVENTS):
+        try:
+            got = module.summarize(LOAD_TEST)
+        except StudentError as error:
+            fail(f"Expected summarize({LOAD_TEST!r}) to answer with the backend's pages of {PAGE_EVENTS} events; "
+                 f"{student_error_summary(error)}")
+    expect(
+        isinstance(got, dict) and got.get("invocations") == want["invocations"] and got.get("cold_starts") == want["cold_starts"],
+        f"Expected summarize({LOAD_TEST!r}) to count {want['invocations']} invocations and {want['cold_starts']} cold "
+        f"starts when the backend answers FilterLogEvents {PAGE_EVENTS} events a page (as CloudWatch Logs may answer "
+        f"any page short); it gave {short(got)}: not every page was read.",
+    )
 
 
 ALIAS = "live"

@@ -169,3 +169,42 @@ def test_test_metric_filter_shows_the_matches_and_fields(logs: Any) -> None:
     [match] = answer["matches"]
     assert match["eventNumber"] == 5 and match["eventMessage"] == LINES[4]
     assert match["extractedValues"]["$status"] == "503" and match["extractedValues"]["$bytes"] == "1534"
+
+
+def test_short_pages_hold_at_most_the_events_asked_and_the_paginator_still_reads_them_all(
+    logs: Any, fresh_backend: EmbeddedMoto
+) -> None:
+    from harness.kit.log_pages import set_page_events, short_log_pages
+
+    put(logs, *[f"REPORT RequestId: {number}" for number in range(23)])
+    assert len(logs.filter_log_events(logGroupName=GROUP)["events"]) == 23  # moto's own page: all of them
+    with short_log_pages(10, fresh_backend.endpoint):
+        first = logs.filter_log_events(logGroupName=GROUP, filterPattern='"REPORT RequestId"')
+        assert len(first["events"]) == 10 and first.get("nextToken")
+        assert len(logs.filter_log_events(logGroupName=GROUP, limit=3)["events"]) == 3  # a shorter limit stays
+        pages = list(logs.get_paginator("filter_log_events").paginate(logGroupName=GROUP))
+        assert [len(page["events"]) for page in pages] == [10, 10, 3]
+        assert [e["message"] for page in pages for e in page["events"]] == [f"REPORT RequestId: {n}" for n in range(23)]
+    assert len(logs.filter_log_events(logGroupName=GROUP)["events"]) == 23  # off again after the block
+    assert set_page_events(5, fresh_backend.endpoint) == 5
+    fresh_backend.reset()
+    assert _page_setting(fresh_backend) is None  # the reset ends it
+
+
+def _page_setting(backend: EmbeddedMoto) -> Any:
+    import urllib.request
+
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(f"{backend.endpoint}/_course/log-pages") as answer:
+        return json.loads(answer.read())["events"]
+
+
+@pytest.mark.parametrize("events", [0, -1, "10", True, 2.5])
+def test_short_pages_refuse_what_is_no_positive_number(fresh_backend: EmbeddedMoto, events: Any) -> None:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{fresh_backend.endpoint}/_course/log-pages", data=json.dumps({"events": events}).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request)
+    assert refused.value.code == 400 and _page_setting(fresh_backend) is None

@@ -26,6 +26,7 @@ FAST = "test_an_open_circuit_fails_fast_without_calling_the_function"
 HALF_OPEN = "test_after_the_reset_timeout_one_trial_call_closes_or_opens_the_circuit"
 RANDOM = "test_random_call_sequences_behave_like_the_model"
 COLD = "test_cold_starts_py_reads_cold_starts_and_p95_init_duration_from_the_report_lines"
+PAGES = "test_cold_starts_py_reads_every_page_of_the_log"
 PROVISION = "test_provision_sh_gives_live_provisioned_environments_that_start_warm"
 XRAY = "test_each_stored_order_is_traced_in_an_annotated_store_order_subsegment"
 XRAY_LAB = ExerciseUnderTest("lab6-xray")
@@ -47,7 +48,7 @@ def mutant(tmp_path: Path, filename: str, *edits: tuple[str, str]) -> Path:
 
 
 def test_the_grader_has_exactly_the_checks_these_tests_name() -> None:
-    assert [check.__name__ for check in LAB.checks()] == [METRIC, *ALARM_CHECKS, *BREAKER_CHECKS, COLD, PROVISION]
+    assert [check.__name__ for check in LAB.checks()] == [METRIC, *ALARM_CHECKS, *BREAKER_CHECKS, COLD, PAGES, PROVISION]
     assert [check.__name__ for check in XRAY_LAB.checks()] == [XRAY]
 
 
@@ -239,6 +240,19 @@ def test_duration_instead_of_init_duration_loses_the_check(tmp_path: Path) -> No
 def test_counting_every_log_line_as_an_invocation_loses_the_check(tmp_path: Path) -> None:
     check = cold(tmp_path, (' if event["message"].startswith("REPORT RequestId:")', ""), ("filterPattern='\"REPORT RequestId\"'", "filterPattern=''"))
     assert check["outcome"] == "failed"
+
+
+def test_reading_the_first_page_only_loses_the_pages_check(tmp_path: Path) -> None:
+    """README step 7: "through every page"; moto's one page of 10,000 events hides the mistake, short pages do not."""
+    code = mutant(tmp_path, "cold_starts.py", (
+        '    for page in logs.get_paginator("filter_log_events").paginate(\n'
+        """        logGroupName=f"/aws/lambda/{function_name}", filterPattern='"REPORT RequestId"'\n    ):\n""",
+        '    for page in [logs.filter_log_events(\n'
+        """        logGroupName=f"/aws/lambda/{function_name}", filterPattern='"REPORT RequestId"'\n    )]:\n""",
+    ))
+    (pages,) = assert_only_failures(grade_only(code, tmp_path, COLD, PAGES), PAGES)
+    assert "to count 36 invocations and 20 cold starts when the backend answers FilterLogEvents 10 events a page" in pages["message"]
+    assert "'invocations': 10" in pages["message"] and pages["hint"] == LAB.grader().PAGES_HINT
 
 
 # ---------------------------------------------------------------------------- provisioned concurrency
