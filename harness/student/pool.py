@@ -45,7 +45,7 @@ class StudentPool:
         self.calls_aws = calls_aws
         self._spares: list[StudentProcess] = []
         self._in_check: list[StudentProcess] = []
-        self._before_check: set[int] = set()
+        self._before_check = reaper.descendants()  # what was here before this pool is never its to kill
         self._zygote: Zygote | None = None
         self._forking = hasattr(os, "fork") and hasattr(socket, "send_fds")
         reaper.become_subreaper()

@@ -647,6 +647,29 @@ def test_a_warmed_up_pool_starts_its_zygote_without_waiting_and_forks_from_it(tm
         fresh.close()
 
 
+def test_closing_a_pool_that_never_started_a_check_leaves_other_processes_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool's end of check kills what appeared below this process since its start_check; one that never
+    started a check must not take every process already there for its own (another pool's zygote: in CI a
+    load right after such a test was SIGKILLed while importing)."""
+    monkeypatch.setenv("COURSE_ALLOWED_HOSTS", "127.0.0.1")
+    for folder in ("first", "second"):
+        (tmp_path / folder).mkdir()
+    first = StudentPool(tmp_path / "first")
+    try:
+        first.start_check()
+        first.take().kill()  # its zygote is started and answering now
+        zygote = first._zygote
+        assert zygote is not None and process_running(zygote.pid)
+        StudentPool(tmp_path / "second").close()
+        assert process_running(zygote.pid), "closing an unused pool killed another pool's zygote"
+        first.take().kill()
+        assert first._zygote is zygote, "the first pool lost its zygote"
+    finally:
+        first.close()
+
+
 # ------------------------------------------------------------------------------- environment, logs, clients
 
 
