@@ -15,13 +15,11 @@ clock: mark checks that use it ``@pytest.mark.needs(VIRTUAL_CLOCK)`` (harness.ba
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from dataclasses import dataclass
 
 from ..backends import VIRTUAL_CLOCK
+from .course_endpoints import backend_endpoint, call
 
-_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the backend is local: no proxy
 NO_CLOCK = "The backend {name} has no clock a grader can advance; mark the check @pytest.mark.needs(VIRTUAL_CLOCK)."
 
 
@@ -48,19 +46,9 @@ def start_of_period(period: float, endpoint: str | None = None) -> ClockReading:
 
 
 def _endpoint(endpoint: str | None) -> str:
-    if endpoint:
-        return endpoint.rstrip("/")
-    from ..runtime import active_backend
-
-    backend = active_backend()
-    if VIRTUAL_CLOCK not in backend.capabilities:
-        raise RuntimeError(NO_CLOCK.format(name=backend.name))
-    return backend.endpoint
+    return backend_endpoint(VIRTUAL_CLOCK, NO_CLOCK, endpoint)
 
 
 def _call(method: str, url: str, payload: dict | None = None) -> ClockReading:
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with _direct.open(request, timeout=30) as response:
-        body = json.loads(response.read())
+    body = call(method, url, payload)
     return ClockReading(now=body["now"], iso=body["iso"], offset_seconds=body["offset_seconds"])

@@ -14,24 +14,18 @@ backend enforces IAM: mark checks that rely on it ``@pytest.mark.needs(IAM_ENFOR
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..backends import IAM_ENFORCEMENT
+from .course_endpoints import backend_endpoint, call
 
-_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the backend is local: no proxy
 NO_ENFORCEMENT = "The backend {name} does not enforce IAM; mark the check @pytest.mark.needs(IAM_ENFORCEMENT)."
 
 
 def set_enforcement(enabled: bool, endpoint: str | None = None) -> bool:
     """Switches enforcement on or off; answers whether it is on."""
-    url = _endpoint(endpoint) + "/_course/iam-enforcement"
-    data = json.dumps({"enabled": enabled}).encode()
-    request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json"})
-    with _direct.open(request, timeout=30) as response:
-        return bool(json.loads(response.read())["enabled"])
+    return bool(call("POST", _endpoint(endpoint) + "/_course/iam-enforcement", {"enabled": enabled})["enabled"])
 
 
 @contextmanager
@@ -44,11 +38,4 @@ def enforcing_iam(endpoint: str | None = None) -> Iterator[None]:
 
 
 def _endpoint(endpoint: str | None) -> str:
-    if endpoint:
-        return endpoint.rstrip("/")
-    from ..runtime import active_backend
-
-    backend = active_backend()
-    if IAM_ENFORCEMENT not in backend.capabilities:
-        raise RuntimeError(NO_ENFORCEMENT.format(name=backend.name))
-    return backend.endpoint
+    return backend_endpoint(IAM_ENFORCEMENT, NO_ENFORCEMENT, endpoint)

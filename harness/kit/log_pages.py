@@ -12,25 +12,18 @@ each page holds at most that many events (harness/emulator/logs.py). The reset b
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..backends import PAGED_LOG_READS
+from .course_endpoints import backend_endpoint, call
 
-_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the backend is local: no proxy
 NO_SHORT_PAGES = "The backend {name} cannot shorten its log pages; mark the check @pytest.mark.needs(PAGED_LOG_READS)."
 
 
 def set_page_events(events: int | None, endpoint: str | None = None) -> int | None:
     """At most ``events`` events a FilterLogEvents page (None: the backend's own pages); answers the setting."""
-    request = urllib.request.Request(
-        _endpoint(endpoint) + "/_course/log-pages", data=json.dumps({"events": events}).encode(), method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with _direct.open(request, timeout=30) as response:
-        return json.loads(response.read())["events"]
+    return call("POST", _endpoint(endpoint) + "/_course/log-pages", {"events": events})["events"]
 
 
 @contextmanager
@@ -43,11 +36,4 @@ def short_log_pages(events: int, endpoint: str | None = None) -> Iterator[None]:
 
 
 def _endpoint(endpoint: str | None) -> str:
-    if endpoint:
-        return endpoint.rstrip("/")
-    from ..runtime import active_backend
-
-    backend = active_backend()
-    if PAGED_LOG_READS not in backend.capabilities:
-        raise RuntimeError(NO_SHORT_PAGES.format(name=backend.name))
-    return backend.endpoint
+    return backend_endpoint(PAGED_LOG_READS, NO_SHORT_PAGES, endpoint)
