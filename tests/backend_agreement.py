@@ -18,6 +18,7 @@ moto against LocalStack, graded apart because it costs minutes (`make agreement-
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
 import sys
 import tempfile
@@ -228,6 +229,14 @@ def splice(document: str, section: str) -> str:
 def committed_section(document: str, begin: str = BEGIN, end: str = END) -> str:
     start, stop = document.find(begin.split(" (")[0]), document.find(end)
     return document[start : stop + len(end)] if start >= 0 and stop > start else ""
+
+
+def changed_rows(committed: str, fresh: str, most: int = 40) -> str:
+    """The rows that differ between the committed table and a fresh one: a stale table's failure says which
+    verdicts moved (a CI run's own gradings are gone by the time anyone reads its log)."""
+    rows = [line for line in difflib.unified_diff(committed.splitlines(), fresh.splitlines(), "committed", "this run", n=0, lineterm="")
+            if not line.startswith("@@")]
+    return "\n".join(rows[:most] + ([f"... and {len(rows) - most} more"] if len(rows) > most else []))
 
 
 def main(argv: list[str] | None = None) -> int:

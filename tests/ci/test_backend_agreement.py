@@ -13,6 +13,7 @@ from backend_agreement import (
     DOC,
     KINDS,
     Grading,
+    changed_rows,
     committed_section,
     grade_everywhere,
     render,
@@ -66,7 +67,9 @@ def test_the_table_in_docs_harness_md_is_the_one_these_gradings_give(gradings: d
     committed = committed_section(DOC.read_text(encoding="utf-8"))
     fresh = render(gradings)
     assert committed, f"{Path(DOC).relative_to(REPO)} has no generated agreement section. {REWRITE}"
-    assert committed == fresh, f"The agreement table in {Path(DOC).relative_to(REPO)} is out of date. {REWRITE}"
+    assert committed == fresh, (
+        f"The agreement table in {Path(DOC).relative_to(REPO)} is out of date. {REWRITE}\n{changed_rows(committed, fresh)}"
+    )
 
 
 # ------------------------------------------------------------------ the comparison itself, on made-up reports
@@ -102,3 +105,12 @@ def test_not_graded_with_its_reason_on_one_side_is_no_difference_and_the_table_n
 def test_partial_credit_counts_its_points() -> None:
     gradings = both([("a", "partial", 0.5, "1 of 2 cases")], [("a", "partial", 0.25, "3 of 4 cases")])
     assert len(undeclared_differences(gradings)) == len(KINDS)
+
+
+def test_a_stale_table_says_which_rows_moved() -> None:
+    committed = "| a | passed |\n| b | passed |\n| c | failed |"
+    fresh = "| a | passed |\n| b | not graded (1) |\n| c | failed |"
+    assert changed_rows(committed, fresh).splitlines() == [
+        "--- committed", "+++ this run", "-| b | passed |", "+| b | not graded (1) |",
+    ]
+    assert changed_rows(committed, committed) == ""

@@ -20,6 +20,7 @@ from backend_agreement import (
     LOCALSTACK_BEGIN,
     LOCALSTACK_END,
     Grading,
+    changed_rows,
     committed_section,
     grade_everywhere,
     render,
@@ -74,4 +75,7 @@ def test_the_reference_solutions_get_every_point_localstack_can_grade(gradings: 
 
 def test_the_localstack_table_in_docs_harness_md_is_the_one_these_gradings_give(gradings: dict[tuple[str, str], Grading]) -> None:
     committed = committed_section(DOC.read_text(encoding="utf-8"), LOCALSTACK_BEGIN, LOCALSTACK_END)
-    assert committed == render(gradings), f"LocalStack's agreement table in {DOC.relative_to(REPO)} is out of date. {REWRITE}"
+    fresh = render(gradings)
+    assert committed == fresh, (
+        f"LocalStack's agreement table in {DOC.relative_to(REPO)} is out of date. {REWRITE}\n{changed_rows(committed, fresh)}"
+    )
